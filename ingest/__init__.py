@@ -1,0 +1,1 @@
+"""ingest: reads Chinese budget-performance reports and emits typed, sourced RDF triples."""

@@ -1,0 +1,206 @@
+"""GraphBuilder: the one place that turns extracted facts into triples of the jixiao ontology.
+
+Every resource and figure gets a source span (Web Annotation position + quote selectors) whose
+offsets index the decoded original text, and whose quote is exactly that text. IRIs come from
+``jixiao.iris``; identical input yields identical triples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from jixiao import iris
+from jixiao.ns import JX, JXV
+
+OA = "http://www.w3.org/ns/oa#"
+OA_HAS_SOURCE = URIRef(OA + "hasSource")
+OA_HAS_SELECTOR = URIRef(OA + "hasSelector")
+OA_POS = URIRef(OA + "TextPositionSelector")
+OA_QUOTE = URIRef(OA + "TextQuoteSelector")
+OA_START = URIRef(OA + "start")
+OA_END = URIRef(OA + "end")
+OA_EXACT = URIRef(OA + "exact")
+QB_DATASET = URIRef("http://purl.org/linked-data/cube#dataSet")
+ORG_HAS_SUB = URIRef("http://www.w3.org/ns/org#hasSubOrganization")
+TIME_INTERVAL = URIRef("http://www.w3.org/2006/time#ProperInterval")
+
+PREFIXES = {
+    "jx": "https://w3id.org/jixiao/def#",
+    "jxv": "https://w3id.org/jixiao/vocab#",
+    "jxd": iris.BASE,
+    "oa": OA,
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": str(SKOS),
+    "time": "http://www.w3.org/2006/time#",
+}
+
+
+def dec(value: Decimal | int | str) -> Literal:
+    """A canonical xsd:decimal literal (Decimal('13.00') and Decimal('13') are the same value)."""
+    text = format(Decimal(value).normalize(), "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
+def vocab(prefix: str, key: str | None) -> URIRef | None:
+    """``vocab("unit", "yuan")`` → jxv:unit_yuan; raises for a key the vocabulary lacks."""
+    if not key:
+        return None
+    return getattr(JXV, f"{prefix}_{key}")
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    text: str
+    sha256: str
+    encoding: str
+
+
+class GraphBuilder:
+    def __init__(self, report: URIRef, source: Source):
+        self.report = report
+        self.source = source
+        self.file = iris.source_file(source.sha256)
+        self.g = Graph()
+        for p, ns in PREFIXES.items():
+            self.g.bind(p, ns)
+        self._spans: set[tuple[int, int]] = set()
+        g = self.g
+        g.add((self.file, RDF.type, JX.SourceFile))
+        g.add((self.file, JX.sha256, Literal(source.sha256)))
+        g.add((self.file, JX.encoding, Literal(source.encoding)))
+        g.add((self.file, JX.fileName, Literal(source.path.name)))
+        g.add((self.file, JX.charCount, Literal(len(source.text), datatype=XSD.integer)))
+
+    # -- basic triples -------------------------------------------------------------------------
+    def add(self, s: URIRef, p: URIRef, o: object) -> None:
+        if o is None:
+            return
+        if not isinstance(o, (URIRef, Literal)):
+            o = dec(o) if isinstance(o, Decimal) else Literal(o)
+        self.g.add((s, p, o))
+
+    def local(self, *parts: object) -> URIRef:
+        return iris.local(self.report, *parts)
+
+    # -- provenance ----------------------------------------------------------------------------
+    def span(self, start: int, end: int) -> URIRef:
+        """The source span [start, end) of the original text; its quote is the text there."""
+        if not 0 <= start < end <= len(self.source.text):
+            raise ValueError(f"span {start}-{end} outside the text (0-{len(self.source.text)})")
+        node = iris.span(self.report, start, end)
+        if (start, end) not in self._spans:
+            self._spans.add((start, end))
+            pos, quote = URIRef(f"{node}/pos"), URIRef(f"{node}/quote")
+            g = self.g
+            g.add((node, RDF.type, JX.SourceSpan))
+            g.add((node, OA_HAS_SOURCE, self.file))
+            g.add((node, OA_HAS_SELECTOR, pos))
+            g.add((node, OA_HAS_SELECTOR, quote))
+            g.add((pos, RDF.type, OA_POS))
+            g.add((pos, OA_START, Literal(start, datatype=XSD.nonNegativeInteger)))
+            g.add((pos, OA_END, Literal(end, datatype=XSD.nonNegativeInteger)))
+            g.add((quote, RDF.type, OA_QUOTE))
+            g.add((quote, OA_EXACT, Literal(self.source.text[start:end])))
+        return node
+
+    def sourced(self, node: URIRef, start: int, end: int) -> URIRef:
+        self.g.add((node, JX.sourceSpan, self.span(start, end)))
+        return node
+
+    # -- resources -----------------------------------------------------------------------------
+    def resource(self, node: URIRef, cls: URIRef, start: int, end: int, *, label: str | None = None,
+                 section: URIRef | None = None) -> URIRef:
+        self.g.add((node, RDF.type, cls))
+        if label:
+            self.g.add((node, RDFS.label, Literal(label, lang="zh")))
+        if section is not None:
+            self.g.add((node, JX.inSection, section))
+        return self.sourced(node, start, end)
+
+    def organisation(self, canonical: str, cls: URIRef = JX.Organisation, *, alias: str | None = None,
+                     region: str | None = None) -> URIRef:
+        node = iris.org(canonical)
+        g = self.g
+        g.add((node, RDF.type, cls))
+        g.add((node, JX.canonicalName, Literal(canonical)))
+        g.add((node, RDFS.label, Literal(canonical, lang="zh")))
+        if alias and alias != canonical:
+            g.add((node, JX.alias, Literal(alias)))
+        if region:
+            g.add((node, JX.region, Literal(region)))
+        return node
+
+    def year(self, y: int) -> URIRef:
+        node = iris.year(y)
+        self.g.add((node, RDF.type, TIME_INTERVAL))
+        self.g.add((node, RDFS.label, Literal(f"{y}年", lang="zh")))
+        return node
+
+    def quantity(self, start: int, end: int, *, value: Decimal, multiplier: int | Decimal = 1,
+                 unit: str | None = None, stated_unit: str | None = None, qualifier: str | None = None,
+                 comparator: str | None = None, counts: str | None = None, kind: str | None = None,
+                 value_max: Decimal | None = None, about: URIRef | None = None,
+                 section: URIRef | None = None, cls: URIRef = JX.Quantity) -> URIRef:
+        """A figure at original offsets [start, end) (the surface with qualifier and unit)."""
+        node = iris.figure(self.report, start, end)
+        g, add = self.g, self.add
+        g.add((node, RDF.type, cls))
+        if cls != JX.Quantity:
+            g.add((node, RDF.type, JX.Quantity))
+        add(node, JX.value, dec(value))
+        add(node, JX.multiplier, dec(multiplier))
+        add(node, JX.normalizedValue, dec(Decimal(value) * Decimal(multiplier)))
+        if value_max is not None:
+            add(node, JX.valueMax, dec(value_max))
+        add(node, JX.unit, vocab("unit", unit))
+        add(node, JX.statedUnit, Literal(stated_unit) if stated_unit else None)
+        add(node, JX.statedForm, Literal(self.source.text[start:end]))
+        add(node, JX.qualifier, vocab("qual", qualifier))
+        add(node, JX.comparator, vocab("cmp", comparator))
+        add(node, JX.counts, Literal(counts) if counts else None)
+        add(node, JX.figureKind, vocab("fk", kind))
+        add(node, JX.about, about)
+        add(node, JX.inSection, section)
+        self.sourced(node, start, end)
+        return node
+
+    def budget_figure(self, start: int, end: int, *, line: URIRef, phase: str,
+                      reference_year: int | None = None, **kw) -> URIRef:
+        node = self.quantity(start, end, cls=JX.BudgetFigure, **kw)
+        self.add(node, JX.budgetLine, line)
+        self.add(node, JX.budgetPhase, vocab("phase", phase))
+        self.add(node, QB_DATASET, self.local("budget"))
+        if reference_year is not None:
+            self.add(node, JX.referenceYear, Literal(str(reference_year), datatype=XSD.gYear))
+        return node
+
+    def rate(self, start: int, end: int, *, kind: str, numerator: URIRef | None = None,
+             denominator: URIRef | None = None, line: URIRef | None = None, **kw) -> URIRef:
+        kw.setdefault("unit", "percent")
+        node = self.quantity(start, end, cls=JX.Rate, kind="percent", **kw)
+        self.add(node, JX.rateKind, vocab("rate", kind))
+        self.add(node, JX.numerator, numerator)
+        self.add(node, JX.denominator, denominator)
+        self.add(node, JX.budgetLine, line)
+        return node
+
+    def change(self, start: int, end: int, *, direction: str, change_from: URIRef | None,
+               change_to: URIRef | None, **kw) -> URIRef:
+        node = self.quantity(start, end, cls=JX.Change, **kw)
+        self.add(node, JX.direction, vocab("dir", direction))
+        self.add(node, JX.changeFrom, change_from)
+        self.add(node, JX.changeTo, change_to)
+        return node
+
+    def flag(self, node: URIRef, key: str) -> None:
+        self.g.add((node, JX.flag, vocab("flag", key)))

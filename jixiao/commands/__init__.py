@@ -1,0 +1,1 @@
+"""Subcommands of ``jixiao``; each module is discovered by ``jixiao.cli``."""
