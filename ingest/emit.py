@@ -43,11 +43,9 @@ PREFIXES = {
 
 
 def dec(value: Decimal | int | str) -> Literal:
-    """A canonical xsd:decimal literal (Decimal('13.00') and Decimal('13') are the same value)."""
-    text = format(Decimal(value).normalize(), "f")
-    if "." not in text:
-        text += ".0"
-    return Literal(text, datatype=XSD.decimal)
+    """An xsd:decimal literal in the lexical form Oxigraph stores ("13", "412.28"), so a graph
+    read back from the store is isomorphic to the one written."""
+    return Literal(format(Decimal(value).normalize(), "f"), datatype=XSD.decimal)
 
 
 def vocab(prefix: str, key: str | None) -> URIRef | None:
@@ -107,8 +105,8 @@ class GraphBuilder:
             g.add((node, OA_HAS_SELECTOR, pos))
             g.add((node, OA_HAS_SELECTOR, quote))
             g.add((pos, RDF.type, OA_POS))
-            g.add((pos, OA_START, Literal(start, datatype=XSD.nonNegativeInteger)))
-            g.add((pos, OA_END, Literal(end, datatype=XSD.nonNegativeInteger)))
+            g.add((pos, OA_START, Literal(start, datatype=XSD.integer)))
+            g.add((pos, OA_END, Literal(end, datatype=XSD.integer)))
             g.add((quote, RDF.type, OA_QUOTE))
             g.add((quote, OA_EXACT, Literal(self.source.text[start:end])))
         return node

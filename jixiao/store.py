@@ -1,0 +1,107 @@
+"""The embedded on-disk store: pyoxigraph, one named graph per report (docs/decisions/0002-store.md).
+
+Writing a report's graph is one transaction: the old graph is dropped and the new triples added
+together, so a failure leaves the previous graph intact, and re-ingesting replaces, never duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from jixiao.errors import JixiaoError
+from jixiao.paths import DEFAULT_STORE
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def from_ox(term) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+class GraphStore:
+    """A pyoxigraph store; ``path=None`` keeps it in memory."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self.store = ox.Store()
+            elif read_only:
+                if not self.path.exists():
+                    raise JixiaoError(f"no store at {self.path} (run jixiao ingest first)", file=self.path)
+                self.store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self.store = ox.Store(str(self.path))
+        except OSError as exc:  # locked, unreadable, not a store
+            raise JixiaoError(f"cannot open store: {exc}", file=self.path) from exc
+
+    @classmethod
+    def open_default(cls, path: str | Path | None = None, *, read_only: bool = False) -> GraphStore:
+        return cls(path or DEFAULT_STORE, read_only=read_only)
+
+    def replace_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
+        """Drop ``graph_iri`` and load ``triples`` into it, in one transaction. Returns the count."""
+        g = ox.NamedNode(str(graph_iri))
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+
+        # pyoxigraph has no explicit transaction API; one SPARQL UPDATE request is applied
+        # atomically by Oxigraph, so the drop and the insert succeed or fail together.
+        body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        self.store.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }} }}")
+        return len(quads)
+
+    def graphs(self) -> list[URIRef]:
+        return sorted(URIRef(n.value) for n in self.store.named_graphs() if isinstance(n, ox.NamedNode))
+
+    def graph(self, graph_iri: URIRef) -> Graph:
+        out = Graph()
+        for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri))):
+            out.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        return out
+
+    def triples(self, graph_iri: URIRef) -> Iterator[tuple[Node, Node, Node]]:
+        for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri))):
+            yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+    def count(self, graph_iri: URIRef | None = None) -> int:
+        if graph_iri is None:
+            return len(self.store)
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri))))
+
+    def query(self, sparql: str, **kwargs):
+        """Run SPARQL over the union of all graphs (default graph = union)."""
+        return self.store.query(sparql, use_default_graph_as_union=True, **kwargs)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self.store.flush()
