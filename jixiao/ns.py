@@ -219,9 +219,11 @@ class JXV(DefinedNamespace):
     qual_approx: URIRef  # approximately
     qual_at_least: URIRef  # at least
     qual_at_most: URIRef  # at most
+    qual_exact: URIRef  # exactly
     qual_nearly: URIRef  # nearly
     qual_odd: URIRef  # a little over (X-odd)
     qual_over: URIRef  # over
+    qual_under: URIRef  # under (less than)
     rate_change: URIRef  # year-over-year change rate
     rate_completion: URIRef  # completion rate
     rate_cut: URIRef  # cut rate
@@ -260,6 +262,7 @@ class JXV(DefinedNamespace):
     spend_project: URIRef  # project spending
     spend_public: URIRef  # public (running) spending
     spend_total: URIRef  # overall spending
+    unit_batch: URIRef  # batches
     unit_case: URIRef  # cases
     unit_class_time: URIRef  # class sessions
     unit_copy: URIRef  # copies
@@ -267,16 +270,21 @@ class JXV(DefinedNamespace):
     unit_enterprise: URIRef  # enterprises
     unit_event_time: URIRef  # event-times
     unit_group: URIRef  # collectives
+    unit_hectare: URIRef  # hectares
     unit_hour: URIRef  # hours
     unit_household: URIRef  # households
     unit_issue: URIRef  # issues (of a publication)
     unit_item: URIRef  # items
     unit_kind: URIRef  # kinds
+    unit_km: URIRef  # kilometres
+    unit_metre: URIRef  # metres
+    unit_minute: URIRef  # minutes
     unit_month: URIRef  # months
     unit_mu: URIRef  # mu (1/15 ha)
     unit_other: URIRef  # other unit
     unit_pair: URIRef  # pairs
     unit_percent: URIRef  # percent
+    unit_percentage_point: URIRef  # percentage points
     unit_person: URIRef  # persons
     unit_person_time: URIRef  # person-times
     unit_piece: URIRef  # pieces
@@ -284,13 +292,18 @@ class JXV(DefinedNamespace):
     unit_project: URIRef  # projects
     unit_route: URIRef  # routes / lines
     unit_session: URIRef  # sessions / events
+    unit_sqm: URIRef  # square metres
     unit_team: URIRef  # teams
     unit_times: URIRef  # times
+    unit_tonne: URIRef  # tonnes
     unit_tree: URIRef  # trees / plants
     unit_unit_org: URIRef  # organisations / institutions
     unit_year: URIRef  # years
     unit_yuan: URIRef  # yuan (CNY)
+    unit_yuan_per_household: URIRef  # yuan per household
     unit_yuan_per_person: URIRef  # yuan per person
+    unit_yuan_per_person_month: URIRef  # yuan per person per month
+    unit_yuan_per_person_year: URIRef  # yuan per person per year
     unitkind_headquarters: URIRef  # headquarters (本级)
     unitkind_other: URIRef  # other unit
     unitkind_public_institution: URIRef  # public institution

@@ -1,0 +1,1 @@
+"""Benchmarks for jixiao: a deterministic synthetic corpus (bench.generate) and its measurements."""

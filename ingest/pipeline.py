@@ -1,0 +1,62 @@
+"""The ingest pipeline: file → decoded text → normalised text → sections and tables → figures →
+one named graph per report (deterministic) plus a PROV record of the run (kept apart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from ingest.extract import Extractor
+from ingest.normalise import normalise
+from ingest.sections import parse_sections
+from ingest.segment import get_segmenter
+from ingest.source import SourceText, read_source
+from jixiao import __version__, iris
+from jixiao.ns import JX
+
+PROV = "http://www.w3.org/ns/prov#"
+
+
+@dataclass
+class IngestResult:
+    report: URIRef
+    graph_iri: URIRef
+    graph: Graph
+    run: Graph
+    source: SourceText
+
+
+def ingest_source(source: SourceText) -> IngestResult:
+    norm = normalise(source.text)
+    root = parse_sections(norm)
+    builder = Extractor(source, norm, root, get_segmenter()).run()
+    report = builder.report
+    return IngestResult(report, iris.graph_of(report), builder.g, run_record(source, report), source)
+
+
+def ingest_file(path: str | Path) -> IngestResult:
+    return ingest_source(read_source(path))
+
+
+def run_record(source: SourceText, report: URIRef, now: datetime | None = None) -> Graph:
+    """The PROV activity of this ingest run: tool version, time, input checksum (runs graph)."""
+    now = now or datetime.now(UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    run = iris.run(source.sha256, stamp)
+    agent = URIRef(f"{iris.BASE}agent/jixiao/{__version__}")
+    g = Graph()
+    g.add((run, RDF.type, JX.IngestRun))
+    g.add((run, RDF.type, URIRef(PROV + "Activity")))
+    g.add((run, URIRef(PROV + "used"), iris.source_file(source.sha256)))
+    g.add((run, URIRef(PROV + "generated"), iris.graph_of(report)))
+    g.add((run, URIRef(PROV + "startedAtTime"), Literal(now.isoformat(), datatype=XSD.dateTime)))
+    g.add((run, URIRef(PROV + "wasAssociatedWith"), agent))
+    g.add((run, JX.toolVersion, Literal(__version__)))
+    g.add((agent, RDF.type, URIRef(PROV + "SoftwareAgent")))
+    g.add((iris.source_file(source.sha256), JX.sha256, Literal(source.sha256)))
+    g.add((iris.source_file(source.sha256), JX.fileName, Literal(source.path.name)))
+    return g
