@@ -1,0 +1,94 @@
+"""Numbers written in Chinese numerals or Arabic digits → Decimal.
+
+``parse_chinese_number`` reads one number as written in the genre: Arabic ("1655", "9410.5",
+"1,234", "1.2万", "22万多"), Chinese ("三十六", "两万", "一百二十", "二〇二四"), or a Chinese count
+with its measure word ("七个", "三大" = 3). Ordinals are not numbers: "第四", "二十届" → None.
+A trailing 万/亿/千 multiplies ("1.2万" → 12000); 余/多 after it are dropped ("22万多" → 220000).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+          "六": 6, "七": 7, "八": 8, "九": 9}
+SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+MULTIPLIERS = {"千": 1000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
+               "亿": 100_000_000}
+CHINESE_NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
+# A Chinese numeral needs at least one digit or 十 ("百"/"千"/"万" alone are words: 千方百计, 万众).
+CHINESE_NUMERAL_RE = re.compile(f"[{CHINESE_NUMERAL_CHARS}]*[{''.join(DIGITS)}十][{CHINESE_NUMERAL_CHARS}]*")
+ARABIC_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?")
+FULLWIDTH = str.maketrans("０１２３４５６７８９％．，＋－～＞＜＝／", "0123456789%.,+-~><=/")
+
+ORDINAL_SUFFIXES = ("届", "号", "级")
+COUNT_SUFFIXES = ("大", "个", "项", "名", "人", "次", "种", "类", "家", "户", "件", "条", "年", "天", "位",
+                  "场", "支", "批", "所", "期", "对", "余", "多")
+
+
+def chinese_to_int(s: str) -> int | None:
+    """A pure Chinese numeral → int ("一百零五" → 105, "二〇二四" → 2024); None if not one."""
+    if not s or any(c not in CHINESE_NUMERAL_CHARS for c in s):
+        return None
+    if all(c in DIGITS for c in s):  # positional: 二〇二四
+        return int("".join(str(DIGITS[c]) for c in s))
+    total = section = num = 0
+    for c in s:
+        if c in DIGITS:
+            num = DIGITS[c]
+        elif c in SMALL_UNITS:
+            section += (num or 1) * SMALL_UNITS[c]
+            num = 0
+        else:
+            section += num
+            if c == "亿":
+                total = (total + section) * BIG_UNITS[c]
+            else:
+                total += section * BIG_UNITS[c]
+            section = num = 0
+    return total + section + num
+
+
+def split_multiplier(s: str) -> tuple[str, int]:
+    """"1.2万" → ("1.2", 10000); "两万" → ("两", 10000); "三十六" → ("三十六", 1)."""
+    for suffix in sorted(MULTIPLIERS, key=len, reverse=True):
+        head = s[: -len(suffix)]
+        if not (s.endswith(suffix) and head):
+            continue
+        if ARABIC_RE.fullmatch(head.translate(FULLWIDTH)) or (
+            suffix in BIG_UNITS and _pure_chinese(head) and not any(c in BIG_UNITS for c in head)
+        ):
+            return head, MULTIPLIERS[suffix]
+    return s, 1
+
+
+def _pure_chinese(s: str) -> bool:
+    return CHINESE_NUMERAL_RE.fullmatch(s) is not None and chinese_to_int(s) is not None
+
+
+def number_value(s: str) -> Decimal | None:
+    """Arabic ("1,234.5", full-width allowed) or Chinese numeral → Decimal, exactly as written."""
+    s = s.translate(FULLWIDTH).strip()
+    if ARABIC_RE.fullmatch(s):
+        try:
+            return Decimal(s.replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
+            return None
+    n = chinese_to_int(s)
+    return Decimal(n) if n is not None else None
+
+
+def parse_chinese_number(s: str) -> Decimal | None:
+    """One number as written, multiplier applied; None for ordinals and non-numbers."""
+    s = s.translate(FULLWIDTH).strip()
+    if not s or s.startswith("第") or s.endswith(ORDINAL_SUFFIXES):
+        return None
+    while s and s.endswith(COUNT_SUFFIXES):
+        s = s[:-1]
+    if s.startswith("百分之"):
+        return number_value(s[3:])
+    head, mult = split_multiplier(s)
+    value = number_value(head)
+    return None if value is None else value * mult

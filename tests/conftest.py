@@ -1,0 +1,41 @@
+"""Shared fixtures: the real report (read in place from ../shared/corpus), the bundled samples,
+and ingest results cached per session (ingest is deterministic, so sharing is safe)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+REAL_REPORT = CORPUS / "jiangmen-trade-union-2024.txt"
+SAMPLE = ROOT / "samples" / "haiyuan-sports-bureau-2024.txt"
+SAMPLE_GB = ROOT / "samples" / "yunxi-agriculture-2023.txt"
+
+
+@pytest.fixture(scope="session")
+def real_report_path() -> Path:
+    assert REAL_REPORT.exists(), f"the real report must be at {REAL_REPORT} (../shared beside the checkout)"
+    return REAL_REPORT
+
+
+@pytest.fixture(scope="session")
+def real_result(real_report_path):
+    from ingest.pipeline import ingest_file
+
+    return ingest_file(real_report_path)
+
+
+@pytest.fixture(scope="session")
+def sample_result():
+    from ingest.pipeline import ingest_file
+
+    return ingest_file(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_gb_result():
+    from ingest.pipeline import ingest_file
+
+    return ingest_file(SAMPLE_GB)
