@@ -101,6 +101,7 @@ class Extractor:
         self.units: list[Holder] = []
         self.cutoff_sections: set[URIRef] = set()
         self.totals: dict[str, URIRef] = {}
+        self.deferred: set[tuple[int, int]] = set()  # narrative project figures, emitted once resolved
 
     # -- helpers ---------------------------------------------------------------------------------
     def orig(self, start: int, end: int) -> tuple[int, int]:
@@ -393,7 +394,7 @@ class Extractor:
 
     def _emit(self, f: Figure, base: int, method: str = "quantity", **kw) -> URIRef | None:
         s, e = self.orig(base + f.start, base + f.end)
-        if (s, e) in self.emitted:
+        if (s, e) in self.emitted or (s, e) in self.deferred:
             return None
         self.emitted.add((s, e))
         common = dict(value=f.value, multiplier=f.multiplier, unit=self._unit(f.unit),
@@ -566,6 +567,7 @@ class Extractor:
                     cs, ce = self._trim(*self.orig(clause_start, min(se, fe)))
                     os_, oe = self.orig(fs, fe)
                     self.mentions.append(Mention(project, f, os_, oe, phase, (cs, ce), ctx.section))
+                    self.deferred.add((os_, oe))
                     prev_end = fe
                     continue
                 if any(w in lead for w in chg["prior"]) and current_line is not None:
@@ -612,6 +614,7 @@ class Extractor:
                     os_, oe = self.orig(fs, fe)
                     if any(w in lead for w in chg["execution_rate"]):
                         self.mentions.append(Mention(project, f, os_, oe, "rate", (cs, ce), ctx.section, rate=True))
+                        self.deferred.add((os_, oe))
                         prev_end = fe
                         continue
                 if any(w in lead for w in chg["share"]) and current is not None:
@@ -637,11 +640,11 @@ class Extractor:
 
     def _phase(self, lead: str) -> str | None:
         phases = self.dom["budget"]["phases"]
-        for phase in ("cut", "addition"):  # a change of budget wins wherever it is said
+        for phase in ("cut", "addition", "revised"):  # these win wherever they are said
             if any(w in lead for w in phases[phase]):
                 return phase
-        best = last_word(lead, [w for k in ("revised", "approved", "executed") for w in phases[k]])
-        return next(k for k in ("revised", "approved", "executed") if best[0] in phases[k]) if best else None
+        best = last_word(lead, [w for k in ("approved", "executed") for w in phases[k]])
+        return next(k for k in ("approved", "executed") if best[0] in phases[k]) if best else None
 
     def _project_name(self, before: str, after: str) -> str | None:
         """A project named in the clause: a table project's name, else the last quoted name."""

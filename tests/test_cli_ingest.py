@@ -1,0 +1,78 @@
+"""jixiao ingest at the command line: the store is written, replaced not duplicated, and bad input
+stops with a clear error naming the file while the store keeps what it had."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from jixiao.cli import main
+from jixiao.store import GraphStore
+from tests.conftest import REAL_REPORT, SAMPLE
+
+
+def test_every_console_command_has_help():
+    out = subprocess.run([sys.executable, "-m", "jixiao", "--help"], capture_output=True, text=True, check=True)
+    assert "ingest" in out.stdout
+    from jixiao.cli import _command_modules
+
+    for mod in _command_modules():
+        with pytest.raises(SystemExit) as exc:
+            main([mod.NAME, "--help"])
+        assert exc.value.code == 0
+
+
+def test_ingest_writes_and_replaces(tmp_path, capsys):
+    store_dir = tmp_path / "store"
+    assert main(["ingest", str(SAMPLE), "--store", str(store_dir), "--out", str(tmp_path / "g.trig")]) == 0
+    store = GraphStore(store_dir)
+    first = store.count()
+    graphs = store.graphs()
+    del store
+    assert main(["ingest", str(SAMPLE), "--store", str(store_dir)]) == 0  # re-ingest replaces
+    store = GraphStore(store_dir)
+    report_graphs = [g for g in store.graphs() if g.endswith("/graph")]
+    assert len(report_graphs) == 1
+    assert store.count(report_graphs[0]) == GraphStore(None).replace_graph(report_graphs[0], _graph_of(SAMPLE))
+    assert graphs == store.graphs()
+    assert first > 1000
+    assert (tmp_path / "g.trig").stat().st_size > 10000
+
+
+def _graph_of(path):
+    from ingest.pipeline import ingest_file
+
+    return ingest_file(path).graph
+
+
+@pytest.mark.parametrize("content,needle", [
+    (b"", "empty"),
+    (b"\x00\x01\x02\x03binary\x00\x00" * 50, "binary"),
+    ("预算绩效报告".encode() + b"\xff\xff\x80" * 40, "decod"),
+    ("The quick brown fox jumps over the lazy dog. " * 20, "report"),
+])
+def test_bad_input_names_file_and_keeps_store(tmp_path, capsys, content, needle):
+    store_dir = tmp_path / "store"
+    assert main(["ingest", str(REAL_REPORT), "--store", str(store_dir)]) == 0
+    before = GraphStore(store_dir)
+    n_before, graphs_before = before.count(), before.graphs()
+    del before
+    bad = tmp_path / "bad-report.txt"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    capsys.readouterr()
+    assert main(["ingest", str(bad), "--store", str(store_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "bad-report.txt" in err and needle in err.lower()
+    after = GraphStore(store_dir)
+    assert after.count() == n_before and after.graphs() == graphs_before
+
+
+def test_bad_file_among_good_ones_still_ingests_the_good(tmp_path, capsys):
+    bad = tmp_path / "empty.txt"
+    bad.write_text("")
+    out = tmp_path / "g.trig"
+    code = main(["ingest", str(bad), str(SAMPLE), "--no-store", "--out", str(out)])
+    assert code == 2
+    assert out.exists() and "haiyuan" not in capsys.readouterr().err
