@@ -74,10 +74,13 @@ class GraphStore:
         g = ox.NamedNode(str(graph_iri))
         quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
 
-        # pyoxigraph has no explicit transaction API; one SPARQL UPDATE request is applied
-        # atomically by Oxigraph, so the drop and the insert succeed or fail together.
-        body = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-        self.store.update(f"DROP SILENT GRAPH {g} ; INSERT DATA {{ GRAPH {g} {{ {body} }} }}")
+        # The quads go into a staging graph with one atomic ``extend``; then one SPARQL UPDATE moves
+        # them over the old graph (MOVE drops the target first; an update request is one transaction
+        # in Oxigraph). A failure at any point leaves the previous graph as it was.
+        staging = ox.NamedNode(f"{graph_iri}#staging")
+        self.store.remove_graph(staging) if self.store.contains_named_graph(staging) else None
+        self.store.extend([ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads])
+        self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
         return len(quads)
 
     def graphs(self) -> list[URIRef]:
