@@ -206,14 +206,14 @@ class Extractor:
             b.add(self.report, JX.hasGoal, goal)
             ctx.about = goal
         elif role == "rectification_issue":
-            n = sum(1 for _ in b.g.objects(self.report, JX.rectificationIssue)) + 1
+            n = sum(1 for _ in b.t.objects(self.report, JX.rectificationIssue)) + 1
             issue = b.local("issue", n)
             hs, he = self.orig(sec.heading_start, sec.heading_end)
             b.resource(issue, JX.RectificationIssue, hs, he, section=node, label=sec.title.strip())
             b.add(issue, JX.title, Literal(sec.title.strip()))
             b.add(self.report, JX.rectificationIssue, issue)
             prior = b.local("evaluation", "prior")
-            if (prior, RDF.type, JX.ThirdPartyEvaluation) in b.g:
+            if (prior, RDF.type, JX.ThirdPartyEvaluation) in b.t:
                 b.add(issue, JX.raisedBy, prior)
             self._issue = issue
             ctx.about = issue
@@ -320,9 +320,9 @@ class Extractor:
             title = m.group(1).strip()
             node = iris.document(title)
             b = self.b
-            b.g.add((node, RDF.type, JX.Document))
-            b.g.add((node, JX.title, Literal(title)))
-            b.g.add((node, RDFS.label, Literal(title, lang="zh")))
+            b.t.add((node, RDF.type, JX.Document))
+            b.t.add((node, JX.title, Literal(title)))
+            b.t.add((node, RDFS.label, Literal(title, lang="zh")))
             s, e = self.orig(block.start + m.start(), block.start + m.end())
             b.sourced(node, s, e)
             b.add(ctx.section, JX.cites, node)
@@ -333,9 +333,9 @@ class Extractor:
         for word, canonical in self._groups:
             if word in text:
                 g = iris.group(canonical)
-                b.g.add((g, RDF.type, JX.BeneficiaryGroup))
-                b.g.add((g, JX.canonicalName, Literal(canonical)))
-                b.g.add((g, RDFS.label, Literal(canonical, lang="zh")))
+                b.t.add((g, RDF.type, JX.BeneficiaryGroup))
+                b.t.add((g, JX.canonicalName, Literal(canonical)))
+                b.t.add((g, RDFS.label, Literal(canonical, lang="zh")))
                 b.add(about, JX.beneficiary, g)
                 for f in figs:
                     if f.counts and word in f.counts:
@@ -355,9 +355,9 @@ class Extractor:
                     or self._is_project_context(text, m):
                 continue
             prog = iris.programme(self.dept_name, name)
-            b.g.add((prog, RDF.type, JX.Programme))
-            b.g.add((prog, JX.name, Literal(name)))
-            b.g.add((prog, RDFS.label, Literal(name, lang="zh")))
+            b.t.add((prog, RDF.type, JX.Programme))
+            b.t.add((prog, JX.name, Literal(name)))
+            b.t.add((prog, RDFS.label, Literal(name, lang="zh")))
             s, e = self.orig(ss + m.start(1), ss + m.end(1))
             b.sourced(prog, s, e)
             b.add(about, JX.programme, prog)
@@ -441,7 +441,7 @@ class Extractor:
         b = self.b
         node = b.local("evaluation", key)
         s, e = self._trim(*self.orig(ss, se))
-        if (node, RDF.type, cls) not in b.g:
+        if (node, RDF.type, cls) not in b.t:
             b.resource(node, cls, s, e, section=ctx.section)
             b.add(node, RDF.type, JX.Evaluation)
             b.add(self.report, JX.evaluation, node)
@@ -493,12 +493,12 @@ class Extractor:
             suffix = "" if holder.node == self.dept else f"/{iris.name_key(holder.name)}"
             node = URIRef(f"{self.report}/spending/{kind}{suffix}")
             b = self.b
-            b.g.add((node, RDF.type, JX.SpendingAggregate))
-            b.g.add((node, JX.spendingKind, getattr(JXV, f"spend_{kind}")))
-            b.g.add((node, JX.budgetHolder, holder.node))
+            b.t.add((node, RDF.type, JX.SpendingAggregate))
+            b.t.add((node, JX.spendingKind, getattr(JXV, f"spend_{kind}")))
+            b.t.add((node, JX.budgetHolder, holder.node))
             label = {"total": "整体支出", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
                      "public": "公用经费"}[kind]
-            b.g.add((node, RDFS.label, Literal(f"{holder.name}{label}", lang="zh")))
+            b.t.add((node, RDFS.label, Literal(f"{holder.name}{label}", lang="zh")))
             holder.lines[kind] = node
         return holder.lines[kind]
 
@@ -811,8 +811,8 @@ class Extractor:
                 node = self._match_by_amount(ms)
                 if node is not None:
                     row_name = next(nm for n, nm, _v in self.projects.values() if n == node)
-                    if not row_name and (node, JX.inferredName, None) not in b.g:
-                        b.g.remove((node, JX.nameStatus, JXV.name_missing))
+                    if not row_name and (node, JX.inferredName, None) not in b.t:
+                        b.t.remove((node, JX.nameStatus, JXV.name_missing))
                         b.add(node, JX.nameStatus, JXV.name_inferred)
                         b.add(node, JX.inferredName, Literal(name))
                         ev = next(m for m in ms if not m.rate)

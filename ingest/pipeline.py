@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from ingest.emit import TripleSet
 from ingest.extract import Extractor
 from ingest.normalise import normalise
 from ingest.sections import parse_sections
@@ -25,9 +27,14 @@ PROV = "http://www.w3.org/ns/prov#"
 class IngestResult:
     report: URIRef
     graph_iri: URIRef
-    graph: Graph
+    triples: TripleSet  # the report's triples (what the store and the bench write)
     run: Graph
     source: SourceText
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The report as an rdflib Graph, built on first use."""
+        return self.triples.to_graph()
 
 
 def ingest_source(source: SourceText) -> IngestResult:
@@ -35,7 +42,7 @@ def ingest_source(source: SourceText) -> IngestResult:
     root = parse_sections(norm)
     builder = Extractor(source, norm, root, get_segmenter()).run()
     report = builder.report
-    return IngestResult(report, iris.graph_of(report), builder.g, run_record(source, report), source)
+    return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source)
 
 
 def ingest_file(path: str | Path) -> IngestResult:

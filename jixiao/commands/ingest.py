@@ -40,12 +40,12 @@ def run(args: argparse.Namespace) -> int:
     store = None if args.no_store else GraphStore(args.store or DEFAULT_STORE)
     for r in results:
         if store is not None:
-            n = store.replace_graph(r.graph_iri, r.graph)
+            n = store.replace_graph(r.graph_iri, r.triples)
             runs = store.graph(iris.RUNS_GRAPH)
             runs += r.run
             store.replace_graph(iris.RUNS_GRAPH, runs)
         else:
-            n = len(r.graph)
+            n = len(r.triples)
         if not args.quiet:
             print(f"{r.source.path}: {n} triples → <{r.graph_iri}>")
     if store is not None:
@@ -54,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
         ds = Dataset()
         for r in results:
             g = ds.graph(r.graph_iri)
-            for t in r.graph:
+            for t in r.triples:
                 g.add(t)
-            for prefix, ns in r.graph.namespaces():
+            for prefix, ns in r.triples.prefixes.items():
                 ds.bind(prefix, ns, override=False)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.out.with_suffix(args.out.suffix + ".tmp")
