@@ -129,7 +129,9 @@ class Extractor:
         self.year, self.kind = year, meta.kind_from_title(title)
         self.region = meta.region_of(dept)
         self.dept_name = meta.canonical_org(dept, self.region)
-        self.report = iris.report(self.dept_name, year, self.kind)
+        # a department publishes one department-wide report a year but one report per project
+        subject = None if self.kind == "department_whole" else re.sub(r"\s+", "", title)
+        self.report = iris.report(self.dept_name, year, self.kind, subject)
         from ingest.emit import Source
         self.b = b = GraphBuilder(self.report, Source(self.src.path, self.src.text, self.src.sha256,
                                                       self.src.encoding))

@@ -47,9 +47,12 @@ def source_file(sha256: str) -> URIRef:
     return URIRef(f"{BASE}file/{sha256}")
 
 
-def report(department_name: str, fiscal_year: int | str, kind_key: str) -> URIRef:
-    """kind_key is the notation of a jxv:ReportKindScheme concept, e.g. 'department_whole'."""
-    return URIRef(f"{BASE}report/{name_key(department_name)}/{int(fiscal_year)}/{kind_key}")
+def report(department_name: str, fiscal_year: int | str, kind_key: str, subject: str | None = None) -> URIRef:
+    """kind_key is the notation of a jxv:ReportKindScheme concept, e.g. 'department_whole'.
+    ``subject`` tells apart several reports of one kind, year and department (one per project):
+    the project's name, keyed like any name."""
+    base = f"{BASE}report/{name_key(department_name)}/{int(fiscal_year)}/{kind_key}"
+    return URIRef(f"{base}/{name_key(subject)}" if subject else base)
 
 
 def graph_of(report_iri: URIRef) -> URIRef:

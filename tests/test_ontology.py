@@ -461,3 +461,15 @@ def test_example_covers_the_main_classes(example: Graph) -> None:
                 JX.Department, JX.Organisation):
         assert (None, RDF.type, cls) in example, cls
     assert (None, JX.budgetPhase, JXV.phase_executed) in example
+
+
+def test_zh_labels_are_unique_among_own_terms():
+    """A zh interface must not show a class and a property under one name."""
+    from collections import Counter
+
+    from rdflib.namespace import RDFS
+
+    g = Graph().parse(ONTOLOGY / "jixiao.ttl")
+    labels = Counter(str(o) for s, o in g.subject_objects(RDFS.label)
+                     if str(s).startswith("https://w3id.org/jixiao/def#") and getattr(o, "language", None) == "zh")
+    assert [k for k, n in labels.items() if n > 1] == []
