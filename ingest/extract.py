@@ -49,6 +49,7 @@ LEVEL1_OF = {"ind_quantity": "ind_output", "ind_quality": "ind_output", "ind_tim
              "ind_cost": "ind_output", "ind_economic": "ind_outcome", "ind_social": "ind_outcome",
              "ind_ecological": "ind_outcome", "ind_sustainability": "ind_outcome",
              "ind_beneficiary_satisfaction": "ind_satisfaction"}
+RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执行率", "completion": "完成率", "cut": "压减率"}
 CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
 
 
@@ -405,7 +406,21 @@ class Extractor:
         if method != "rate":
             common["kind"] = f.kind if f.kind in ("amount", "count", "percent", "area", "score") else "other"
         common.update(kw)
+        if not common.get("counts"):  # name what a budget figure or rate counts when the text leaves it implicit
+            common["counts"] = self._implicit_counts(method, common)
         return getattr(self.b, method)(s, e, **common)
+
+    def _implicit_counts(self, method: str, kw: dict) -> str | None:
+        if method == "rate":
+            return RATE_LABELS.get(kw.get("kind", ""))
+        line = kw.get("line")
+        if method == "budget_figure" and line is not None:
+            label = self.b.t.value(line, RDFS.label) or self.b.t.value(line, JX.name)
+            if label is not None:
+                return ("上年" if kw.get("reference_year") else "") + str(label)
+        if method == "change":
+            return "比上年增减"
+        return None
 
     @staticmethod
     def _unit(key: str | None) -> str | None:
@@ -684,6 +699,11 @@ class Extractor:
         except InvalidOperation:
             return None
 
+    @staticmethod
+    def _cell_counts(row_name: str, header: str) -> str:
+        column = re.sub(r"[（(][^）)]*[）)]", "", header).strip()
+        return f"{row_name}{column}" if row_name else column
+
     def _unit_hint(self, hint: str | None) -> tuple[str, int]:
         if hint and "亿" in hint:
             return "亿元", 100000000
@@ -721,7 +741,7 @@ class Extractor:
                     self.emitted.add((os_, oe))
                     b.budget_figure(os_, oe, line=node, phase=phase, value=value, multiplier=mult,
                                     unit="yuan", stated_unit=stated, kind="amount", section=ctx.section,
-                                    counts=table.header[table.col(role)].text)
+                                    counts=self._cell_counts(name, table.header[table.col(role)].text))
             rate = self._cell_amount(table, row, "rate")
             if rate:
                 os_, oe = self.orig(rate[1], rate[2])
