@@ -88,17 +88,18 @@ def _init_worker() -> None:
     get_segmenter()
 
 
-def _count(graph) -> dict:
+def _count(triples) -> dict:
+    """Structure counts from a report's TripleSet (no rdflib Graph needed). A row counts as
+    unnamed when the table printed no name (jx:flag jxv:flag_no_name), inferred names included."""
     from rdflib.namespace import RDF
 
     from jixiao.ns import JX, JXV
 
-    projects = set(graph.subjects(RDF.type, JX.Project))
-    rows = [p for p in projects if graph.value(p, JX.tableRow) is not None]
-    unnamed = [p for p in rows if graph.value(p, JX.nameStatus) != JXV.name_stated]
-    return {"project_rows": len(rows), "unnamed_project_rows": len(unnamed),
-            "indicators": len(set(graph.subjects(RDF.type, JX.Indicator))),
-            "audit_issues": len(set(graph.subjects(RDF.type, JX.RectificationIssue)))}
+    rows = [s for s, p, _o in triples if p == JX.tableRow and (s, RDF.type, JX.Project) in triples]
+    return {"project_rows": len(rows),
+            "unnamed_project_rows": sum((r, JX.flag, JXV.flag_no_name) in triples for r in rows),
+            "indicators": sum(1 for _s, p, o in triples if p == RDF.type and o == JX.Indicator),
+            "audit_issues": sum(1 for _s, p, o in triples if p == RDF.type and o == JX.RectificationIssue)}
 
 
 def _ingest_one(args: tuple[str, str]) -> dict:
@@ -113,9 +114,9 @@ def _ingest_one(args: tuple[str, str]) -> dict:
     try:
         res = ingest_file(path)
         nt = Path(outdir) / (Path(path).stem + ".nt")
-        triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in res.graph]
+        triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in res.triples]
         nt.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-        rec.update(ok=True, graph_iri=str(res.graph_iri), triples=len(triples), counts=_count(res.graph))
+        rec.update(ok=True, graph_iri=str(res.graph_iri), triples=len(triples), counts=_count(res.triples))
     except Exception as exc:  # record every failure, keep going
         rec.update(ok=False, error=f"{type(exc).__name__}: {str(exc)[:200]}")
     rec["seconds"] = time.perf_counter() - t0
