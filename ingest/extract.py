@@ -571,8 +571,10 @@ class Extractor:
                 clause_start = boundary + 1
                 h = self._holder_in(self.norm.text[clause_start:fs])
                 holder = h or holder
-                prior = None
+                prior = current = current_line = None
                 last_project = None
+            before = self.norm.text[ss:fs]
+            in_brackets = (before.count("（") + before.count("(")) > (before.count("）") + before.count(")"))
             lead = self.norm.text[max(prev_end, clause_start): fs]
             project = self._project_name(self.ntext(clause_start, fs), self.norm.text[fe: fe + 20])
             if f.unit == "yuan" and f.kind == "amount":
@@ -598,6 +600,7 @@ class Extractor:
                     # a prior-year figure with no current one in its clause: the holder is only implicit
                     other = [h for h in self.units if h is not holder and not h.lines]
                     h = other[0] if len(other) == 1 else None
+                    holder = h or holder  # what follows in the clause is that unit's too
                     line = self._line(h or Holder(self.dept, self.dept_name), "total")
                     prior = self._emit(f, base, "budget_figure", line=line, phase="executed",
                                        reference_year=self.year - 1, section=ctx.section)
@@ -618,12 +621,12 @@ class Extractor:
                         continue
                     h = self._holder_in(lead) or holder
                     line = self._line(h, line_kind)
-                    phase = self._phase(lead) or "executed"
-                    current = self._emit(f, base, "budget_figure", line=line, phase=phase, section=ctx.section)
-                    current_line = line
-                    if line_kind == "total":
-                        totals[h.name] = current
-                    prior = None
+                    phase = self._phase(lead.replace(kind[0], "")) or "executed"
+                    node = self._emit(f, base, "budget_figure", line=line, phase=phase, section=ctx.section)
+                    if not in_brackets:  # a bracketed aside does not become the clause's subject
+                        current, current_line, prior = node, line, None
+                        if line_kind == "total" and phase == "executed":
+                            totals[h.name] = current
             elif f.unit == "percent":
                 project = project or last_project
                 if project:
@@ -635,7 +638,7 @@ class Extractor:
                         prev_end = fe
                         continue
                 if any(w in lead for w in chg["share"]) and current is not None:
-                    whole = totals.get(holder.name) or next(iter(totals.values()), None)
+                    whole = totals.get(holder.name)  # never another holder's total
                     self._emit(f, base, "rate", kind="share", numerator=current, denominator=whole,
                                section=ctx.section)
                 elif any(w in lead for w in chg["increase"] + chg["decrease"]) and prior is not None:
