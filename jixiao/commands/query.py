@@ -1,0 +1,49 @@
+"""``jixiao query``: run a library query (or any .rq file) on the store, a data file or an endpoint.
+
+Exit codes: 0 ok; 1 a problem-finder query (header ``#+ problems: true``) returned rows; 2 usage
+or input error (unknown query, bad parameter, unreadable data, unreachable endpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from jixiao import queries as Q
+from jixiao import tabular
+from jixiao.errors import UsageError
+
+NAME = "query"
+HELP = "run a library query by name, or a .rq file, and print the rows"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("query", help="library query name (see `jixiao queries`) or path to a .rq file")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="query parameter, checked against its declared type (repeatable)")
+    p.add_argument("--format", choices=tabular.FORMATS, default="table")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--store", metavar="DIR", help="store directory (default: JIXIAO_STORE or .jixiao/store)")
+    src.add_argument("--data", action="append", metavar="FILE", help="RDF file(s) to query instead (repeatable)")
+    src.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
+    p.add_argument("--lang", choices=("zh", "en"), help="show vocabulary terms as labels in this language")
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    q = Q.load(args.query)
+    result = Q.execute(q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint)
+    rows = [[Q.python_value(t, args.lang) for t in row] for row in result.rows]
+    sys.stdout.write(tabular.render(result.vars, rows, args.format))
+    if args.format == "table" and sys.stdout.isatty():
+        print(f"({len(rows)} rows) {q.title(args.lang or 'zh')}", file=sys.stderr)
+    return 1 if q.problems and rows else 0

@@ -1,0 +1,29 @@
+"""``jixiao serve``: a read-only SPARQL 1.1 endpoint (and query page) over the store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from jixiao.paths import DEFAULT_STORE
+
+NAME = "serve"
+HELP = "serve the store over the SPARQL 1.1 Protocol (read-only, with caps) and a query page"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="DIR", type=Path, default=None, help="store directory (default .jixiao/store)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
+    p.add_argument("--max-rows", type=int, default=10000, help="result rows returned at most (default 10000)")
+    p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request accepted (413 over)")
+    p.add_argument("--cors", action="store_true", help="allow cross-origin requests")
+
+
+def run(args: argparse.Namespace) -> int:
+    from jixiao.serve import serve
+
+    serve(args.store or DEFAULT_STORE, host=args.host, port=args.port, timeout=args.timeout,
+          max_rows=args.max_rows, max_request_bytes=args.max_request_bytes, cors=args.cors)
+    return 0

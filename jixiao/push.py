@@ -1,0 +1,162 @@
+"""``jixiao push``: copy report graphs into any SPARQL 1.1 store without ever leaving it half-written.
+
+For each graph: load the triples under a temporary graph name (Graph Store Protocol PUT when a
+GSP URL is given, else SPARQL Update ``INSERT DATA`` in batches), check the temporary graph's
+triple count with a ``COUNT`` query, then swap it in with one update request
+(``MOVE <tmp> TO <graph>``, which the store applies as one operation). Any failure before the
+swap drops the temporary graph (when the store can still be reached) and leaves the previous
+graph untouched. Store-specific URLs: docs/remote-stores.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from jixiao import iris
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.ns import JX
+from jixiao.queries import term_n3
+
+BATCH = 5000
+
+
+@dataclass
+class Target:
+    query: str  # SPARQL query endpoint
+    update: str  # SPARQL update endpoint
+    gsp: str | None = None  # Graph Store Protocol endpoint (…?graph=IRI)
+    gsp_param: str = "graph"  # Virtuoso's /sparql-graph-crud uses graph-uri
+    timeout: float = 120
+
+
+def default_update_url(query_url: str) -> str:
+    """Oxigraph and QLever-style servers answer updates at …/update next to …/query; Fuseki and
+    Virtuoso accept them at the query URL itself."""
+    return query_url[: -len("/query")] + "/update" if query_url.endswith("/query") else query_url
+
+
+class Pusher:
+    def __init__(self, target: Target):
+        self.t = target
+        self.http = httpx.Client(timeout=target.timeout)
+
+    def _update(self, text: str) -> None:
+        r = self.http.post(self.t.update, data={"update": text})
+        if r.status_code >= 300:
+            raise JixiaoError(f"update refused by {self.t.update}: HTTP {r.status_code} {r.text[:300]}")
+
+    def count(self, graph: URIRef) -> int:
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {term_n3(graph)} {{ ?s ?p ?o }} }}"
+        r = self.http.post(self.t.query, data={"query": q}, headers={"Accept": "application/sparql-results+json"})
+        if r.status_code != 200:
+            raise JixiaoError(f"count query refused by {self.t.query}: HTTP {r.status_code} {r.text[:300]}")
+        bindings = r.json()["results"]["bindings"]
+        return int(bindings[0]["n"]["value"]) if bindings else 0
+
+    def load(self, graph: URIRef, triples: Graph) -> None:
+        if self.t.gsp:
+            body = triples.serialize(format="nt", encoding="utf-8")
+            r = self.http.put(self.t.gsp, params={self.t.gsp_param: str(graph)}, content=body,
+                              headers={"Content-Type": "application/n-triples"})
+            if r.status_code >= 300:
+                raise JixiaoError(f"Graph Store PUT refused by {self.t.gsp}: HTTP {r.status_code} {r.text[:300]}")
+            return
+        lines = sorted(f"{term_n3_any(s)} {term_n3_any(p)} {term_n3_any(o)} ." for s, p, o in triples)
+        # blank nodes are scoped to one request, so a graph holding any goes in one request
+        size = len(lines) if any(isinstance(x, BNode) for t in triples for x in t) else BATCH
+        for i in range(0, len(lines), max(1, size)):
+            self._update(f"INSERT DATA {{ GRAPH {term_n3(graph)} {{\n" + "\n".join(lines[i:i + size]) + "\n} }")
+
+    def push(self, graph: URIRef, triples: Graph) -> int:
+        tmp = URIRef(f"urn:jixiao:push:{uuid.uuid4()}")
+        expected = len(triples)
+        try:
+            self._update(f"DROP SILENT GRAPH {term_n3(tmp)}")
+            self.load(tmp, triples)
+            got = self.count(tmp)
+            if got != expected:
+                raise JixiaoError(f"the store holds {got} triples of {expected} sent; not swapped")
+            self._update(f"MOVE {term_n3(tmp)} TO {term_n3(graph)}")
+        except (JixiaoError, httpx.HTTPError, ValueError, KeyError) as exc:
+            cleaned = self._drop_quietly(tmp)
+            note = "" if cleaned else f" (temporary graph <{tmp}> could not be dropped)"
+            raise JixiaoError(f"push of <{graph}> failed, the store's previous graph is unchanged: {exc}{note}") \
+                from exc
+        return expected
+
+    def _drop_quietly(self, graph: URIRef) -> bool:
+        try:
+            self._update(f"DROP SILENT GRAPH {term_n3(graph)}")
+            return True
+        except (JixiaoError, httpx.HTTPError):
+            return False
+
+
+def term_n3_any(term) -> str:
+    return term.n3() if isinstance(term, BNode) else term_n3(term)
+
+
+def graphs_from_store(store: Path | None, only: URIRef | None = None) -> Iterator[tuple[URIRef, Graph]]:
+    from jixiao.store import GraphStore
+
+    s = GraphStore.open_default(store, read_only=True)
+    names = s.graphs()
+    if only is not None:
+        if only not in names:
+            raise UsageError(f"the store has no graph <{only}>")
+        names = [only]
+    for name in names:
+        yield name, s.graph(name)
+
+
+def graphs_from_file(path: Path, graph: URIRef | None = None) -> Iterator[tuple[URIRef, Graph]]:
+    if not path.is_file():
+        raise UsageError(f"no data file {path}")
+    fmt = {".trig": "trig", ".nq": "nquads"}.get(path.suffix.lower())
+    try:
+        if fmt:
+            ds = Dataset()
+            ds.parse(path, format=fmt)
+            named = [(URIRef(str(g.identifier)), g) for g in ds.graphs() if len(g) and isinstance(g.identifier, URIRef)
+                     and g.identifier != ds.default_graph.identifier]
+            for name, g in sorted(named, key=lambda x: str(x[0])):
+                if graph is None or name == graph:
+                    out = Graph()
+                    for t in g:
+                        out.add(t)
+                    yield name, out
+            return
+        g = Graph().parse(path)
+    except Exception as exc:  # rdflib parsers raise many kinds
+        if isinstance(exc, JixiaoError):
+            raise
+        raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
+    if graph is None:
+        reports = sorted(set(g.subjects(RDF.type, JX.Report)))
+        if len(reports) != 1:
+            raise UsageError(f"{path} holds {len(reports)} reports: name the target with --graph IRI")
+        graph = iris.graph_of(reports[0])
+    yield graph, g
+
+
+def ontology_graph() -> tuple[URIRef, Graph]:
+    """The ontology and vocabularies, so queries that need the category hierarchy or labels work
+    on the target too (jixiao's ontology graph)."""
+    from jixiao.queries import _ontology_files
+
+    g = Graph()
+    for f in _ontology_files():
+        g.parse(f, format="turtle")
+    return iris.ONTOLOGY_GRAPH, g
+
+
+def push_all(target: Target, graphs: Iterable[tuple[URIRef, Graph]]) -> list[tuple[URIRef, int]]:
+    pusher = Pusher(target)
+    return [(name, pusher.push(name, g)) for name, g in graphs]

@@ -1,0 +1,499 @@
+"""The query library (queries/*.rq) and the one function that runs a query anywhere.
+
+Each ``.rq`` file starts with a grlc-style comment header and stays plain SPARQL 1.1::
+
+    #+ title_zh: 指标完成值远超指标值
+    #+ title_en: Indicators whose target looks too low
+    #+ description: ...
+    #+ params:
+    #+   - name: threshold
+    #+     type: xsd:decimal
+    #+     default: 1.5
+    #+     description: actual / target above this ratio
+    #+ example: jixiao query targets-too-low --param threshold=2
+    #+ problems: true
+
+A parameter ``name`` is the query variable ``?name``; it must be projected by the top-level
+SELECT (pyoxigraph's substitutions, SEP-0007, only bind projected variables). Values are checked
+against the declared type and become RDF terms, which the engine binds:
+
+* pyoxigraph: ``Store.query(..., substitutions={Variable: term})``;
+* rdflib: ``initBindings``;
+* a remote endpoint: a ``VALUES`` block serialised from the terms (:func:`bind_values`).
+
+User text is never pasted into query text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import SKOS, XSD
+from rdflib.term import Node
+
+from jixiao import paths
+from jixiao.errors import JixiaoError, UsageError
+from jixiao.store import GraphStore, from_ox, to_ox
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+XSD_NS = str(XSD)
+PARAM_TYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:boolean", "xsd:gYear", "xsd:anyURI")
+_HEADER_KEYS = {"title_zh", "title_en", "description", "params", "example", "problems"}
+_PARAM_KEYS = {"name", "type", "default", "description", "required"}
+CURIE_PREFIXES = {"jx": "https://w3id.org/jixiao/def#", "jxv": "https://w3id.org/jixiao/vocab#",
+                  "jxd": "https://w3id.org/jixiao/id/"}
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    name: str
+    path: Path
+    text: str
+    title_zh: str
+    title_en: str
+    description: str
+    params: tuple[Param, ...] = ()
+    example: str = ""
+    problems: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+
+# -- header ------------------------------------------------------------------------------------
+def parse_header(text: str, path: Path | str = "<query>") -> dict:
+    """Read the ``#+`` comment lines at the top of a query into a dict (params as a list)."""
+    header: dict = {}
+    params: list[dict] | None = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#+"):
+            if line.strip() and not line.lstrip().startswith("#"):
+                break
+            continue
+        body = line[2:]
+        indent = len(body) - len(body.lstrip())
+        body = body.strip()
+        if not body:
+            continue
+        if params is not None and indent > 1:
+            if body.startswith("- "):
+                params.append({})
+                body = body[2:].strip()
+            if not params:
+                raise JixiaoError("parameter line before '- name:'", file=path, where=f"line {n}")
+            key, _, value = body.partition(":")
+            if key.strip() not in _PARAM_KEYS:
+                raise JixiaoError(f"unknown parameter key {key.strip()!r}", file=path, where=f"line {n}")
+            params[-1][key.strip()] = value.strip()
+            continue
+        key, sep, value = body.partition(":")
+        key = key.strip()
+        if not sep or key not in _HEADER_KEYS:
+            raise JixiaoError(f"unknown header line {body!r}", file=path, where=f"line {n}")
+        if key == "params":
+            params = header.setdefault("params", [])
+        else:
+            params = None
+            header[key] = value.strip()
+    return header
+
+
+def _param(d: dict, path: Path) -> Param:
+    if "name" not in d or "type" not in d:
+        raise JixiaoError("a parameter needs name and type", file=path)
+    if d["type"] not in PARAM_TYPES:
+        raise JixiaoError(f"parameter {d['name']}: type {d['type']} not one of {', '.join(PARAM_TYPES)}",
+                          file=path)
+    default = d.get("default")
+    return Param(d["name"], d["type"], None if default in (None, "") else default, d.get("description", ""),
+                 d.get("required", "").lower() == "true")
+
+
+def read_query(path: Path) -> LibraryQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read query: {exc}", file=path) from exc
+    h = parse_header(text, path)
+    return LibraryQuery(
+        name=path.stem, path=path, text=text,
+        title_zh=h.get("title_zh", path.stem), title_en=h.get("title_en", path.stem),
+        description=h.get("description", ""),
+        params=tuple(_param(p, path) for p in h.get("params", [])),
+        example=h.get("example", ""), problems=h.get("problems", "").lower() == "true",
+    )
+
+
+def library(directory: Path | None = None) -> list[LibraryQuery]:
+    directory = directory or paths.QUERIES_DIR
+    return [read_query(p) for p in sorted(directory.glob("*.rq"))]
+
+
+def load(name_or_path: str | Path) -> LibraryQuery:
+    """A library query by name (``budget-execution``) or any ``.rq`` file by path."""
+    p = Path(name_or_path)
+    if p.suffix == ".rq" or p.exists():
+        if not p.is_file():
+            raise UsageError(f"no query file {p}")
+        return read_query(p)
+    lib = paths.QUERIES_DIR / f"{name_or_path}.rq"
+    if not lib.is_file():
+        known = ", ".join(q.name for q in library())
+        raise UsageError(f"no library query {name_or_path!r} (known: {known})")
+    return read_query(lib)
+
+
+# -- parameters --------------------------------------------------------------------------------
+def coerce(param: Param, raw: str) -> Node:
+    """The RDF term for ``raw`` under the declared type; UsageError when it does not fit."""
+    t = param.type
+    bad = UsageError(f"parameter {param.name}={raw!r} is not a valid {t}")
+    if t == "xsd:string":
+        return Literal(raw)
+    if t == "xsd:decimal":
+        try:
+            d = Decimal(raw.strip())
+        except InvalidOperation:
+            raise bad from None
+        if not d.is_finite() or "e" in raw.lower():
+            raise bad
+        return Literal(format(d.normalize(), "f"), datatype=XSD.decimal)
+    if t == "xsd:integer":
+        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+            raise bad
+        return Literal(str(int(raw)), datatype=XSD.integer)
+    if t == "xsd:boolean":
+        if raw.strip().lower() not in ("true", "false", "1", "0"):
+            raise bad
+        return Literal(raw.strip().lower() in ("true", "1"))
+    if t == "xsd:gYear":
+        if not re.fullmatch(r"\d{4}", raw.strip()):
+            raise bad
+        return Literal(raw.strip(), datatype=XSD.gYear)
+    if t == "xsd:anyURI":
+        prefix, _, local = raw.partition(":")
+        if prefix in CURIE_PREFIXES and re.fullmatch(r"[A-Za-z0-9_.-]*", local):
+            raw = CURIE_PREFIXES[prefix] + local
+        if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw) or _IRI_BAD.search(raw):
+            raise bad
+        return URIRef(raw)
+    raise bad
+
+
+def bindings(query: LibraryQuery, params: dict[str, str] | None) -> dict[str, Node]:
+    """Declared parameters → terms: given values checked, defaults filled, unknown names refused."""
+    params = dict(params or {})
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        names = ", ".join(declared) or "none"
+        raise UsageError(f"query {query.name} has no parameter {', '.join(unknown)} (parameters: {names})")
+    out: dict[str, Node] = {}
+    for p in query.params:
+        raw = params.get(p.name, p.default)
+        if raw is None and p.required:
+            raise UsageError(f"query {query.name} needs --param {p.name}=… ({p.description or p.type})")
+        if raw is None:
+            continue  # optional filter left open: the variable stays unbound
+        out[p.name] = coerce(p, str(raw))
+    return out
+
+
+def term_n3(term: Node) -> str:
+    """A term in SPARQL syntax: an IRI checked for forbidden characters, a literal escaped by rdflib."""
+    if isinstance(term, URIRef):
+        if _IRI_BAD.search(str(term)):
+            raise UsageError(f"not a valid IRI: {term!r}")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise UsageError(f"cannot bind {term!r}")
+
+
+def _where_brace(text: str) -> int:
+    """Index of the ``{`` that opens the top-level WHERE group, skipping comments, strings and IRIs."""
+    i, n, depth, first_group = 0, len(text), 0, None
+    saw_construct = saw_where = False
+    word = re.compile(r"[A-Za-z_]+")
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i = text.index(">", i) + 1
+            continue
+        if c == "?" or c == "$":
+            m = word.match(text, i + 1)
+            i = m.end() if m else i + 1
+            continue
+        m = word.match(text, i)
+        if m:
+            w = m.group().upper()
+            if depth == 0 and w == "CONSTRUCT":
+                saw_construct = True
+            if depth == 0 and w == "WHERE":
+                saw_where = True
+            i = m.end()
+            continue
+        if c == "{":
+            if depth == 0 and (saw_where or not saw_construct):
+                return i
+            if depth == 0 and first_group is None:
+                first_group = i
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    raise UsageError("cannot find the WHERE group of the query")
+
+
+def bind_values(text: str, terms: dict[str, Node]) -> str:
+    """The query with a ``VALUES`` block for ``terms`` as the first element of its WHERE group.
+
+    Safe for untrusted values: each value is an RDF term serialised by :func:`term_n3` (IRIs
+    checked for every character IRIREF forbids, literals escaped by rdflib's N-Triples writer),
+    so a value can never close the literal or the block it sits in; the names come from the
+    query's own header, not from the caller.
+    """
+    if not terms:
+        return text
+    names = sorted(terms)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise UsageError(f"bad variable name {name!r}")
+    at = _where_brace(text) + 1
+    block = " VALUES ({}) {{ ({}) }} ".format(
+        " ".join(f"?{n}" for n in names), " ".join(term_n3(terms[n]) for n in names))
+    return text[:at] + block + text[at:]
+
+
+# -- datasets ----------------------------------------------------------------------------------
+def _rdf_format(path: Path) -> str:
+    ext = path.suffix.lower().lstrip(".")
+    return {"ttl": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads", "jsonld": "json-ld",
+            "rdf": "xml", "xml": "xml", "n3": "n3"}.get(ext, "turtle")
+
+
+def _ontology_files() -> list[Path]:
+    return [paths.ONTOLOGY_DIR / "vocab.ttl", paths.ONTOLOGY_DIR / "jixiao.ttl"]
+
+
+def load_files(files: list[Path], *, engine: str = "oxigraph", with_ontology: bool = True):
+    """An in-memory dataset of ``files`` (each triples file in a graph of its own) plus, by default,
+    the ontology and vocabularies in jixiao's ontology graph. ``engine``: oxigraph | rdflib."""
+    from jixiao.iris import ONTOLOGY_GRAPH
+
+    sources = [(f, URIRef(Path(f).resolve().as_uri())) for f in files]
+    if with_ontology:
+        sources += [(f, ONTOLOGY_GRAPH) for f in _ontology_files()]
+    if engine == "rdflib":
+        ds = Dataset(default_union=True)
+        for f, gname in sources:
+            fmt = _rdf_format(Path(f))
+            try:
+                if fmt in ("trig", "nquads"):
+                    ds.parse(f, format=fmt)
+                else:
+                    ds.graph(gname).parse(f, format=fmt)
+            except Exception as exc:
+                raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+        return ds
+    store = ox.Store()
+    for f, gname in sources:
+        fmt = _rdf_format(Path(f))
+        try:
+            if fmt in ("trig", "nquads"):
+                store.bulk_load(path=str(f), format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
+            else:
+                g = Graph().parse(f, format=fmt)
+                target = ox.NamedNode(str(gname))
+                store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), target) for s, p, o in g])
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+        except Exception as exc:  # rdflib parser errors have no common base class
+            raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+    return store
+
+
+# -- running -----------------------------------------------------------------------------------
+@dataclass
+class Result:
+    """Variables and rows of RDF terms (None = unbound), plus the query that made them."""
+
+    query: LibraryQuery
+    vars: list[str]
+    rows: list[list[Node | None]]
+
+
+def execute(name_or_path: str | Path | LibraryQuery, params: dict[str, str] | None = None, *,
+            store: str | Path | GraphStore | ox.Store | None = None, data: str | Path | list | None = None,
+            endpoint: str | None = None, engine: str = "oxigraph", dataset=None,
+            timeout: float = 60) -> Result:
+    """Run a query and return RDF terms. Exactly one of store / data / endpoint / dataset."""
+    q = name_or_path if isinstance(name_or_path, LibraryQuery) else load(name_or_path)
+    terms = bindings(q, params)
+    chosen = [x is not None for x in (store, data, endpoint, dataset)]
+    if sum(chosen) > 1:
+        raise UsageError("give only one of --store, --data, --endpoint")
+    if endpoint is not None:
+        return _remote(q, terms, endpoint, timeout)
+    if dataset is None:
+        if data is not None:
+            files = [Path(d) for d in (data if isinstance(data, list) else [data])]
+            for f in files:
+                if not f.is_file():
+                    raise UsageError(f"no data file {f}")
+            dataset = load_files(files, engine=engine)
+        elif isinstance(store, (GraphStore, ox.Store)):
+            dataset = store
+        else:
+            dataset = GraphStore.open_default(store, read_only=True)
+    if isinstance(dataset, (Dataset, Graph)):
+        return _rdflib(q, terms, dataset)
+    return _oxigraph(q, terms, dataset)
+
+
+def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
+    subs = {ox.Variable(k): to_ox(v) for k, v in terms.items()}
+    try:
+        if isinstance(dataset, GraphStore):
+            res = dataset.query(q.text, substitutions=subs)
+        else:
+            res = dataset.query(q.text, use_default_graph_as_union=True, substitutions=subs)
+    except (SyntaxError, RuntimeError) as exc:
+        raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
+    if isinstance(res, ox.QueryBoolean):
+        return Result(q, ["ask"], [[Literal(bool(res))]])
+    if isinstance(res, ox.QueryTriples):
+        return Result(q, ["subject", "predicate", "object"],
+                      [[from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)] for t in res])
+    names = [v.value for v in res.variables]
+    rows = [[None if sol[n] is None else from_ox(sol[n]) for n in names] for sol in res]
+    return Result(q, names, rows)
+
+
+def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:
+    try:
+        res = ds.query(q.text, initBindings=terms)
+    except Exception as exc:  # pyparsing / evaluation errors
+        raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
+    if res.type == "ASK":
+        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]])
+    if res.type in ("CONSTRUCT", "DESCRIBE"):
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph])
+    names = [str(v) for v in res.vars]
+    return Result(q, names, [[row[i] for i in range(len(names))] for row in res])
+
+
+def _remote(q: LibraryQuery, terms: dict[str, Node], endpoint: str, timeout: float) -> Result:
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(POST)
+    client.setReturnFormat(JSON)
+    client.setTimeout(int(timeout))
+    client.setQuery(bind_values(q.text, terms))
+    try:
+        doc = client.queryAndConvert()
+    except (SPARQLWrapperException, OSError) as exc:
+        raise JixiaoError(f"endpoint {endpoint}: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise JixiaoError(f"endpoint {endpoint}: query {q.name} did not return SELECT results")
+    if "boolean" in doc:
+        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]])
+    names = list(doc["head"]["vars"])
+    rows = [[_json_term(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
+    return Result(q, names, rows)
+
+
+def _json_term(b: dict | None) -> Node | None:
+    if b is None:
+        return None
+    if b["type"] == "uri":
+        return URIRef(b["value"])
+    if b["type"] == "bnode":
+        return BNode(b["value"])
+    if "xml:lang" in b:
+        return Literal(b["value"], lang=b["xml:lang"])
+    dt = b.get("datatype")
+    if dt and dt != XSD_NS + "string":
+        return Literal(b["value"], datatype=URIRef(dt))
+    return Literal(b["value"])
+
+
+# -- values for people -------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _vocab_labels() -> dict[tuple[str, str], str]:
+    g = Graph()
+    for f in _ontology_files():
+        g.parse(f, format="turtle")
+    out: dict[tuple[str, str], str] = {}
+    for s, _, o in g.triples((None, SKOS.prefLabel, None)):
+        if isinstance(o, Literal) and o.language:
+            out[(str(s), o.language)] = str(o)
+    return out
+
+
+def python_value(term: Node | None, lang: str | None = None):
+    """A cell value: numbers as int/float, booleans as bool, vocabulary concepts as their label in
+    ``lang`` (when given), everything else as its string."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        dt = term.datatype
+        if dt in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger):
+            return int(str(term))
+        if dt in (XSD.decimal, XSD.double, XSD.float):
+            return float(str(term))
+        if dt == XSD.boolean:
+            return str(term) in ("true", "1")
+        return str(term)
+    if lang and isinstance(term, URIRef):
+        label = _vocab_labels().get((str(term), lang))
+        if label:
+            return label
+    return str(term)
+
+
+def to_frame(result: Result, lang: str | None = None) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame([[python_value(t, lang) for t in row] for row in result.rows],
+                        columns=result.vars, dtype=object)
+
+
+def run(name_or_path: str | Path, params: dict[str, str] | None = None, *, store=None, data=None,
+        endpoint: str | None = None, lang: str | None = None) -> pd.DataFrame:
+    """Run a library query (by name) or a ``.rq`` file on the local store (default), a data file,
+    or a SPARQL endpoint, and return the rows as a pandas DataFrame."""
+    return to_frame(execute(name_or_path, params, store=store, data=data, endpoint=endpoint), lang)
