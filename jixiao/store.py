@@ -83,6 +83,17 @@ class GraphStore:
         self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
         return len(quads)
 
+    def load_ontology(self) -> int:
+        """(Re)load ontology/jixiao.ttl and vocab.ttl into the ontology graph, so queries and shapes
+        that walk the category hierarchy or read labels work against the store. Idempotent."""
+        from jixiao.iris import ONTOLOGY_GRAPH
+        from jixiao.paths import ONTOLOGY_DIR
+
+        g = Graph()
+        for name in ("jixiao.ttl", "vocab.ttl"):
+            g.parse(ONTOLOGY_DIR / name, format="turtle")
+        return self.replace_graph(ONTOLOGY_GRAPH, g)
+
     def graphs(self) -> list[URIRef]:
         return sorted(URIRef(n.value) for n in self.store.named_graphs() if isinstance(n, ox.NamedNode))
 

@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     result = ingest_file(SAMPLE)
     g = result.graph
     store = GraphStore(out / "store")
-    store.replace_graph(result.graph_iri, g)
+    store.replace_graph(result.graph_iri, result.triples)
+    store.load_ontology()
     store.flush()
     (out / "sample.ttl").write_text(g.serialize(format="turtle"), encoding="utf-8")
     types = Counter(o for o in g.objects(None, RDF.type))
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from jixiao.validate import validate_graphs
 
-        report = validate_graphs([(result.graph_iri, g)])
+        report = validate_graphs([(result.graph_iri, g)], engine="turbo")
         by = Counter(f.severity for f in report.findings)
         print("== validation: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) +
               f"  (details: jixiao validate --data {out / 'sample.ttl'})")

@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"jixiao ingest: error: {msg}", file=sys.stderr)
             failed += 1
     store = None if args.no_store else GraphStore(args.store or DEFAULT_STORE)
+    if store is not None and results:
+        store.load_ontology()
     for r in results:
         if store is not None:
             n = store.replace_graph(r.graph_iri, r.triples)
