@@ -54,7 +54,7 @@ CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "
 
 
 def category_key(text: str) -> str | None:
-    t = re.sub(r"\s+", "", text).removesuffix("指标")
+    t = re.sub(r"[（(][^）)]*[）)]|\s+", "", text).removesuffix("指标")  # 产出指标（50分） → 产出
     return IND_CATEGORIES.get(t)
 
 
@@ -621,7 +621,8 @@ class Extractor:
                         continue
                     h = self._holder_in(lead) or holder
                     line = self._line(h, line_kind)
-                    phase = self._phase(lead.replace(kind[0], "")) or "executed"
+                    # the phase from the words around the line's name, else from the name itself (项目预算)
+                    phase = self._phase(lead.replace(kind[0], "")) or self._phase(kind[0]) or "executed"
                     node = self._emit(f, base, "budget_figure", line=line, phase=phase, section=ctx.section)
                     if not in_brackets:  # a bracketed aside does not become the clause's subject
                         current, current_line, prior = node, line, None
