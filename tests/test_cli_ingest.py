@@ -76,3 +76,32 @@ def test_bad_file_among_good_ones_still_ingests_the_good(tmp_path, capsys):
     code = main(["ingest", str(bad), str(SAMPLE), "--no-store", "--out", str(out)])
     assert code == 2
     assert out.exists() and "haiyuan" not in capsys.readouterr().err
+
+
+def test_parallel_ingest_matches_serial(tmp_path):
+    from tests.conftest import SAMPLE_GB
+
+    files = [str(REAL_REPORT), str(SAMPLE), str(SAMPLE_GB)]
+    assert main(["ingest", *files, "--store", str(tmp_path / "a"), "--quiet"]) == 0
+    assert main(["ingest", *files, "--store", str(tmp_path / "b"), "--jobs", "2", "--quiet"]) == 0
+    a, b = GraphStore(tmp_path / "a"), GraphStore(tmp_path / "b")
+    reports = [g for g in a.graphs() if g.endswith("/graph")]
+    assert len(reports) == 3 and reports == [g for g in b.graphs() if g.endswith("/graph")]
+    for g in reports:
+        assert a.count(g) == b.count(g)
+
+
+def test_bulk_builds_a_new_store_and_refuses_an_existing_one(tmp_path, capsys):
+    target = tmp_path / "bulk"
+    assert main(["ingest", str(REAL_REPORT), str(SAMPLE), "--store", str(target), "--bulk", "--quiet"]) == 0
+    store = GraphStore(target)
+    assert len([g for g in store.graphs() if g.endswith("/graph")]) == 2
+    from jixiao import iris
+
+    assert store.count(iris.ONTOLOGY_GRAPH) > 1000 and store.count(iris.RUNS_GRAPH) > 0
+    n = store.count()
+    del store
+    assert main(["ingest", str(SAMPLE), "--store", str(target), "--bulk"]) == 2
+    assert "already holds" in capsys.readouterr().err
+    assert GraphStore(target).count() == n
+    assert not (tmp_path / "bulk.building").exists()
