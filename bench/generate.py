@@ -91,17 +91,49 @@ def coarse(v: int, up: bool = False) -> int:
     return -(-v // mag) * mag if up else v // mag * mag
 
 
+def _places() -> list[tuple[dict, str, str, bool]]:
+    """Every (province, city, county, county-level?) the corpus can use: each city, then each city
+    with each county (and prefixed variants), in a fixed order; enough for ~20,000 unique reports."""
+    out = []
+    for prov in DATA["province"]:
+        out += [(prov, city, prov["counties"][0], False) for city in prov["cities"]]
+    for prefix in ("", "东", "西", "南", "北"):
+        for prov in DATA["province"]:
+            for city in prov["cities"]:
+                out += [(prov, city, prefix + county, True) for county in prov["counties"]]
+    return out
+
+
+PLACES = _places()
+IDENTITY_STRIDE = 7919  # a prime: coprime with the number of identities unless it divides it
+
+
+def _check_stride() -> None:
+    import math
+
+    total = len(PLACES) * len(DATA["department"]) * 5
+    assert math.gcd(IDENTITY_STRIDE, total) == 1, "pick another prime stride"
+
+
+_check_stride()
+
+
 class Report:
     def __init__(self, seed: int, index: int):
         self.seed, self.index = seed, index
         self.rng = r = random.Random(seed + index)
-        prov = r.choice(DATA["province"])
-        self.dep = r.choice(DATA["department"])
+        # Identity (place, department, year) is unique per index, as in a real corpus where every
+        # report is a different department-year: it decides the report's IRI, so a repeat would
+        # replace an earlier report instead of adding one.
+        # A fixed multiplicative bijection spreads consecutive indices over all identities, so any
+        # 20 reports already vary in place, department and year.
+        n_dep = len(DATA["department"])
+        k = (index * IDENTITY_STRIDE) % (len(PLACES) * n_dep * 5)
+        prov, city, county, county_level = PLACES[k // (n_dep * 5)]
+        self.dep = DATA["department"][(k // 5) % n_dep]
         self.g = DATA["generic"]
         self.form = prov["form"] if r.random() < 0.8 else r.choice(["guangdong", "hunan"])
-        self.year = r.randint(2021, 2025)
-        city, county = r.choice(prov["cities"]), r.choice(prov["counties"])
-        county_level = r.random() < 0.2
+        self.year = 2021 + k % 5
         lv = county[-1] if county_level else "市"
         place = city + county if county_level else city
         self.ctx = {
@@ -1098,3 +1130,4 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+

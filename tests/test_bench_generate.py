@@ -220,3 +220,9 @@ def test_cli_writes_reports_and_sidecars(tmp_path: Path, capsys: pytest.CaptureF
     with pytest.raises(SystemExit) as exc:
         gen.main(["--help"])
     assert exc.value.code == 0
+
+
+def test_identities_are_unique(tmp_path: Path) -> None:
+    """Department + year decide a report's IRI: a repeat would replace an earlier report."""
+    truths = [load(p)[1] for p in gen.generate(200, 3, tmp_path)]
+    assert len({(t["department"], t["year"]) for t in truths}) == 200
