@@ -226,10 +226,13 @@ class _Lookup:
 
 
 def _template_lang(text: str, templates: Iterable[Node]) -> str | None:
-    """The language of the sh:message template a message was made from (some engines drop the tag)."""
+    """The language of the sh:message template a message was made from (some engines drop the tag):
+    the template whose fixed text, with each placeholder standing for any text, matches the message."""
     for tmpl in templates:
-        if isinstance(tmpl, Literal) and tmpl.language and text.startswith(PLACEHOLDER.split(str(tmpl))[0]):
-            return tmpl.language
+        if isinstance(tmpl, Literal) and tmpl.language:
+            pattern = "(.*?)".join(re.escape(part) for part in PLACEHOLDER.split(str(tmpl)))
+            if re.fullmatch(pattern, text, flags=re.DOTALL):
+                return tmpl.language
     return None
 
 
@@ -248,24 +251,34 @@ def _lang_map(literals: Iterable[Node], templates: Iterable[Node] = ()) -> dict[
 
 def _findings(report: Graph, graph_iri: URIRef, lookup: _Lookup, shapes: Graph,
               families: dict[Node, str]) -> list[Finding]:
-    out = []
+    """One finding per group of results that agree on shape, focus, path, severity and message.
+
+    A SPARQL constraint yields one result per solution; a shape that points at several nodes for one
+    problem (ConflictingFigures: every statement of a figure) returns one solution per node with the
+    same message, and they become one finding whose values and sources are the union."""
+    groups: dict[tuple, list[Node]] = {}
     for result in report.objects(None, SH.result):
-        shape = report.value(result, SH.sourceShape)
-        focus = report.value(result, SH.focusNode)
-        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        path = report.value(result, SH.resultPath)
-        value_nodes = sorted(report.objects(result, SH.value), key=str)
+        key = (report.value(result, SH.sourceShape), report.value(result, SH.focusNode),
+               report.value(result, SH.resultPath), report.value(result, SH.resultSeverity),
+               tuple(sorted((str(m), m.language or "") for m in report.objects(result, SH.resultMessage)
+                            if isinstance(m, Literal))))
+        groups.setdefault(key, []).append(result)
+    out = []
+    for (shape, focus, path, severity, _), results in groups.items():
+        first = results[0]
+        value_nodes = sorted({v for r in results for v in report.objects(r, SH.value)} - {focus}, key=str)
         templates = list(shapes.objects(shape, SH.message))
-        message = _lang_map(report.objects(result, SH.resultMessage), templates) or _lang_map(templates)
-        value_nodes = [v for v in value_nodes if v != focus]  # sh:value defaults to the focus
-        values = tuple(lookup.label(v) for v in value_nodes)
+        message = _lang_map(report.objects(first, SH.resultMessage), templates) or _lang_map(templates)
+        others = sorted(lookup.sources(value_nodes), key=lambda ref: (ref.start, ref.end, ref.quote))
+        focus_refs = lookup.sources([focus])
         out.append(Finding(
-            severity=severity, shape=shape, family=families.get(shape, ""),
+            severity=str(severity).rsplit("#", 1)[-1], shape=shape, family=families.get(shape, ""),
             shape_name=_lang_map(shapes.objects(shape, SH.name)), message=message,
             focus=focus, focus_label=lookup.label(focus),
-            path=path if isinstance(path, URIRef) else None, values=values, graph=graph_iri,
-            sources=lookup.sources([focus, *value_nodes]),
-            component=report.value(result, SH.sourceConstraintComponent),
+            path=path if isinstance(path, URIRef) else None,
+            values=tuple(lookup.label(v) for v in value_nodes), graph=graph_iri,
+            sources=focus_refs + tuple(ref for ref in others if ref not in focus_refs),
+            component=report.value(first, SH.sourceConstraintComponent),
         ))
     return out
 

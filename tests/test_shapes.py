@@ -111,3 +111,16 @@ def test_thresholds_live_in_the_shapes_graph():
     assert shapes.value(V.JXS.TargetSetTooLow, V.JXS.threshold).toPython() == 1.5
     # and they reach the data: the context merged into every data graph carries them
     assert "<https://w3id.org/jixiao/shapes#threshold>" in V.context_ntriples()
+
+
+@pytest.mark.parametrize("engine", V.ENGINES)
+def test_conflict_message_lists_each_amount_once_in_reading_order(engine: str):
+    """One finding for the three executed-phase statements (372.51 at 500 and 1000, 372.81 at 900),
+    its message listing the amounts in reading order on both engines, every statement quoted."""
+    path = HERE / "cases" / "consistency-conflict-fail.ttl"
+    g = _case(path)[0]
+    result = V.validate_ntriples([(URIRef(path.as_uri()), V.ntriples_of(g))], engine=engine, families=["consistency"])
+    (found,) = [f for f in result.findings if str(f.focus).endswith("#a")]
+    assert "372.51 ×2 (character 500, 1000); 372.81 ×1 (character 900)" in found.message["en"]
+    assert "372.51 共 2 处（第 500、1000 字符）；372.81 共 1 处（第 900 字符）" in found.message["zh"]
+    assert [r.start for r in found.sources] == [500, 900, 1000]

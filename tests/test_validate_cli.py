@@ -177,11 +177,15 @@ def test_real_report_structure_is_clean(real_findings):
 
 def test_real_report_conflicting_project_spending(real_findings):
     conflicts = [f for f in real_findings if _short(f)[0] == "ConflictingFigures"]
-    quoted = sorted(tuple(sorted(r.quote for r in f.sources)) for f in conflicts)
-    # table total 372.51, 成本管控 372.81 万元, overall paragraph 390.73 万元: three pairs
-    assert quoted == [("372.51", "372.81 万元"), ("372.51", "390.73 万元"), ("372.81 万元", "390.73 万元")]
-    assert all(f.severity == "Warning" for f in conflicts)
-    assert all("372" in f.message["zh"] or "390" in f.message["zh"] for f in conflicts)
+    # overall paragraph 390.73 万元, table total 372.51, 成本管控 372.81 万元: one line and phase, one
+    # finding on its first statement, every statement quoted in reading order
+    assert len(conflicts) == 1
+    (f,) = conflicts
+    assert f.severity == "Warning" and f.focus_label == "390.73 万元"
+    assert [r.quote for r in f.sources] == ["390.73 万元", "372.51", "372.81 万元"]
+    en = f.message["en"]
+    assert en.index("390.73 万元 ×1") < en.index("372.51 万元 ×1") < en.index("372.81 万元 ×1")  # reading order
+    assert "前后 3 处" in f.message["zh"] and "372.81 万元 共 1 处" in f.message["zh"]
 
 
 def test_real_report_unnamed_rows(real_findings):
