@@ -2,14 +2,17 @@
 
 Three rendered forms are read: tab-separated lines, pipe tables (`| a | b |`, empty cells as runs
 of `||`), and one cell per line (a PDF or web flattening: a header of column names one per line,
-then rows of that many lines, a blank line being an empty cell).
+then rows of about that many lines, a blank line being an empty cell; the body is cut into rows by
+the shapes of its cells, so a row with one cell too many or too few does not shift the rows after
+it — see `flattened_layouts`).
 
 Column names, category vocabulary, table kinds and units come from ingest/data/tables.toml.
 
 Repairs (recorded in `Row.flags`, cells are never dropped):
 - a row is aligned to the header by a small edit-distance alignment: empty cells may be removed
   or inserted (cost 1 each), a cell may sit in a column only if it fits it (a category term only in
-  its category column, no number in a name column …). Flags tell where cells SAT in the input:
+  its category column, no number in a name column, only a serial number in a 序号 column, only
+  ≥ / ≤ / = / 定性 … in a 指标性质 column …). Flags tell where cells SAT in the input:
   "shifted_left" — some cell sat left of its column (e.g. 社会效益指标 printed in the 一级指标 column),
   "shifted_right" — some cell sat right of its column (e.g. a spurious empty cell before it);
   "padded" when the row had fewer cells than the header; "merged_overflow" when it had more
@@ -25,7 +28,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ingest.source import read_data
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 
 _INF = 10**6
 _NUMBER = re.compile(r"^[≥≤<>=＞＜约近超]*\s*-?\d[\d,]*(\.\d+)?\s*(%|‰|万元|元|亿元|万)?$")
-_VALUE_LIKE = re.compile(r"^[≥≤<>=＞＜]|^-?\d")
+_VALUE_LIKE = re.compile(r"^[≥≤<>=＞＜]|^-?\d[\d,.]*\s*[^\d\s]{0,3}$")  # "≥95%", "4座", not "2022年…经费"
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 
@@ -112,6 +115,7 @@ def _vocab_map(vocab: dict[str, list[str]]) -> dict[str, frozenset[str]]:
     return {term: frozenset(rs) for term, rs in roles.items()}
 
 
+@lru_cache(maxsize=1 << 16)
 def vocab_roles(text: str) -> frozenset[str]:
     """Category roles of a cell text ("社会效益指标" → {"level2"}); empty when not a category term."""
     term = re.sub(r"\s+", "", text)
@@ -179,44 +183,114 @@ def _cell(text: str, start: int, end: int) -> Cell:
 
 def _is_column_name_line(line: str, max_chars: int) -> str | None:
     stripped = line.strip()
-    if not stripped or len(stripped) > max_chars or re.search(r"[，。；：,;|\t]", stripped):
-        return None
+    if not stripped or len(stripped) > max_chars or re.search(r"[，。；：,;|\t]", stripped) or vocab_roles(stripped):
+        return None  # a category term ("绩效指标") is a cell even when it could name a column
     return column_role(stripped)
 
 
 def flattened_regions(lines: list[str]) -> list[tuple[int, int, int]]:
     """One-cell-per-line tables as (first line, end line exclusive, width), by line index."""
+    return [(first, end, width) for first, end, width, _ in flattened_layouts(lines)]
+
+
+def flattened_layouts(lines: list[str]) -> list[tuple[int, int, int, list[tuple[int, int, bool]]]]:
+    """One-cell-per-line tables with their rows: (first, end, width, [(row start, row end, after a gap)]).
+
+    A header is at least `min_columns` consecutive column-name lines. The body runs until a line that
+    cannot be a cell (a heading, a sentence), another header, or more than `width` blank lines. It is
+    cut into rows by `_segment` from the shapes of the cells, not by a fixed stride, so a row printed
+    with one cell too many or too few does not misalign the rows after it. A header whose first cell
+    is blank (the category column of the Guangdong form) flattens to a blank line that cannot be told
+    from the one before the table: it is taken as a column when the rows fit better with it.
+    """
     conf = _conf()["flattened"]
-    regions: list[tuple[int, int, int]] = []
+    regions: list[tuple[int, int, int, list[tuple[int, int, bool]]]] = []
     i, n = 0, len(lines)
     while i < n:
-        roles: list[str] = []
-        j = i
-        while j < n and (role := _is_column_name_line(lines[j], conf["max_header_chars"])):
-            roles.append(role)
-            j += 1
+        roles = _header_roles(lines, i)
         if len(set(roles)) < conf["min_columns"]:
-            i = max(j, i + 1)
+            i += max(len(roles), 1)
             continue
-        width, end = len(roles), j
-        while end < n:
-            group = lines[end : end + width]
-            if all(not g.strip() for g in group) or any(_ends_flattened(g, conf["max_cell_chars"]) for g in group):
+        width = len(roles)
+        j = stop = i + width
+        blanks = 0
+        while stop < n and not _ends_flattened(lines[stop], conf["max_cell_chars"]):
+            blanks = blanks + 1 if not lines[stop].strip() else 0
+            if blanks > width or (not blanks and len(set(_header_roles(lines, stop))) >= conf["min_columns"]):
                 break
-            end += len(group)
-        while end > j and not lines[end - 1].strip():
-            end -= 1
-        regions.append((i, end, width))
-        i = max(end, j)
+            stop += 1
+        body = [x.strip() for x in lines[j:stop]]
+        cost, rows = _segment(body, roles)
+        if cost and i > (regions[-1][1] if regions else 0) and not lines[i - 1].strip():
+            extra = sorted({r for t in body for r in vocab_roles(t)} - set(roles))  # as `_role_from_data`
+            cost_blank, rows_blank = _segment(body, [extra[0] if len(extra) == 1 else None, *roles])
+            if cost_blank < cost:
+                i, width, rows = i - 1, width + 1, rows_blank
+        rows = [(j + a, j + b, gap) for a, b, gap in rows]
+        regions.append((i, rows[-1][1] if rows else j, width, rows))
+        i = regions[-1][1]
     return regions
 
 
+def _header_roles(lines: list[str], i: int) -> list[str]:
+    max_chars = _conf()["flattened"]["max_header_chars"]
+    roles: list[str] = []
+    while i + len(roles) < len(lines) and (role := _is_column_name_line(lines[i + len(roles)], max_chars)):
+        roles.append(role)
+    return roles
+
+
+def _segment(cells: list[str], roles: list[str | None]) -> tuple[int, list[tuple[int, int, bool]]]:
+    """Rows of a one-cell-per-line body as (start, end, after a gap), by least total cost; and that cost.
+
+    A row takes width - 1, width or width + 1 lines, costing its alignment to the columns (`_align`);
+    a blank line between rows costs 1; lines left over at the end cost `drop_cost` each when not blank
+    and nothing when they read as prose (a sentence cut by a page break): they are not part of the
+    table, and on a tie they are left out.
+    """
+    w, m = len(roles), len(cells)
+    present, suffixed = frozenset(roles), _suffixed_categories_of(cells)
+    conf = _conf()["flattened"]
+    left = [0] * (m + 1)  # cost of leaving out lines p… of the body
+    for p in range(m - 1, -1, -1):
+        prose = any(mark in cells[p] for mark in conf["prose_marks"])
+        left[p] = left[p + 1] + (conf["drop_cost"] if cells[p] and not prose else 0)
+    best: list[tuple[int, int]] = [(0, 0)] * (m + 1)  # (cost, next step: 0 = stop, -1 = gap, k = a row of k)
+    for p in range(m - 1, -1, -1):
+        options = [(left[p], 0)]
+        if not cells[p]:
+            options.append((1 + best[p + 1][0], -1))
+        for k in (w, w - 1, w + 1):
+            if not (0 < k <= m - p and any(cells[p : p + k])):
+                continue
+            if k != w and 1 + best[p + k][0] >= min(o[0] for o in options):
+                continue  # a row of the wrong length costs at least 1 and loses ties: cannot win
+            options.append((_row_cost(cells[p : p + k], roles, present, suffixed) + best[p + k][0], k))
+        best[p] = min(options, key=lambda o: (o[0], o[1] != 0, o[1] != w, o[1] != -1))
+    rows: list[tuple[int, int, bool]] = []
+    p, gap = 0, False
+    while p < m and best[p][1] != 0 and best[p][0] < _INF:
+        k = best[p][1]
+        if k == -1:
+            gap, p = True, p + 1
+            continue
+        rows.append((p, p + k, gap))
+        gap, p = False, p + k
+    return best[0][0], rows
+
+
 def _ends_flattened(line: str, max_chars: int) -> bool:
-    """A line that cannot be a cell: a numbered heading, a long line, or a sentence of prose."""
+    """A line that cannot be a cell: a numbered heading, a long line, a sentence of prose, or a clause
+    cut by a page break (ending with "，" or "；": a cell does not)."""
     from ingest.sections import match_number  # sections imports this module
 
     stripped = line.strip()
-    return bool(match_number(stripped)) or len(stripped) > max_chars or (len(stripped) > 30 and stripped.endswith("。"))
+    return (
+        bool(match_number(stripped))
+        or len(stripped) > max_chars
+        or (len(stripped) > 30 and stripped.endswith("。"))
+        or stripped.endswith(tuple(_conf()["flattened"]["clause_ends"]))
+    )
 
 
 # ----------------------------------------------------------------------------- finding tables
@@ -228,14 +302,14 @@ def find_tables(norm: Normalised) -> list[Table]:
     spans = _line_spans(text)
     lines = [text[s:e] for s, e in spans]
     forms = [line_form(line) for line in lines]
-    flat = {first: (end, width) for first, end, width in flattened_regions(lines)}
+    flat = {first: (end, width, rows) for first, end, width, rows in flattened_layouts(lines)}
     tables: list[Table] = []
     i = 0
     while i < len(lines):
         if i in flat:
-            end, width = flat[i]
-            tables.append(_flattened_table(text, spans, i, end, width))
-            i = end
+            end, width, rows = flat[i]
+            tables.append(_flattened_table(text, spans, i, width, rows))
+            i = max(end, i + 1)
         elif forms[i] in ("tab", "pipe"):
             first = i
             raw_rows, i = _collect_rows(text, spans, forms, i)
@@ -278,15 +352,15 @@ def _collect_rows(text: str, spans: list[tuple[int, int]], forms: list[str], i: 
     return rows, i
 
 
-def _flattened_table(text: str, spans: list[tuple[int, int]], first: int, end: int, width: int) -> Table:
+def _flattened_table(
+    text: str, spans: list[tuple[int, int]], first: int, width: int, rows: list[tuple[int, int, bool]]
+) -> Table:
     header = [_cell(text, *spans[first + c]) for c in range(width)]
-    raw = [Row(header, spans[first][0], spans[first + width - 1][1])]
-    k = first + width
-    while k < end:
-        group = spans[k : min(k + width, end)]
-        cells = [_cell(text, s, e) for s, e in group]
-        raw.append(Row(cells, group[0][0], group[-1][1]))
-        k += width
+    lead = next((c for c, h in enumerate(header) if h.text), 0)  # a blank first header cell is not the start
+    raw = [Row(header, spans[first + lead][0], spans[first + width - 1][1])]
+    for a, b, gap in rows:
+        cells = [_cell(text, *spans[k]) for k in range(a, b)]
+        raw.append(Row(cells, spans[a][0], spans[b - 1][1], ["blank_line_inside"] if gap else []))
     lines = [text[s:e] for s, e in spans]
     table = _build_table(raw, "lines")
     table.unit_hint = table.unit_hint or _caption_unit(lines, first)
@@ -313,9 +387,10 @@ def _build_table(raw: list[Row], form: str) -> Table:
         h = 0
     header, preamble, body = raw[h].cells, raw[:h], raw[h + 1 :]
     columns = [column_role(c.text) for c in header]
+    named = frozenset(columns)
     for col, role in enumerate(columns):
         if role is None and not header[col].text:
-            columns[col] = _role_from_data(body, col)
+            columns[col] = _role_from_data(body, col, named)
     kind = next(
         (
             k["key"]
@@ -326,8 +401,9 @@ def _build_table(raw: list[Row], form: str) -> Table:
     )
     rows: list[Row] = []
     total: Row | None = None
+    suffixed = _suffixed_categories(body)
     for row in body:
-        _repair(row, columns)
+        _repair(row, columns, suffixed)
         label = next((c.text for c in row.cells[:2] if c.text), "")
         if total is None and conf["total_re"].match(re.sub(r"\s+", "", label)):
             total = row
@@ -343,11 +419,24 @@ def _build_table(raw: list[Row], form: str) -> Table:
     return Table(kind, header, columns, _header_unit(header), rows, total, start, end, form, preamble)
 
 
-def _role_from_data(body: list[Row], col: int) -> str | None:
+def _suffixed_categories(body: list[Row]) -> bool:
+    return _suffixed_categories_of([c.text for r in body for c in r.cells])
+
+
+def _suffixed_categories_of(texts: list[str]) -> bool:
+    """True when most category terms among `texts` end with 指标 ("数量指标", not "数量")."""
+    terms = [t for t in texts if vocab_roles(t)]
+    return 2 * sum(t.endswith("指标") for t in terms) > len(terms)
+
+
+def _role_from_data(body: list[Row], col: int, named: frozenset[str | None]) -> str | None:
+    """Role of a column with a blank header from its first category term, when no other column has it.
+
+    (A term of a named role in that column is a shifted cell, not evidence: "效益指标" printed one
+    column left of 一级指标.)"""
     for row in body:
-        if col < len(row.cells) and row.cells[col].text:
-            roles = sorted(vocab_roles(row.cells[col].text))
-            return roles[0] if len(roles) == 1 else None
+        if col < len(row.cells) and (roles := vocab_roles(row.cells[col].text) - named):
+            return min(roles) if len(roles) == 1 else None
     return None
 
 
@@ -377,20 +466,30 @@ def _key_value_table(raw: list[Row], form: str) -> Table | None:
 # ----------------------------------------------------------------------------- repairs
 
 
-def _fit(text: str, role: str | None, present: frozenset[str | None]) -> int:
+@lru_cache(maxsize=1 << 16)
+def _fit(text: str, role: str | None, present: frozenset[str | None], suffixed: bool = False) -> int:
     """Cost of putting a cell with `text` into a column with `role` (0 = fits).
 
     `present` is the set of the table's column roles: a category term is bound to its own column
-    only when the table has such a column.
+    only when the table has such a column. `suffixed`: the table prints its categories with 指标
+    ("数量指标"), so a bare term ("社会公众满意度") is an indicator name, not a category.
     """
     if not text:
         return 0
     numbers = _conf()["numbers"]
-    term_roles = vocab_roles(text) & present
+    term_roles = vocab_roles(text) & present if not suffixed or text.endswith("指标") else frozenset()
+    if term_roles and role not in term_roles and role in numbers["name_roles"] and not text.endswith("指标"):
+        return 1  # an indicator may be named like a category ("社会公众满意度" under 服务对象满意度指标)
     if term_roles:
         return 0 if role in term_roles else _INF
     if role in numbers["category_roles"]:
         return 1 if text.endswith("指标") and len(text) <= 12 else 3
+    if role == "comparator":
+        return 0 if text in numbers["comparators"] or text in numbers["placeholders"] else 2
+    if role == "unit":
+        return 0 if len(text) <= numbers["unit_max_chars"] and not re.search(r"\d", text) else 2
+    if role in numbers["index_roles"]:
+        return 0 if re.match(numbers["index_pattern"], text) else 3
     if role in numbers["roles"]:
         return 0 if _NUMBER.match(text.replace(" ", "")) or text in numbers["placeholders"] else 2
     if role in numbers["name_roles"]:
@@ -398,37 +497,55 @@ def _fit(text: str, role: str | None, present: frozenset[str | None]) -> int:
     return 0
 
 
-def _align(cells: list[Cell], roles: list[str | None]) -> list[int | None] | None:
+def _align_costs(
+    texts: list[str], roles: list[str | None], present: frozenset[str | None], suffixed: bool
+) -> list[list[int]]:
+    """cost[i][j]: least cost of aligning texts[i:] to roles[j:] (see `_align`)."""
+    n, w = len(texts), len(roles)
+    fit = [[_fit(t, r, present, suffixed) for r in roles] for t in texts]
+    cost = [[_INF] * (w + 1) for _ in range(n + 1)]
+    cost[n][w] = 0
+    for i in range(n, -1, -1):
+        row, below = cost[i], cost[i + 1] if i < n else None
+        for j in range(w, -1, -1):
+            best = _INF if (i < n or j < w) else 0
+            if below is not None:
+                if j < w:
+                    best = fit[i][j] + below[j + 1]
+                if not texts[i] and 1 + below[j] < best:
+                    best = 1 + below[j]
+            if j < w and 1 + row[j + 1] < best:
+                best = 1 + row[j + 1]
+            row[j] = best if best < _INF else _INF
+    return cost
+
+
+def _row_cost(texts: list[str], roles: list[str | None], present: frozenset[str | None], suffixed: bool) -> int:
+    """cost[0][0] of `_align_costs`, with a shortcut for a row that fits its columns as it stands."""
+    if len(texts) == len(roles) and not any(_fit(t, r, present, suffixed) for t, r in zip(texts, roles, strict=True)):
+        return 0
+    return _align_costs(texts, roles, present, suffixed)[0][0]
+
+
+def _align(cells: list[Cell], roles: list[str | None], suffixed: bool = False) -> list[int | None] | None:
     """Column of each cell (None = cell removed), by least-cost alignment; None if impossible.
 
     Removing or inserting an empty cell costs 1; a non-empty cell is never removed. Ties keep cells
     where they are (placements are preferred, so inserted blanks go as far right as possible).
     """
-    n, w = len(cells), len(roles)
+    texts = [c.text for c in cells]
+    n, w = len(texts), len(roles)
     present = frozenset(roles)
-    cost = [[_INF] * (w + 1) for _ in range(n + 1)]
-    cost[n][w] = 0
-    for i in range(n, -1, -1):
-        for j in range(w, -1, -1):
-            if i == n and j == w:
-                continue
-            options = []
-            if i < n and j < w:
-                options.append(_fit(cells[i].text, roles[j], present) + cost[i + 1][j + 1])
-            if i < n and not cells[i].text:
-                options.append(1 + cost[i + 1][j])
-            if j < w:
-                options.append(1 + cost[i][j + 1])
-            cost[i][j] = min(_INF, *options) if options else _INF
+    cost = _align_costs(texts, roles, present, suffixed)
     if cost[0][0] >= _INF:
         return None
     placed: list[int | None] = []
     i = j = 0
     while i < n:
-        if j < w and _fit(cells[i].text, roles[j], present) + cost[i + 1][j + 1] == cost[i][j]:
+        if j < w and _fit(texts[i], roles[j], present, suffixed) + cost[i + 1][j + 1] == cost[i][j]:
             placed.append(j)
             i, j = i + 1, j + 1
-        elif not cells[i].text and 1 + cost[i + 1][j] == cost[i][j]:
+        elif not texts[i] and 1 + cost[i + 1][j] == cost[i][j]:
             placed.append(None)
             i += 1
         else:
@@ -436,13 +553,13 @@ def _align(cells: list[Cell], roles: list[str | None]) -> list[int | None] | Non
     return placed
 
 
-def _repair(row: Row, columns: list[str | None]) -> None:
+def _repair(row: Row, columns: list[str | None], suffixed: bool = False) -> None:
     """Align `row.cells` to the columns in place, adding flags (see the module docstring)."""
     w = len(columns)
     original = row.cells
     if len(original) < w:
         row.flags.append("padded")
-    placed = _align(original, columns)
+    placed = _align(original, columns, suffixed)
     if placed is None:
         _merge_overflow(row, w)
         return

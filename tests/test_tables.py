@@ -225,6 +225,108 @@ def test_one_cell_per_line_table() -> None:
     check_spans(FLAT, table)
 
 
+def test_one_cell_per_line_rows_with_a_cell_too_few_or_too_many() -> None:
+    # Row 2 lost its empty name cell (4 lines for 5 columns); row 3 has a spurious empty cell before it
+    # (6 lines). A fixed stride would misalign every later row and lose the 合计 row.
+    text = (
+        "项目名称\n年初预算数（万元）\n调整后预算数（万元）\n执行数（万元）\n执行率\n"
+        "防汛物资储备\n20.00\n18.50\n18.50\n100%\n"
+        "5.00\n5.00\n4.00\n80%\n"
+        "\n小型水库维修养护\n30.00\n35.00\n33.25\n95%\n"
+        "乡村道路养护\n10.00\n10.00\n9.00\n90%\n"
+        "合计\n65.00\n68.50\n64.75\n94.53%\n\n"
+        "注：单位为万元\n\n"
+        "本年度项目执行总体良好，但仍存在资金拨付进度偏慢的问题，下一步将加快支付进度并加强监管。\n"
+    )
+    (table,) = tables_of(text)
+    assert table.form == "lines"
+    assert [texts(r) for r in table.rows] == [
+        ["防汛物资储备", "20.00", "18.50", "18.50", "100%"],
+        ["", "5.00", "5.00", "4.00", "80%"],
+        ["小型水库维修养护", "30.00", "35.00", "33.25", "95%"],
+        ["乡村道路养护", "10.00", "10.00", "9.00", "90%"],
+    ]
+    assert [("no_name" in r.flags) for r in table.rows] == [False, True, False, False]
+    assert "shifted_left" in table.rows[1].flags  # its amounts sat one line early
+    assert table.total_row is not None and texts(table.total_row) == ["合计", "65.00", "68.50", "64.75", "94.53%"]
+    norm = normalise(text).text
+    assert norm[table.end :].strip().startswith("注：")  # a short line after the table is not a row
+    check_spans(text, table)
+
+
+def test_one_cell_per_line_ends_at_a_clause_cut_by_a_page_break() -> None:
+    text = "项目名称\n预算数\n执行数\n河道清淤\n10\n8\n\n以上项目均按计划实施，\n\n资金使用规范。\n"
+    (table,) = tables_of(text)
+    assert [texts(r) for r in table.rows] == [["河道清淤", "10", "8"]]
+
+
+def test_one_cell_per_line_guangdong_form_with_a_blank_first_header_cell() -> None:
+    # The header's first cell is blank: flattened, it is the blank line before 一级指标; the rows show it
+    # (six lines each, 绩效指标 on the first). 绩效指标 is a cell here, not a seventh column name.
+    text = (
+        "（三）绩效指标完成情况\n\n"
+        "一级指标\n二级指标\n三级指标\n指标值\n指标完成值\n"
+        "绩效指标\n产出指标\n数量指标\n新建农家书屋\n≥12个\n12个\n"
+        "\n\n\n配送图书册数\n≥6000册\n6500册\n"
+        "\n效益指标\n社会效益指标\n村民阅读率\n≥60%\n65%\n"
+        "\n满意度指标\n服务对象满意度指标\n群众满意度\n≥85%\n92%\n"
+        "\n\n\n社会公众满意度\n≥85%\n90%\n"
+    )
+    (table,) = tables_of(text)
+    assert table.kind == "indicators"
+    assert table.columns == ["category", "level1", "level2", "level3", "target", "actual"]
+    assert [c.text for c in table.header] == ["", "一级指标", "二级指标", "三级指标", "指标值", "指标完成值"]
+    got = [tuple(table.get(r, role) for role in ("level1", "level2", "level3", "target", "actual")) for r in table.rows]
+    assert got == [
+        ("产出指标", "数量指标", "新建农家书屋", "≥12个", "12个"),
+        ("产出指标", "数量指标", "配送图书册数", "≥6000册", "6500册"),
+        ("效益指标", "社会效益指标", "村民阅读率", "≥60%", "65%"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "≥85%", "92%"),
+        # named like a level-2 category, but this table writes its categories with 指标: a name
+        ("满意度指标", "服务对象满意度指标", "社会公众满意度", "≥85%", "90%"),
+    ]
+    assert not any("no_name" in r.flags for r in table.rows)
+    assert normalise(text).text[table.start :].startswith("一级指标")
+    check_spans(text, table)
+
+
+def test_index_column_takes_only_serial_numbers() -> None:
+    # Row 2 lost its 序号 cell: its name must not be read as the index (and the row is not unnamed);
+    # a name starting with a year is still a name.
+    text = (
+        "| 序号 | 项目名称 | 全年预算数（万元） | 实际支出（万元） | 执行率（%） |\n"
+        "| 1 | 河道清淤工程 | 120.00 | 118.00 | 98.33 |\n"
+        "| 2022年省级水利专项资金 | 80.00 | 80.00 | 100 |\n"
+        "| | | 15.00 | 12.00 | 80 |\n"
+        "| 3 | 防汛物资储备 | 20.00 | 20.00 | 100 |\n"
+        "| | 合计 | 235.00 | 230.00 | 97.87 |\n"
+    )
+    (table,) = tables_of(text)
+    assert table.columns == ["index", "name", "adjusted", "executed", "rate"]
+    assert [table.get(r, "name") for r in table.rows] == ["河道清淤工程", "2022年省级水利专项资金", "", "防汛物资储备"]
+    assert [table.get(r, "index") for r in table.rows] == ["1", "", "", "3"]
+    assert [("no_name" in r.flags) for r in table.rows] == [False, False, True, False]
+    assert "shifted_left" in table.rows[1].flags
+    assert table.total_row is not None and table.get(table.total_row, "executed") == "230.00"
+    check_spans(text, table)
+
+
+def test_comparator_and_unit_columns_place_a_shifted_row() -> None:
+    # The third row has a spurious empty cell before it (9 cells for 8 columns); only ≥ / 定性 … fit
+    # 指标性质 and only a short unit fits 度量单位, so the row is moved back rather than kept in place.
+    text = (
+        "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t完成值\t偏差原因及改进措施\n"
+        "产出指标\t数量指标\t培训人次\t≥\t1000\t人次\t1194\t\n"
+        "效益指标\t社会效益指标\t群众知晓率\t≥\t90\t%\t93\t无\n"
+        "\t\t\t公共服务水平\t定性\t逐步完善\t\t逐步完善\t\n"
+    )
+    (table,) = tables_of(text)
+    row = table.rows[2]
+    got = [table.get(row, role) for role in ("level1", "level2", "level3", "comparator", "target", "unit", "actual")]
+    assert got == ["效益指标", "社会效益指标", "公共服务水平", "定性", "逐步完善", "", "逐步完善"]
+    assert "shifted_right" in row.flags
+
+
 # ----------------------------------------------------------------------------- other kinds
 
 
