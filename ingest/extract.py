@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from ingest import meta
-from ingest.emit import GraphBuilder
+from ingest.emit import JX, JXV, GraphBuilder
 from ingest.figures import Figure, extract_figures
 from ingest.normalise import Normalised
 from ingest.rules import data, domain, first_word, last_word
@@ -25,7 +25,6 @@ from ingest.sentences import split_enumeration, split_sentences
 from ingest.tables import Row, Table
 from jixiao import iris
 from jixiao.errors import InputError
-from jixiao.ns import JX, JXV
 from jixiao.paths import LEXICON_DIR
 
 BUDGET_ROLES = {"spending", "goals", "cost_control", "budget_execution", "budget_preparation"}
@@ -684,6 +683,8 @@ class Extractor:
             self._project_table(table, ctx)
         elif table.kind == "indicators":
             self._indicator_table(table, ctx)
+        elif table.kind == "funding_summary":
+            self._funding_table(table, ctx)
         else:
             for row in table.rows:
                 for cell in row.cells:
@@ -696,6 +697,8 @@ class Extractor:
             return None
         cell = row.cells[col]
         text = cell.text.replace(",", "").strip()
+        if role == "rate":  # "97.86%" as well as "97.86"
+            text = text.removesuffix("%").strip()
         if not NUMBER_RE.match(text):
             return None
         try:
@@ -720,9 +723,10 @@ class Extractor:
         stated, mult = self._unit_hint(table.unit_hint)
         total_line = self._line(self.holder, "project")
         phases = {"approved": "approved", "adjusted": "revised", "executed": "executed"}
+        base = len(self.projects)  # rows of an earlier project table come first
         for i, row in enumerate(table.rows, 1):
             name = table.get(row, "name").strip()
-            node = b.local("project", i)
+            node = b.local("project", base + i)
             s, e = self._trim(*self.orig(row.start, row.end))
             b.resource(node, JX.Project, s, e, label=name or None, section=ctx.section)
             b.add(node, JX.tableRow, Literal(i, datatype=XSD.integer))
@@ -752,7 +756,7 @@ class Extractor:
                 self.emitted.add((os_, oe))
                 b.rate(os_, oe, kind="execution", line=node, value=rate[0], stated_unit="%",
                        counts="执行率", section=ctx.section)
-            self.projects[i] = (node, name, values)
+            self.projects[base + i] = (node, name, values)
         if table.total_row is not None:
             for role, phase in phases.items():
                 cell = self._cell_amount(table, table.total_row, role)
@@ -763,11 +767,43 @@ class Extractor:
                                     unit="yuan", stated_unit=stated, counts="合计", kind="amount",
                                     section=ctx.section)
 
+    def _funding_table(self, table: Table, ctx: Ctx) -> None:
+        """The department's spending lines in a table (Hunan 自评表: 年度资金总额 / 其中：基本支出 / 项目支出):
+        each amount a BudgetFigure on the line its row label names (the total row: the total line), the
+        执行率 an execution rate of that line. Placeholder cells ("—") are not figures."""
+        b, lines = self.b, self.dom["budget"]["lines"]
+        stated, mult = self._unit_hint(table.unit_hint)
+        words = sorted((w for ws in lines.values() for w in ws), key=len)
+        phases = {"approved": "approved", "adjusted": "revised", "executed": "executed"}
+        for row in ([table.total_row] if table.total_row is not None else []) + table.rows:
+            label = table.get(row, "line").strip()
+            word = last_word(label, words)
+            kind = next((k for k, ws in lines.items() if word and word[0] in ws), None)
+            kind = kind or ("total" if row is table.total_row else None)
+            if kind is None:
+                continue
+            line = self._line(self.holder, kind)
+            executed = None
+            for role, phase in phases.items():
+                if cell := self._cell_amount(table, row, role):
+                    os_, oe = self.orig(cell[1], cell[2])
+                    self.emitted.add((os_, oe))
+                    node = b.budget_figure(os_, oe, line=line, phase=phase, value=cell[0], multiplier=mult,
+                                           unit="yuan", stated_unit=stated, kind="amount", section=ctx.section,
+                                           counts=self._cell_counts(label, table.header[table.col(role)].text))
+                    executed = node if phase == "executed" else executed
+            if rate := self._cell_amount(table, row, "rate"):
+                os_, oe = self.orig(rate[1], rate[2])
+                self.emitted.add((os_, oe))
+                b.rate(os_, oe, kind="execution", line=line, numerator=executed, value=rate[0], stated_unit="%",
+                       counts=f"{label}执行率", section=ctx.section)
+
     def _indicator_table(self, table: Table, ctx: Ctx) -> None:
         b = self.b
+        base = sum(1 for _ in b.t.objects(self.report, JX.hasIndicator))  # rows of an earlier indicator table
         for i, row in enumerate(table.rows, 1):
             name = table.get(row, "level3").strip()
-            node = b.local("indicator", i)
+            node = b.local("indicator", base + i)
             s, e = self._trim(*self.orig(row.start, row.end))
             b.resource(node, JX.Indicator, s, e, label=name or None, section=ctx.section)
             b.add(self.report, JX.hasIndicator, node)
