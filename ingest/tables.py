@@ -8,6 +8,10 @@ it — see `flattened_layouts`).
 
 Column names, category vocabulary, table kinds and units come from ingest/data/tables.toml.
 
+One block of rows may hold several tables: a row of column names inside it (a sub-header, e.g. the
+budget, goals and indicator parts of the Hunan 自评表) starts a new table with its own columns, kind
+and unit; a title row right above it is that table's preamble (see `_build_tables`).
+
 Repairs (recorded in `Row.flags`, cells are never dropped):
 - a row is aligned to the header by a small edit-distance alignment: empty cells may be removed
   or inserted (cost 1 each), a cell may sit in a column only if it fits it (a category term only in
@@ -117,10 +121,16 @@ def _vocab_map(vocab: dict[str, list[str]]) -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1 << 16)
 def vocab_roles(text: str) -> frozenset[str]:
-    """Category roles of a cell text ("社会效益指标" → {"level2"}); empty when not a category term."""
-    term = re.sub(r"\s+", "", text)
+    """Category roles of a cell text ("社会效益指标", "产出指标（50分）" → {"level2"}, {"level1"}); empty
+    when not a category term. A bracketed aside (the points of a category) is not part of the term."""
+    term = _bare(text)
     term = term[:-2] if term.endswith("指标") and len(term) > 2 else term
     return _conf()["vocab_map"].get(term, frozenset())
+
+
+def _bare(text: str) -> str:
+    """`text` without whitespace and bracketed asides ("产出指标（50分）" → "产出指标")."""
+    return re.sub(r"\s+", "", _BRACKETED.sub("", text))
 
 
 def column_role(header: str) -> str | None:
@@ -308,14 +318,14 @@ def find_tables(norm: Normalised) -> list[Table]:
     while i < len(lines):
         if i in flat:
             end, width, rows = flat[i]
-            tables.append(_flattened_table(text, spans, i, width, rows))
+            tables.extend(_flattened_tables(text, spans, i, width, rows))
             i = max(end, i + 1)
         elif forms[i] in ("tab", "pipe"):
             first = i
             raw_rows, i = _collect_rows(text, spans, forms, i)
-            if raw_rows:
-                table = _build_table(raw_rows, forms[first])
-                table.unit_hint = table.unit_hint or _caption_unit(lines, first)
+            caption = _caption_unit(lines, first)
+            for table in _build_tables(raw_rows, forms[first]) if raw_rows else []:
+                table.unit_hint = table.unit_hint or caption
                 tables.append(table)
         else:
             i += 1
@@ -352,19 +362,20 @@ def _collect_rows(text: str, spans: list[tuple[int, int]], forms: list[str], i: 
     return rows, i
 
 
-def _flattened_table(
+def _flattened_tables(
     text: str, spans: list[tuple[int, int]], first: int, width: int, rows: list[tuple[int, int, bool]]
-) -> Table:
+) -> list[Table]:
     header = [_cell(text, *spans[first + c]) for c in range(width)]
     lead = next((c for c, h in enumerate(header) if h.text), 0)  # a blank first header cell is not the start
     raw = [Row(header, spans[first + lead][0], spans[first + width - 1][1])]
     for a, b, gap in rows:
         cells = [_cell(text, *spans[k]) for k in range(a, b)]
         raw.append(Row(cells, spans[a][0], spans[b - 1][1], ["blank_line_inside"] if gap else []))
-    lines = [text[s:e] for s, e in spans]
-    table = _build_table(raw, "lines")
-    table.unit_hint = table.unit_hint or _caption_unit(lines, first)
-    return table
+    caption = _caption_unit([text[s:e] for s, e in spans], first)
+    tables = _build_tables(raw, "lines")
+    for table in tables:
+        table.unit_hint = table.unit_hint or caption
+    return tables
 
 
 def _caption_unit(lines: list[str], first: int) -> str | None:
@@ -376,29 +387,79 @@ def _caption_unit(lines: list[str], first: int) -> str | None:
     return None
 
 
-def _build_table(raw: list[Row], form: str) -> Table:
+def _build_tables(raw: list[Row], form: str) -> list[Table]:
+    """The tables of one block of rows. The header, and every later sub-header row (`_is_subheader`),
+    opens a table of its own: the Hunan 自评表 prints its budget, goals and indicator parts in one grid,
+    each under its own column names. Title rows right above a sub-header (`_is_title`) go to its
+    table's preamble; rows above the first header are a key/value table when they read as one, else
+    the first table's preamble."""
+    h = _first_header(raw)
+    subs = [k for k, r in enumerate(raw) if k > (-1 if h is None else h) and _is_subheader(r)]
+    if h is None and not subs:
+        return [_build_table(raw, form)]
+    heads = ([] if h is None else [h]) + subs
+    tables: list[Table] = []
+    start = 0
+    if h is None and (kv := _key_value_table(raw[: heads[0]], form)) is not None:
+        tables, start = [kv], heads[0]
+    for k, head in enumerate(heads):
+        end = len(raw) if k + 1 == len(heads) else heads[k + 1]
+        while k + 1 < len(heads) and end - 1 > head and _is_title(raw[end - 1]):
+            end -= 1
+        tables.append(_build_table(raw[start:end], form, head - start))
+        start = end
+    return tables
+
+
+def _first_header(raw: list[Row]) -> int | None:
+    """The header among the first three rows: the first with two or more column names."""
+    return next((k for k, r in enumerate(raw[:3]) if sum(column_role(c.text) is not None for c in r.cells) >= 2), None)
+
+
+def _is_subheader(row: Row) -> bool:
+    """A row of column names inside a table: short cells, most of them column names (at least
+    `min_roles` different roles), numbers in fewer than half of them."""
+    conf = _conf()["subheader"]
+    texts = [c.text for c in row.cells if c.text]
+    if any(len(t) > conf["max_cell_chars"] for t in texts):
+        return False
+    roles = [column_role(t) for t in texts]
+    named = [r for r in roles if r is not None]
+    numeric = sum(bool(_NUMBER.match(t.replace(" ", ""))) for t in texts)
+    return len(set(named)) >= conf["min_roles"] and 2 * len(named) >= len(texts) and 2 * numeric < len(texts)
+
+
+def _is_title(row: Row) -> bool:
+    """A title row: at most one non-empty cell, or a key of the key/value layouts and its value."""
+    texts = [c.text for c in row.cells if c.text]
+    keys = {re.sub(r"\s+", "", k) for k in _conf()["key_value"]["keys"]}
+    return len(texts) <= 1 or (len(texts) == 2 and re.sub(r"\s+", "", texts[0]) in keys)
+
+
+def _build_table(raw: list[Row], form: str, h: int | None = None) -> Table:
+    """One table from its rows; `h` is the header row (found among the first rows when None)."""
     conf = _conf()
     start, end = raw[0].start, raw[-1].end
-    h = next((k for k, r in enumerate(raw[:3]) if sum(column_role(c.text) is not None for c in r.cells) >= 2), None)
+    if h is None:
+        h = _first_header(raw)
     if h is None:
         kv = _key_value_table(raw, form)
         if kv is not None:
             return kv
         h = 0
     header, preamble, body = raw[h].cells, raw[:h], raw[h + 1 :]
-    columns = [column_role(c.text) for c in header]
-    named = frozenset(columns)
-    for col, role in enumerate(columns):
-        if role is None and not header[col].text:
-            columns[col] = _role_from_data(body, col, named)
-    kind = next(
-        (
-            k["key"]
-            for k in conf["kind"]
-            if set(k["all"]) <= set(columns) and (not k["any"] or set(k["any"]) & set(columns))
-        ),
-        None,
-    )
+    columns = _header_roles_of(header, body)
+    kind = None
+    for k in conf["kind"]:
+        if not (set(k["all"]) <= set(columns) and (not k["any"] or set(k["any"]) & set(columns))):
+            continue
+        if "labels" in k:
+            col = _label_column(body, columns, k["labels"])
+            if col is None:
+                continue
+            columns[col] = k["label_role"]
+        kind = k["key"]
+        break
     rows: list[Row] = []
     total: Row | None = None
     suffixed = _suffixed_categories(body)
@@ -419,6 +480,31 @@ def _build_table(raw: list[Row], form: str) -> Table:
     return Table(kind, header, columns, _header_unit(header), rows, total, start, end, form, preamble)
 
 
+def _header_roles_of(header: list[Cell], body: list[Row]) -> list[str | None]:
+    """Column roles of a header row. A blank header cell takes a role from its data
+    (`_role_from_data`); a category term naming a column whose role another column also has (绩效指标
+    before 三级指标) is a category column."""
+    columns = [column_role(c.text) for c in header]
+    for col, role in enumerate(columns):
+        extra = vocab_roles(header[col].text) - set(columns)
+        if role is not None and columns.count(role) > 1 and extra:
+            columns[col] = min(extra)
+    named = frozenset(columns)
+    for col, role in enumerate(columns):
+        if role is None and not header[col].text:
+            columns[col] = _role_from_data(body, col, named)
+    return columns
+
+
+def _label_column(body: list[Row], columns: list[str | None], words: list[str]) -> int | None:
+    """The first unnamed column holding a row label with one of `words` ("其中：基本支出")."""
+    for row in body:
+        for col, cell in enumerate(row.cells[: len(columns)]):
+            if columns[col] is None and any(w in _bare(cell.text) for w in words):
+                return col
+    return None
+
+
 def _suffixed_categories(body: list[Row]) -> bool:
     return _suffixed_categories_of([c.text for r in body for c in r.cells])
 
@@ -426,7 +512,7 @@ def _suffixed_categories(body: list[Row]) -> bool:
 def _suffixed_categories_of(texts: list[str]) -> bool:
     """True when most category terms among `texts` end with 指标 ("数量指标", not "数量")."""
     terms = [t for t in texts if vocab_roles(t)]
-    return 2 * sum(t.endswith("指标") for t in terms) > len(terms)
+    return 2 * sum(_bare(t).endswith("指标") for t in terms) > len(terms)
 
 
 def _role_from_data(body: list[Row], col: int, named: frozenset[str | None]) -> str | None:
@@ -477,13 +563,14 @@ def _fit(text: str, role: str | None, present: frozenset[str | None], suffixed: 
     if not text:
         return 0
     numbers = _conf()["numbers"]
-    term_roles = vocab_roles(text) & present if not suffixed or text.endswith("指标") else frozenset()
-    if term_roles and role not in term_roles and role in numbers["name_roles"] and not text.endswith("指标"):
+    suffix = _bare(text).endswith("指标")
+    term_roles = vocab_roles(text) & present if not suffixed or suffix else frozenset()
+    if term_roles and role not in term_roles and role in numbers["name_roles"] and not suffix:
         return 1  # an indicator may be named like a category ("社会公众满意度" under 服务对象满意度指标)
     if term_roles:
         return 0 if role in term_roles else _INF
     if role in numbers["category_roles"]:
-        return 1 if text.endswith("指标") and len(text) <= 12 else 3
+        return 1 if suffix and len(text) <= 12 else 3
     if role == "comparator":
         return 0 if text in numbers["comparators"] or text in numbers["placeholders"] else 2
     if role == "unit":
