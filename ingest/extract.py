@@ -32,6 +32,8 @@ WORK_ROLES = {"annual_work", "indicator_analysis"}
 NUMBER_RE = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
 DOC_RE = re.compile(r"《([^《》\n]{2,60})》")
+# "比 2023 年 X 万元" / "较 2023 年": a comparison with a named year (the prior year when it is fiscal - 1)
+PRIOR_YEAR_RE = re.compile(r"(?:比|较|与)\s*(\d{4})\s*年(?:相比|同期)?")
 CLAUSE_SPLIT = "；;。！？\n"
 # A quoted project name right before its amount: “X”压减 / “X”支出 (closing quote sometimes missing)
 PROJECT_QUOTE_RE = re.compile(
@@ -148,6 +150,8 @@ class Extractor:
         self.holder = Holder(self.dept, self.dept_name)
         self.table_names = sorted({t.get(r, "name").strip() for t in self._tables(self.root)
                                    if t.kind == "project_budget" for r in t.rows} - {""}, key=len, reverse=True)
+        self.indicator_names = {t.get(r, "level3").strip() for t in self._tables(self.root)
+                                if t.kind == "indicators" for r in t.rows} - {""}
         self._walk(self.root, self.report, "", set())
         self._resolve_mentions()
         return b
@@ -338,7 +342,10 @@ class Extractor:
                 b.t.add((g, RDF.type, JX.BeneficiaryGroup))
                 b.t.add((g, JX.canonicalName, Literal(canonical)))
                 b.t.add((g, RDFS.label, Literal(canonical, lang="zh")))
-                b.add(about, JX.beneficiary, g)
+                if (about, RDF.type, JX.Section) not in b.t:
+                    # a work item, measure or effect serves the group; a whole section does not, or
+                    # every figure of the section would be counted as the group's
+                    b.add(about, JX.beneficiary, g)
                 for f in figs:
                     if f.counts and word in f.counts:
                         b.add(self._fig_iri(f, base), JX.beneficiary, g)
@@ -354,7 +361,8 @@ class Extractor:
             if not qconf["min_chars"] <= len(name) <= qconf["max_chars"] or not re.search(r"[\u4e00-\u9fff]", name):
                 continue
             if any(w in name for w in qconf["not_programme"]) or name.endswith(tuple(qconf["not_programme_suffixes"])) \
-                    or self._is_project_context(text, m):
+                    or self._is_project_context(text, m) or name in self.indicator_names \
+                    or text[m.end(): m.end() + 2] == "指标":
                 continue
             prog = iris.programme(self.dept_name, name)
             b.t.add((prog, RDF.type, JX.Programme))
@@ -365,25 +373,42 @@ class Extractor:
             b.add(about, JX.programme, prog)
 
     def _partners(self, text: str) -> list[tuple[str, int, int]]:
-        """Organisations named right after a partner cue (联合市住建局，…): name and offsets."""
+        """Organisations named right after a partner cue (联合市住建局，…; 联合 A、B 和 C): name and offsets.
+        After a weak cue (与) the name must start like an organisation (a level of government, the
+        report's region, a lexicon name); after a strong cue (联合, 会同 …) any name ending in an
+        organisation suffix counts."""
         conf = self.dom["orgs"]
+        starts = (*conf["name_starts"], *([self.region] if self.region else []), *self._orgs)
         out = []
         for cue in conf["partner_cues"]:
+            strong = cue in conf["strong_partner_cues"]
             for m in re.finditer(re.escape(cue), text):
-                start = m.end()
-                window = text[start: start + conf["max_chars"]]
-                starts = (*conf["name_starts"], *([self.region] if self.region else []), *self._orgs)
-                if not window.startswith(tuple(starts)):
-                    continue
-                best = None
-                for suffix in conf["suffixes"]:
-                    for sm in re.finditer(re.escape(suffix), window):
-                        end = sm.end()
-                        if window[end:].startswith(tuple(conf["name_ends_before"])) and (best is None or end < best):
-                            best = end
-                if best and best >= 3:
-                    out.append((window[:best], start, start + best))
+                pos = m.end()
+                while True:
+                    window = text[pos: pos + conf["max_chars"]]
+                    if not strong and not window.startswith(starts):
+                        break
+                    end = self._org_end(window)
+                    if not end:
+                        break
+                    out.append((window[:end], pos, pos + end))
+                    joiner = re.match(r"[、和及与]", window[end:])
+                    if not joiner:
+                        break
+                    pos += end + 1  # 联合 A、B: the list goes on
         return sorted(set(out), key=lambda t: t[1])
+
+    def _org_end(self, window: str) -> int | None:
+        """Where an organisation name at the start of ``window`` ends: the first organisation suffix
+        followed by a boundary word; None when there is none (or the name is too short)."""
+        conf = self.dom["orgs"]
+        best = None
+        for suffix in conf["suffixes"]:
+            for sm in re.finditer(re.escape(suffix), window):
+                end = sm.end()
+                if window[end:].startswith(tuple(conf["name_ends_before"])) and (best is None or end < best):
+                    best = end
+        return best if best and best >= 3 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", window[:best]) else None
 
     def _is_project_context(self, text: str, m: re.Match) -> bool:
         after = text[m.end(): m.end() + 8]
@@ -495,9 +520,13 @@ class Extractor:
         evaluator = None
         m = re.search(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:有限公司|事务所|{suffixes}))(?:对|于)", text)
         if m:
-            name = meta.canonical_org(m.group(1), self.region)
-            evaluator = self.b.organisation(name, alias=m.group(1), region=meta.region_of(name) or self.region)
-            self.b.sourced(evaluator, *self.orig(block.start + m.start(1), block.start + m.end(1)))
+            start, raw = m.start(1), m.group(1)
+            commissioned = re.search(r"(委托|聘请|邀请)", raw)  # 某局委托某公司: the evaluator is the firm
+            if commissioned:
+                start, raw = start + commissioned.end(), raw[commissioned.end():]
+            name = meta.canonical_org(raw, self.region)
+            evaluator = self.b.organisation(name, alias=raw, region=meta.region_of(name) or self.region)
+            self.b.sourced(evaluator, *self.orig(block.start + start, block.start + start + len(raw)))
         ym = meta.YEAR_RE.search(text)
         year = int(ym.group(1)) if ym else self.year - 1
         self._evaluation("prior", JX.ThirdPartyEvaluation, block.start, block.end, score, block.start, text,
@@ -560,6 +589,8 @@ class Extractor:
         current_line: URIRef | None = None
         prior: URIRef | None = None
         totals = self.totals
+        current_phase = "executed"
+        budget_of_current: URIRef | None = None
         last_project: str | None = None
         clause_start = ss
         prev_end = ss
@@ -588,11 +619,13 @@ class Extractor:
                     self.deferred.add((os_, oe))
                     prev_end = fe
                     continue
+                named_year = PRIOR_YEAR_RE.search(lead)
+                if named_year and int(named_year.group(1)) == self.year - 1:
+                    lead = lead[: named_year.start()] + "上年" + lead[named_year.end():]
                 if any(w in lead for w in chg["prior"]) and current_line is not None:
-                    prior = self._emit(f, base, "budget_figure", line=current_line, phase="executed",
+                    prior = self._emit(f, base, "budget_figure", line=current_line, phase=current_phase,
                                        reference_year=self.year - 1, section=ctx.section)
-                elif any(w in lead for w in chg["increase"] + chg["decrease"]) and (prior or current):
-                    direction = "increase" if any(w in lead for w in chg["increase"]) else "decrease"
+                elif (direction := self._direction(lead)) and (prior or current):
                     self._emit(f, base, "change", direction=direction, change_from=prior, change_to=current,
                                section=ctx.section)
                 elif any(w in lead for w in chg["prior"]):
@@ -612,10 +645,17 @@ class Extractor:
                     pass  # a threshold ("5 万元以上"), not a budget amount
                 else:
                     lead = re.split(r"[，,：:]", lead)[-1]
+                    lead = lead.split("占")[-1]  # 压减金额占年初预算 X: X is the whole, named after 占
                     kind = last_word(lead, sorted(
                         [w for k, ws in bconf["lines"].items() for w in ws], key=len))
                     line_kind = next((k for k, ws in bconf["lines"].items() if kind and kind[0] in ws), None)
                     if line_kind is None:
+                        phase = self._phase(lead)
+                        if phase in ("approved", "revised") and current_line is not None and not in_brackets:
+                            # 完成全年预算数 4933.10 万元: the budget of the line just stated
+                            budget_of_current = self._emit(f, base, "budget_figure", line=current_line, phase=phase,
+                                                           section=ctx.section)
+                        prior = None  # an unrelated amount breaks a year-over-year comparison
                         prev_end = fe
                         continue
                     h = self._holder_in(lead) or holder
@@ -624,7 +664,8 @@ class Extractor:
                     phase = self._phase(lead.replace(kind[0], "")) or self._phase(kind[0]) or "executed"
                     node = self._emit(f, base, "budget_figure", line=line, phase=phase, section=ctx.section)
                     if not in_brackets:  # a bracketed aside does not become the clause's subject
-                        current, current_line, prior = node, line, None
+                        current, current_line, current_phase, prior = node, line, phase, None
+                        budget_of_current = None
                         if line_kind == "total" and phase == "executed":
                             totals[h.name] = current
             elif f.unit == "percent":
@@ -641,8 +682,7 @@ class Extractor:
                     whole = totals.get(holder.name)  # never another holder's total
                     self._emit(f, base, "rate", kind="share", numerator=current, denominator=whole,
                                section=ctx.section)
-                elif any(w in lead for w in chg["increase"] + chg["decrease"]) and prior is not None:
-                    direction = "increase" if any(w in lead for w in chg["increase"]) else "decrease"
+                elif (direction := self._direction(lead)) and prior is not None:
                     r = self._emit(f, base, "rate", kind="change", section=ctx.section)
                     if r is not None:
                         self.b.add(r, JX.direction, getattr(JXV, f"dir_{direction}"))
@@ -653,10 +693,21 @@ class Extractor:
                 elif any(w in lead for w in chg["execution_rate"]) and current_line is not None:
                     self._emit(f, base, "rate", kind="execution", line=current_line, numerator=current,
                                section=ctx.section)
-                elif "完成" in lead and current is not None:
-                    self._emit(f, base, "rate", kind="completion", line=current_line, numerator=current,
-                               section=ctx.section)
+                elif current is not None and "完成" in (clause := re.split(r"[，,]", self.norm.text[ss:fs])[-1]):
+                    # 完成全年预算数（…）的 98.57%: executed over the year's budget of the same line
+                    kind = "execution" if "预算" in clause else "completion"
+                    self._emit(f, base, "rate", kind=kind, line=current_line, numerator=current,
+                               denominator=budget_of_current, section=ctx.section)
             prev_end = fe
+
+    def _direction(self, lead: str) -> str | None:
+        """'increase' / 'decrease' when the words right before the figure say so (减少 44.77 万元)."""
+        chg = self.dom["budget"]["change"]
+        tail = re.sub(r"[了额为达\s]+$", "", lead)[-4:]
+        for direction, words in (("increase", chg["increase"]), ("decrease", chg["decrease"])):
+            if any(tail.endswith(w) for w in words):
+                return direction
+        return None
 
     def _phase(self, lead: str) -> str | None:
         phases = self.dom["budget"]["phases"]
