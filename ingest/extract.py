@@ -298,6 +298,7 @@ class Extractor:
             about = ctx.about
             if ctx.roles & WORK_ROLES and not ctx.about and (figs or QUOTE_RE.search(text)):
                 about = self._work_item(ss, se, ctx)
+            self._budget_units(text, ss)  # the list of budget units may stand in any section
             self._groups_partners_programmes(ss, se, text, about or ctx.section, figs, block.start)
             if ctx.roles & BUDGET_ROLES:
                 self._budget_sentence(ss, se, figs, block.start, ctx)
@@ -581,7 +582,6 @@ class Extractor:
 
     def _budget_sentence(self, ss: int, se: int, figs: list[Figure], base: int, ctx: Ctx) -> None:
         text = self.ntext(ss, se)
-        self._budget_units(text, ss)
         bconf = self.dom["budget"]
         chg = bconf["change"]
         holder = self._holder_in(text) or self.holder
@@ -903,6 +903,8 @@ class Extractor:
             f = Figure(**{**f.__dict__, "end": len(text), "text": text[f.start:]})
         comparator = f.comparator or CMP_SIGNS.get(cmp_col or "") or (
             next((v for k, v in CMP_SIGNS.items() if text.startswith(k)), None))
+        if comparator is None and role == "target" and f.qualifier is None:
+            comparator = "eq"  # a bare quantitative target (100%, 0) states the value to reach exactly
         q = self._emit(f, cell.start, about=node, section=ctx.section, counts=name or f.counts,
                        comparator=comparator if role == "target" else None)
         if q is None:

@@ -270,6 +270,7 @@ class JXV(DefinedNamespace):
     unit_enterprise: URIRef  # enterprises
     unit_event_time: URIRef  # event-times
     unit_group: URIRef  # collectives
+    unit_head: URIRef  # head (of livestock or poultry)
     unit_hectare: URIRef  # hectares
     unit_hour: URIRef  # hours
     unit_household: URIRef  # households
