@@ -193,31 +193,25 @@ def stage_store(work: Path, sizes: list[int]) -> dict:
     import pyoxigraph as ox
     from rdflib import URIRef
 
-    from jixiao.store import GraphStore, from_ox
+    from jixiao.store import GraphStore
 
     out = {}
     for n in sizes:
         meta = json.loads((work / f"meta-{n}.json").read_text())
         nts = [(work / f"nt-{n}" / (m["file"][:-4] + ".nt"), m["graph_iri"]) for m in meta]
-        # replace_graph: parse (timed apart), then one replace_graph per report
+        # what `jixiao ingest --store` does: one Store.load transaction per report's N-Triples
         d1, d2 = work / f"store-rg-{n}", work / f"store-bulk-{n}"
         for d in (d1, d2):
             shutil.rmtree(d, ignore_errors=True)
         gs = GraphStore(d1)
-        parse_s = rg_s = 0.0
-        triples = 0
-        for path, giri in nts:
-            t0 = time.perf_counter()
-            ts = [(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
-                  for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
-            t1 = time.perf_counter()
-            triples += gs.replace_graph(URIRef(giri), ts)
-            rg_s += time.perf_counter() - t1
-            parse_s += t1 - t0
-        t0 = time.perf_counter()
+        parse_s = 0.0
+        blobs = [(p.read_bytes(), giri) for p, giri in nts]
+        t1 = time.perf_counter()
+        for data, giri in blobs:
+            gs.replace_graph_ntriples(URIRef(giri), data)
         gs.flush()
-        rg_s += time.perf_counter() - t0
-        rg_count = len(gs.store)
+        rg_s = time.perf_counter() - t1
+        rg_count = triples = len(gs.store)
         del gs
         # bulk_load of the same data as one N-Quads file (parsing included)
         nq = work / f"all-{n}.nq"
@@ -234,6 +228,7 @@ def stage_store(work: Path, sizes: list[int]) -> dict:
         bulk_s = time.perf_counter() - t0
         bulk_count = len(st)
         del st
+        # `jixiao ingest --bulk` loads the same N-Quads with bulk_load itself (ratio 1 by construction)
         res = {"n": n, "triples": triples, "replace_graph_s": rg_s, "replace_graph_parse_s": parse_s,
                "bulk_load_s": bulk_s, "replace_graph_tps": triples / rg_s, "bulk_tps": bulk_count / bulk_s,
                "ratio_vs_bulk": (triples / rg_s) / (bulk_count / bulk_s),
@@ -345,29 +340,100 @@ def stage_queries(work: Path, src: int, big: int, small: int, runs: int = 5) -> 
 
 # -- 5. validation ------------------------------------------------------------------------------
 def stage_validate(work: Path) -> dict:
-    try:
-        from jixiao import validate
-    except ImportError:
-        out = {"skipped": "jixiao/validate.py does not exist yet"}
-        save("validate", out)
-        return out
+    """Per-report validation (turbo) on 20 generated reports; the whole N=100 corpus with 2 jobs;
+    and pySHACL vs turbo on the same small report (pySHACL takes minutes on a generated report)."""
+    import subprocess
+
     from ingest.pipeline import ingest_file
+    from jixiao import validate
+    from tests.conftest import SAMPLE_GB
 
     paths = sorted(corpus(work, 20).glob("bench-*.txt"))[:20]
-    graphs = [ingest_file(p).graph for p in paths]
-    out = {"reports": len(graphs)}
-    for engine in ("pyshacl", "turbo"):
-        ts = []
-        try:
-            for g in graphs:
-                t0 = time.perf_counter()
-                validate.validate_graphs([g], engine=engine)
-                ts.append(time.perf_counter() - t0)
-            out[engine] = {"median_s": med(ts), "total_s": sum(ts),
-                           "extrapolated_1000_reports_s": med(ts) * 1000, "extrapolated": True}
-        except Exception as exc:
-            out[engine] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    results = [ingest_file(p) for p in paths]
+    validate.validate_graphs([(results[0].graph_iri, results[0].graph)], engine="turbo")  # warm caches
+    ts = []
+    for r in results:
+        t0 = time.perf_counter()
+        validate.validate_graphs([(r.graph_iri, r.graph)], engine="turbo")
+        ts.append(time.perf_counter() - t0)
+    out = {"reports": len(results), "turbo_median_s": med(ts), "turbo_total_s": sum(ts)}
+    # the corpus, as a user runs it
+    cdir = corpus(work, 100)
+    nq = work / "validate-100.nq"
+    jix = str(Path(sys.executable).with_name("jixiao"))
+    subprocess.run([jix, "ingest", *map(str, sorted(cdir.glob("bench-*.txt"))), "--no-store", "--out", str(nq),
+                    "--jobs", "2", "--quiet"], check=True)
+    t0 = time.perf_counter()
+    subprocess.run([jix, "validate", "--data", str(nq), "--engine", "turbo", "--jobs", "2", "--format", "json",
+                    "--out", str(work / "validate-100.json")], check=False)
+    out["corpus_100_jobs2_s"] = time.perf_counter() - t0
+    out["extrapolated_1000_jobs2_s"] = out["corpus_100_jobs2_s"] * 10
+    small = ingest_file(SAMPLE_GB)
+    for engine in ("turbo", "pyshacl"):
+        t0 = time.perf_counter()
+        validate.validate_graphs([(small.graph_iri, small.graph)], engine=engine)
+        out[f"small_report_{engine}_s"] = time.perf_counter() - t0
+    out["pyshacl_over_turbo_small"] = out["small_report_pyshacl_s"] / out["small_report_turbo_s"]
+    print(f"  validate: {out}", flush=True)
     save("validate", out)
+    return out
+
+
+# -- 6. endpoint --------------------------------------------------------------------------------
+def stage_endpoint(work: Path, n: int, clients: int = 8, rounds: int = 3) -> dict:
+    """`jixiao serve` on the N-report store (loopback only), 8 concurrent clients each running every
+    library query `rounds` times (bounded): throughput and p50/p95 latency."""
+    import socket
+    import subprocess
+    import urllib.parse
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jixiao import queries
+
+    store = work / f"store-rg-{n}"
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        port = sk.getsockname()[1]
+    jix = str(Path(sys.executable).with_name("jixiao"))
+    proc = subprocess.Popen([jix, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/sparql"
+    try:
+        for _ in range(100):  # wait for the server, bounded
+            try:
+                urllib.request.urlopen(base + "?query=" + urllib.parse.quote("ASK {}"), timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        texts = [q.text for q in queries.library() if not any(p.required for p in q.params)]
+
+        def one(text: str) -> tuple[float, int]:
+            t0 = time.perf_counter()
+            req = urllib.request.Request(base, data=urllib.parse.urlencode({"query": text}).encode(),
+                                         headers={"Accept": "application/sparql-results+json"})
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    r.read()
+                    code = r.status
+            except urllib.error.HTTPError as e:
+                code = e.code
+            return time.perf_counter() - t0, code
+
+        work_items = texts * rounds * clients
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            res = list(pool.map(one, work_items))
+        wall = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    lat = sorted(r[0] for r in res)
+    out = {"n": n, "clients": clients, "requests": len(res), "wall_s": wall, "requests_per_s": len(res) / wall,
+           "p50_ms": 1000 * lat[len(lat) // 2], "p95_ms": 1000 * lat[int(len(lat) * 0.95)],
+           "status_counts": {str(c): sum(1 for r in res if r[1] == c) for c in sorted({r[1] for r in res})}}
+    print(f"  endpoint: {out}", flush=True)
+    save("endpoint", out)
     return out
 
 
@@ -388,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="100,300", help="corpus sizes for throughput/store (default 100,300)")
     ap.add_argument("--rdflib-n", type=int, default=10, help="corpus size for the rdflib comparison")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--stages", default="segment,throughput,store,queries,validate")
+    ap.add_argument("--stages", default="segment,throughput,store,queries,validate,endpoint")
     ap.add_argument("--work", type=Path, default=Path("/tmp/jixiao-bench"))
     ap.add_argument("--child-throughput", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -414,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
         summary["queries"] = stage_queries(args.work, min(sizes), max(sizes), args.rdflib_n)
     if "validate" in stages:
         summary["validate"] = stage_validate(args.work)
+    if "endpoint" in stages:
+        summary["endpoint"] = stage_endpoint(args.work, min(sizes))
     summary["total_s"] = time.perf_counter() - started
     save("summary", summary)
     print(f"done in {summary['total_s']:.0f} s; results in {RESULTS}")

@@ -34,6 +34,7 @@ QUOTE_RE = re.compile(r"“([^“”\n]{1,40})”")
 DOC_RE = re.compile(r"《([^《》\n]{2,60})》")
 # "比 2023 年 X 万元" / "较 2023 年": a comparison with a named year (the prior year when it is fiscal - 1)
 PRIOR_YEAR_RE = re.compile(r"(?:比|较|与)\s*(\d{4})\s*年(?:相比|同期)?")
+LEADING_YEAR_RE = re.compile(r"^\s*\d{4}\s*年度?\s*")
 CLAUSE_SPLIT = "；;。！？\n"
 # A quoted project name right before its amount: “X”压减 / “X”支出 (closing quote sometimes missing)
 PROJECT_QUOTE_RE = re.compile(
@@ -79,6 +80,7 @@ class Ctx:
     section: URIRef
     section_obj: Section
     about: URIRef | None = None
+    role: str | None = None  # the nearest role: the section's own, else its closest ancestor's
 
 
 @dataclass
@@ -120,7 +122,9 @@ class Extractor:
     # -- entry point -----------------------------------------------------------------------------
     def run(self) -> GraphBuilder:
         title = self.root.title.strip() or self.norm.text.strip().split("\n", 1)[0]
-        dept = meta.cover_department(self.norm.text) or meta.department_from_title(title)
+        # a title may open with the year (2024年度某某局部门整体支出…): the name follows it
+        dept = meta.cover_department(self.norm.text) or meta.department_from_title(
+            LEADING_YEAR_RE.sub("", title))
         if not dept:
             raise InputError("cannot find the department name in the title or cover block",
                              file=self.src.path, where="title")
@@ -164,7 +168,8 @@ class Extractor:
             yield from self._tables(child)
 
     # -- sections --------------------------------------------------------------------------------
-    def _walk(self, sec: Section, parent: URIRef, path: str, inherited: set[str]) -> None:
+    def _walk(self, sec: Section, parent: URIRef, path: str, inherited: set[str],
+              nearest: str | None = None) -> None:
         for i, child in enumerate(sec.children, 1):
             cpath = f"{path}-{i}" if path else str(i)
             node = self.b.local("section", cpath)
@@ -172,7 +177,7 @@ class Extractor:
             if e <= s:
                 s, e = self._trim(*self.orig(child.start, child.end))
             if e <= s:  # an empty block with no text: nothing to source, keep walking below it
-                self._walk(child, parent, cpath, inherited)
+                self._walk(child, parent, cpath, inherited, nearest)
                 continue
             self.b.resource(node, JX.Section, s, e, label=child.title.strip() or child.number)
             self.b.add(node, JX.number, Literal(child.number))
@@ -183,14 +188,14 @@ class Extractor:
             if child.role:
                 self.b.add(node, JX.sectionRole, getattr(JXV, f"role_{child.role}"))
             roles = inherited | ({child.role} if child.role else set())
-            ctx = Ctx(roles, node, child)
+            ctx = Ctx(roles, node, child, role=child.role or nearest)
             self._section_resource(child, node, ctx, cpath, sec)
             for block in child.blocks:
                 if block.kind == "table":
                     self._table(block, ctx)
                 else:
                     self._paragraph(block, ctx)
-            self._walk(child, node, cpath, roles)
+            self._walk(child, node, cpath, roles, ctx.role)
 
     def _section_resource(self, sec: Section, node: URIRef, ctx: Ctx, path: str, parent: Section) -> None:
         """Resources a section is in itself: a duty, a goal, a rectification issue and its parts."""
@@ -300,7 +305,9 @@ class Extractor:
                 about = self._work_item(ss, se, ctx)
             self._budget_units(text, ss)  # the list of budget units may stand in any section
             self._groups_partners_programmes(ss, se, text, about or ctx.section, figs, block.start)
-            if ctx.roles & BUDGET_ROLES:
+            # by the nearest role: a conclusion or an indicator analysis under a spending heading
+            # (三、部门整体支出绩效情况 → 自评结论) tells no budget lines
+            if ctx.role in BUDGET_ROLES:
                 self._budget_sentence(ss, se, figs, block.start, ctx)
             self._special_figures(ss, se, figs, block.start, ctx)
             for f in figs:
@@ -470,7 +477,8 @@ class Extractor:
             if f.unit in ("item", None) or f.stated_unit in ("个", "项"):
                 word = last_word(self.norm.text[max(ss, base + f.start - 12): base + f.start],
                                  self.dom["declared_counts"]["words"])
-                if word and "target_setting" in ctx.roles | {ctx.section_obj.role or ""} | ctx.roles:
+                dconf = self.dom["declared_counts"]
+                if word and ctx.roles & set(dconf["roles"]) and not ctx.roles & set(dconf["not_roles"]):
                     key = category_key(word[0])
                     if key:
                         n = self._emit(f, base, cls=JX.DeclaredCount, about=ctx.section, section=ctx.section)
@@ -557,11 +565,13 @@ class Extractor:
             return
         rest = text[text.find(cue) + len(cue):]
         offset = base + text.find(cue) + len(cue)
-        for m in re.finditer(r"[^和、，,及。；]+", rest):
-            raw = m.group(0).strip()
-            name = re.sub(r"[（(][^）)]*[）)]$", "", raw).strip()
-            if len(name) < 3:
-                continue
+        # a unit is named like an organisation (…局, …中心): "走访慰问预算单位 300 人次" lists none
+        suffixes = (*self.dom["orgs"]["suffixes"], *conf["name_suffixes"])
+        names = [(m, m.group(0).strip()) for m in re.finditer(r"[^和、，,及。；]+", rest)]
+        names = [(m, raw, name) for m, raw in names
+                 if len(name := re.sub(r"[（(][^）)]*[）)]$", "", raw).strip()) >= 3
+                 and name.endswith(suffixes) and not re.search(r"[\d“”\"]", name)]
+        for m, raw, name in names:
             kindtext = raw[len(name):]
             hq = any(w in kindtext for w in conf["headquarters_marks"])
             canonical = meta.canonical_org(name, self.region) + ("（本级）" if hq else "")
@@ -608,8 +618,8 @@ class Extractor:
             lead = self.norm.text[max(prev_end, clause_start): fs]
             project = self._project_name(self.ntext(clause_start, fs), self.norm.text[fe: fe + 20])
             if f.unit == "yuan" and f.kind == "amount":
-                if project and ctx.roles & BUDGET_ROLES and not any(w in lead for w in chg["prior"]):
-                    phase = self._phase(lead) or "executed"
+                if project and ctx.roles & BUDGET_ROLES and not any(w in lead for w in chg["prior"]) \
+                        and (phase := self._mention_phase(lead, project)):
                     if "goals" in ctx.roles and phase not in ("cut", "addition"):
                         phase = "approved"
                     last_project = project
@@ -622,10 +632,12 @@ class Extractor:
                 named_year = PRIOR_YEAR_RE.search(lead)
                 if named_year and int(named_year.group(1)) == self.year - 1:
                     lead = lead[: named_year.start()] + "上年" + lead[named_year.end():]
-                if any(w in lead for w in chg["prior"]) and current_line is not None:
+                direction = self._direction(lead)  # 比上年减少 X: X is the change, not last year's amount
+                if any(w in lead for w in chg["prior"]) and current_line is not None and not direction:
                     prior = self._emit(f, base, "budget_figure", line=current_line, phase=current_phase,
                                        reference_year=self.year - 1, section=ctx.section)
-                elif (direction := self._direction(lead)) and (prior or current):
+                elif direction and (prior or current or any(w in lead for w in chg["prior"])):
+                    # 比上年减少 X / 项目预算比上年压减 X: the change, even when neither year's amount is stated
                     self._emit(f, base, "change", direction=direction, change_from=prior, change_to=current,
                                section=ctx.section)
                 elif any(w in lead for w in chg["prior"]):
@@ -716,6 +728,17 @@ class Extractor:
                 return phase
         best = last_word(lead, [w for k in ("approved", "executed") for w in phases[k]])
         return next(k for k in ("approved", "executed") if best[0] in phases[k]) if best else None
+
+    def _mention_phase(self, lead: str, project: str) -> str | None:
+        """The budget phase of a project's amount: from the words between the name and the amount
+        (“X”压减 20 万元, “X”支出 …); an amount right after the name (“X”51.43 万元) is the clause's
+        spending. Other words and no phase (“X”方面，投入资金 …) say the amount is not the project's
+        budget."""
+        i = lead.rfind(project)
+        between = lead[i + len(project):] if i >= 0 else lead
+        if not re.sub(r"[”\"'：:\s]", "", between):
+            return self._phase(lead) or "executed"
+        return self._phase(between)
 
     def _project_name(self, before: str, after: str) -> str | None:
         """A project named in the clause: a table project's name, else the last quoted name."""
