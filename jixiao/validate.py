@@ -14,8 +14,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -102,19 +103,42 @@ def shape_files(families: Iterable[str] | None = None, shapes_dir: Path = SHAPES
     return [shapes_dir / PREFIX_FILE, *files]
 
 
-@functools.lru_cache(maxsize=8)
+def _stamp(files: Iterable[Path] | None) -> tuple[tuple[Path, int, int], ...]:
+    """The shapes files with their modification times and sizes: the key of every per-process cache,
+    so an edited shapes file is re-read (and re-compiled) by the next call."""
+    out = []
+    for path in tuple(files or shape_files()):
+        st = path.stat()
+        out.append((path, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
 def shapes_graph(files: tuple[Path, ...] | None = None) -> Graph:
+    return _shapes_graph(_stamp(files))
+
+
+def shape_families(files: tuple[Path, ...] | None = None) -> dict[Node, str]:
+    """Each shape (node and property shapes) → the stem of the file that declares it."""
+    return _shape_families(_stamp(files))
+
+
+def context_ntriples(files: tuple[Path, ...] | None = None) -> str:
+    """The context merged into every data graph: ontology hierarchy and labels, shape parameters."""
+    return _context_ntriples(_stamp(files))
+
+
+@functools.lru_cache(maxsize=8)
+def _shapes_graph(stamp: tuple) -> Graph:
     g = Graph()
-    for path in files or tuple(shape_files()):
+    for path, _, _ in stamp:
         g.parse(path, format="turtle")
     return g
 
 
 @functools.lru_cache(maxsize=8)
-def shape_families(files: tuple[Path, ...] | None = None) -> dict[Node, str]:
-    """Each shape (node and property shapes) → the stem of the file that declares it."""
+def _shape_families(stamp: tuple) -> dict[Node, str]:
     out: dict[Node, str] = {}
-    for path in files or tuple(shape_files()):
+    for path, _, _ in stamp:
         g = Graph().parse(path, format="turtle")
         for cls in (SH.NodeShape, SH.PropertyShape):
             for s in g.subjects(RDF.type, cls):
@@ -123,8 +147,7 @@ def shape_families(files: tuple[Path, ...] | None = None) -> dict[Node, str]:
 
 
 @functools.lru_cache(maxsize=8)
-def context_ntriples(files: tuple[Path, ...] | None = None) -> str:
-    """The context merged into every data graph: ontology hierarchy and labels, shape parameters."""
+def _context_ntriples(stamp: tuple) -> str:
     onto = Graph()
     for name in ("jixiao.ttl", "vocab.ttl"):
         onto.parse(ONTOLOGY_DIR / name, format="turtle")
@@ -132,7 +155,7 @@ def context_ntriples(files: tuple[Path, ...] | None = None) -> str:
     for s, p, o in onto:
         if p in CONTEXT_PREDICATES or (p == RDF.type and o == SKOS.Concept):
             ctx.add((s, p, o))
-    for s, p, o in shapes_graph(files):
+    for s, p, o in _shapes_graph(stamp):
         if str(p).startswith(str(JXS)):
             ctx.add((s, p, o))
     return "".join(sorted(ctx.serialize(format="nt").splitlines(keepends=True)))
@@ -147,11 +170,20 @@ def _ox_to_rdflib(term) -> Node:
 
 
 class _Lookup:
-    """Reads labels and source spans of a report graph (a pyoxigraph store, fast for both engines)."""
+    """Reads labels and source spans of a report graph (and the context) from a pyoxigraph store,
+    built on first use: a report without findings never builds it. Blank-node labels are kept, so
+    the engine's report and the store name the same nodes."""
 
-    def __init__(self, store: ox.Store):
-        self.store = store
-        self._spans: list[tuple[int, int, str, str]] | None = None
+    def __init__(self, ntriples: bytes, context: bytes = b""):
+        self._data = context + b"\n" + ntriples
+        self._store: ox.Store | None = None
+
+    @property
+    def store(self) -> ox.Store:
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.extend(ox.parse(self._data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+        return self._store
 
     def objects(self, s: Node, p: URIRef) -> list[Node]:
         if isinstance(s, Literal):
@@ -183,17 +215,8 @@ class _Lookup:
             return f"#{row}"
         return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
-    def all_spans(self) -> list[tuple[int, int, str, str]]:
-        if self._spans is None:
-            rows = self.store.query(
-                "PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX jx: <https://w3id.org/jixiao/def#> "
-                "SELECT ?s ?e ?q ?f WHERE { ?span oa:hasSelector ?p , ?x ; oa:hasSource ?file . "
-                "?p oa:start ?s ; oa:end ?e . ?x oa:exact ?q . OPTIONAL { ?file jx:fileName ?f } }")
-            self._spans = sorted({(int(r["s"].value), int(r["e"].value), r["q"].value,
-                                   r["f"].value if r["f"] is not None else "") for r in rows})
-        return self._spans
-
     def span_ref(self, span: Node) -> SourceRef | None:
+        """The span's file, offsets and quote; its context is filled in by ``with_contexts``."""
         pos = quote = None
         for sel in self.objects(span, OA.hasSelector):
             if self.first(sel, OA.start) is not None:
@@ -208,11 +231,7 @@ class _Lookup:
             return None
         text = str(self.first(quote, OA.exact)) if quote is not None else ""
         file = self.first(self.first(span, OA.hasSource) or URIRef("urn:none"), JX.fileName)
-        context = [(s, e, q) for s, e, q, _ in self.all_spans()
-                   if s <= start and e >= end and (s, e) != (start, end)]
-        ctx = min(context, key=lambda t: (t[1] - t[0], t[0]), default=None)
-        return SourceRef(str(file or ""), start, end, text,
-                         ctx[0] if ctx else None, ctx[2] if ctx else None)
+        return SourceRef(str(file or ""), start, end, text)
 
     def sources(self, nodes: Iterable[Node]) -> tuple[SourceRef, ...]:
         refs: list[SourceRef] = []
@@ -223,6 +242,63 @@ class _Lookup:
                     if ref is not None and ref not in refs:
                         refs.append(ref)
         return tuple(refs)
+
+    def contexts(self, refs: Iterable[SourceRef]) -> dict[tuple[int, int], tuple[int, str] | None]:
+        """For each (start, end): the smallest other span of the graph containing it (shortest, then
+        first; ties by quote), as (start, quote). One pass over the position selectors for all the
+        report's findings; quotes are read only for the spans chosen."""
+        keys = sorted({(r.start, r.end) for r in refs})
+        if not keys:
+            return {}
+        store = self.store
+        ends: dict = {}
+        for q in store.quads_for_pattern(None, _OX_END, None):
+            ends.setdefault(q.subject, []).append(q.object.value)
+        selectors: list[tuple[int, int, object]] = []
+        for q in store.quads_for_pattern(None, _OX_START, None):
+            for end in ends.get(q.subject, ()):
+                try:
+                    selectors.append((int(q.object.value), int(end), q.subject))
+                except ValueError:
+                    continue
+        selectors.sort(key=lambda t: (t[1] - t[0], t[0]))
+        out: dict[tuple[int, int], tuple[int, str] | None] = {}
+        for qs, qe in keys:
+            out[(qs, qe)] = None
+            best: tuple[int, int] | None = None
+            spans: list[tuple[int, int, str, str]] = []
+            for s, e, sel in selectors:
+                if best is not None and (e - s, s) != best:
+                    break
+                if s <= qs and e >= qe and (s, e) != (qs, qe):
+                    found = self._span_tuples(s, e, sel)
+                    if found:
+                        best = (e - s, s)
+                        spans.extend(found)
+            if spans:
+                s, _, quote, _ = min(spans)
+                out[(qs, qe)] = (s, quote)
+        return out
+
+    def _span_tuples(self, s: int, e: int, sel) -> list[tuple[int, int, str, str]]:
+        """(start, end, quote, file) of each span that has this position selector, a quote selector
+        and a source file."""
+        out = []
+        for link in self.store.quads_for_pattern(None, _OX_HAS_SELECTOR, sel):
+            span = link.subject
+            files = [q.object for q in self.store.quads_for_pattern(span, _OX_HAS_SOURCE, None)]
+            if not files:
+                continue
+            names = [q.object.value for f in files for q in self.store.quads_for_pattern(f, _OX_FILE_NAME, None)]
+            for other in self.store.quads_for_pattern(span, _OX_HAS_SELECTOR, None):
+                for quote in self.store.quads_for_pattern(other.object, _OX_EXACT, None):
+                    out.extend((s, e, quote.object.value, name) for name in (names or [""]))
+        return out
+
+
+_OX_START, _OX_END, _OX_EXACT = (ox.NamedNode(str(OA[n])) for n in ("start", "end", "exact"))
+_OX_HAS_SELECTOR, _OX_HAS_SOURCE = ox.NamedNode(str(OA.hasSelector)), ox.NamedNode(str(OA.hasSource))
+_OX_FILE_NAME = ox.NamedNode(str(JX.fileName))
 
 
 def _template_lang(text: str, templates: Iterable[Node]) -> str | None:
@@ -280,11 +356,18 @@ def _findings(report: Graph, graph_iri: URIRef, lookup: _Lookup, shapes: Graph,
             sources=focus_refs + tuple(ref for ref in others if ref not in focus_refs),
             component=report.value(first, SH.sourceConstraintComponent),
         ))
-    return out
+    contexts = lookup.contexts(ref for f in out for ref in f.sources)
+    return [replace(f, sources=tuple(_with_context(ref, contexts) for ref in f.sources)) if f.sources else f
+            for f in out]
+
+
+def _with_context(ref: SourceRef, contexts: dict[tuple[int, int], tuple[int, str] | None]) -> SourceRef:
+    ctx = contexts.get((ref.start, ref.end))
+    return ref if ctx is None else replace(ref, context_start=ctx[0], context=ctx[1])
 
 
 class _Worker:
-    """Per process: the shapes graph parsed (and compiled, for turbo) once."""
+    """Per process: the shapes graph parsed (and compiled, for turbo) once; see ``_worker``."""
 
     def __init__(self, engine: str, files: tuple[Path, ...]):
         if engine not in ENGINES:
@@ -293,24 +376,44 @@ class _Worker:
         self.files = files
         self.shapes = shapes_graph(files)
         self.families = shape_families(files)
-        self.context = context_ntriples(files).encode("utf-8")
+        self.context_text = context_ntriples(files)
+        self.context = self.context_text.encode("utf-8")
         if engine == "turbo":
             import pyshacl_turbo
 
             self.compiled = pyshacl_turbo.compile_shapes(self.shapes)
 
     def run(self, graph_iri: str, ntriples: bytes) -> list[Finding]:
-        store = ox.Store()
-        store.bulk_load(self.context + b"\n" + ntriples, format=ox.RdfFormat.N_TRIPLES)
         if self.engine == "turbo":
-            _, report, _ = self.compiled.validate(store, allow_infos=True, allow_warnings=False)
+            # N-Triples text straight to the Rust parser: the cheapest input pyshacl-turbo accepts (a
+            # pyoxigraph Store is dumped to N-Quads and re-parsed; an rdflib Graph goes through Python).
+            from pyshacl_turbo.rdf import Input
+
+            data = Input(self.context_text + "\n" + ntriples.decode("utf-8"), "nt", None, {}, preserve_ids=True)
+            _, report, _ = self.compiled.validate(data, allow_infos=True, allow_warnings=False)
         else:
             import pyshacl
 
-            data = Graph().parse(data=self.context + b"\n" + ntriples, format="nt")
-            _, report, _ = pyshacl.validate(data, shacl_graph=self.shapes, inplace=True, allow_infos=True,
+            graph = Graph().parse(data=self.context + b"\n" + ntriples, format="nt")
+            _, report, _ = pyshacl.validate(graph, shacl_graph=self.shapes, inplace=True, allow_infos=True,
                                             allow_warnings=False)
-        return _findings(report, URIRef(graph_iri), _Lookup(store), self.shapes, self.families)
+        return _findings(report, URIRef(graph_iri), _Lookup(ntriples, self.context), self.shapes, self.families)
+
+
+_WORKERS: dict[tuple, _Worker] = {}
+
+
+def _worker(engine: str, files: tuple[Path, ...]) -> _Worker:
+    """The process's worker for these shapes files, compiled once and kept while the files' mtimes
+    and sizes stay the same (pool processes forked later inherit it)."""
+    key = (engine, _stamp(files))
+    if key not in _WORKERS:
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+        for old in [k for k in _WORKERS if k[0] == engine and [f for f, _, _ in k[1]] == list(files)]:
+            del _WORKERS[old]  # an edited shapes file replaces its old entry
+        _WORKERS[key] = _Worker(engine, files)
+    return _WORKERS[key]
 
 
 _WORKER: _Worker | None = None
@@ -318,12 +421,42 @@ _WORKER: _Worker | None = None
 
 def _init_worker(engine: str, files: tuple[Path, ...]) -> None:
     global _WORKER
-    _WORKER = _Worker(engine, files)
+    _WORKER = _worker(engine, files)
 
 
 def _run_one(item: tuple[str, bytes]) -> list[Finding]:
     assert _WORKER is not None
     return _WORKER.run(*item)
+
+
+def _run_all(work: Iterable[tuple[str, bytes]], engine: str, jobs: int, files: tuple[Path, ...],
+             result: ValidationResult) -> None:
+    """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
+    initialised once with the compiled shapes, never holding more than a few graphs at a time."""
+    worker = _worker(engine, files)  # fails early on a bad engine; forked workers inherit it
+    work = iter(work)
+    head = list(islice(work, 2))
+    work = chain(head, work)
+    if jobs <= 1 or len(head) < 2:
+        for item in work:
+            result.findings.extend(worker.run(*item))
+            result.reports += 1
+        return
+    window = jobs * 2
+    found: dict[int, list[Finding]] = {}  # by input position: the same order as a serial run
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(engine, files)) as pool:
+        pending: dict[Future, int] = {}
+        for i, item in enumerate(work):
+            if len(pending) >= window:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    found[pending.pop(fut)] = fut.result()
+            pending[pool.submit(_run_one, item)] = i
+            result.reports += 1
+        for fut, i in pending.items():
+            found[i] = fut.result()
+    for i in sorted(found):
+        result.findings.extend(found[i])
 
 
 # -- public API --------------------------------------------------------------------------------
@@ -337,19 +470,8 @@ def validate_ntriples(items: Iterable[tuple[URIRef, bytes]], *, engine: str = "p
                       families: Iterable[str] | None = None) -> ValidationResult:
     """Validate report graphs given as N-Triples bytes (one item per report graph)."""
     files = tuple(shape_files(families))
-    work = [(str(iri), data) for iri, data in items]
-    result = ValidationResult(reports=len(work), engine=engine)
-    if jobs <= 1 or len(work) <= 1:
-        worker = _Worker(engine, files)
-        batches: Iterator[list[Finding]] = (worker.run(*item) for item in work)
-        for found in batches:
-            result.findings.extend(found)
-    else:
-        _Worker(engine, files)  # fail early on a bad engine, before forking
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(engine, files)) as pool:
-            chunk = max(1, len(work) // (jobs * 8))
-            for found in pool.map(_run_one, work, chunksize=chunk):
-                result.findings.extend(found)
+    result = ValidationResult(engine=engine)
+    _run_all(((str(iri), data) for iri, data in items), engine, jobs, files, result)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -362,7 +484,17 @@ def validate_graphs(graphs: Iterable[tuple[URIRef, Graph]], *, engine: str = "py
 
 
 def store_ntriples(store, graph_iris: Iterable[URIRef] | None = None) -> Iterator[tuple[URIRef, bytes]]:
-    """Report graphs of a GraphStore as N-Triples, without going through rdflib."""
+    """Report graphs of a GraphStore as N-Triples, one at a time, without going through rdflib."""
     for iri in graph_iris if graph_iris is not None else store.graphs():
         if str(iri).endswith("/graph"):
             yield iri, store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
+
+
+def validate_store(store_or_path, *, engine: str = "turbo", jobs: int = 1,
+                   families: Iterable[str] | None = None) -> ValidationResult:
+    """Validate every report graph of a store (a GraphStore, or the directory of one, opened
+    read-only), streaming the graphs one at a time: memory stays flat in the number of reports."""
+    from jixiao.store import GraphStore
+
+    store = store_or_path if isinstance(store_or_path, GraphStore) else GraphStore(store_or_path, read_only=True)
+    return validate_ntriples(store_ntriples(store), engine=engine, jobs=jobs, families=families)

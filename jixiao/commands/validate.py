@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jixiao.errors import InputError, UsageError
 from jixiao.reporting import FORMATS, render
-from jixiao.validate import ENGINES, ntriples_of, store_ntriples, validate_ntriples
+from jixiao.validate import ENGINES, ntriples_of, validate_ntriples, validate_store
 
 NAME = "validate"
 HELP = "check report graphs against the SHACL shapes (structure, arithmetic, indicators, consistency)"
@@ -56,13 +56,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     if args.data is not None:
-        items = _data_items(args.data)
+        result = validate_ntriples(_data_items(args.data), engine=args.engine, jobs=args.jobs)
     else:
         from jixiao.store import GraphStore
 
+        # report graphs stream out of the store one at a time (memory flat in the number of reports)
         store = GraphStore.open_default(args.store, read_only=True)
-        items = list(store_ntriples(store))
-    result = validate_ntriples(items, engine=args.engine, jobs=args.jobs)
+        result = validate_store(store, engine=args.engine, jobs=args.jobs)
     text = render(result, args.format, args.lang)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
