@@ -69,7 +69,7 @@ def integer(n: int) -> Literal:
 
 @lru_cache(maxsize=65536)
 def dec(value: Decimal | int | str) -> Literal:
-    """An xsd:decimal literal in the lexical form Oxigraph stores ("13", "412.28"), so a graph
+    """An xsd:decimal literal in the lexical form Oxigraph stores ("13", "13.25"), so a graph
     read back from the store is isomorphic to the one written."""
     return Literal(format(Decimal(value).normalize(), "f"), datatype=XSD.decimal)
 

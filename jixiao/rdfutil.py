@@ -12,7 +12,7 @@ _INTEGERS = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.int, 
 
 
 def canonical_literal(lit: Literal) -> Literal:
-    """The lexical form Oxigraph stores: decimals without trailing zeros ("120", "412.28"),
+    """The lexical form Oxigraph stores: decimals without trailing zeros ("120", "13.25"),
     integers as xsd:integer, xsd:string as a plain literal."""
     if lit.datatype == XSD.decimal:
         try:
