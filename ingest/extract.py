@@ -35,7 +35,6 @@ DOC_RE = re.compile(r"《([^《》\n]{2,60})》")
 # "比 2023 年 X 万元" / "较 2023 年": a comparison with a named year (the prior year when it is fiscal - 1)
 PRIOR_YEAR_RE = re.compile(r"(?:比|较|与)\s*(\d{4})\s*年(?:相比|同期)?")
 LEADING_YEAR_RE = re.compile(r"^\s*\d{4}\s*年度?\s*")
-CLAUSE_SPLIT = "；;。！？\n"
 # A quoted project name right before its amount: “X”压减 / “X”支出 (closing quote sometimes missing)
 PROJECT_QUOTE_RE = re.compile(
     r"“([^“”]{2,40}?)(?:”|(?=压减|支出|执行|追加))\s*(?:实际)?(?:压减|追加|支出|执行|使用|安排|下达)?\s*$")
@@ -47,10 +46,6 @@ IND_CATEGORIES = {
     "服务对象满意度": "ind_beneficiary_satisfaction", "社会公众满意度": "ind_beneficiary_satisfaction",
     "定量": "nature_quantitative", "定性": "nature_qualitative",
 }
-LEVEL1_OF = {"ind_quantity": "ind_output", "ind_quality": "ind_output", "ind_timeliness": "ind_output",
-             "ind_cost": "ind_output", "ind_economic": "ind_outcome", "ind_social": "ind_outcome",
-             "ind_ecological": "ind_outcome", "ind_sustainability": "ind_outcome",
-             "ind_beneficiary_satisfaction": "ind_satisfaction"}
 RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执行率", "completion": "完成率", "cut": "压减率"}
 CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
 
@@ -103,7 +98,6 @@ class Extractor:
         self.projects: dict[int, tuple[URIRef, str, dict[str, Decimal]]] = {}  # row → node, name, values
         self.emitted: set[tuple[int, int]] = set()
         self.units: list[Holder] = []
-        self.cutoff_sections: set[URIRef] = set()
         self.totals: dict[str, URIRef] = {}
         self.deferred: set[tuple[int, int]] = set()  # narrative project figures, emitted once resolved
 
@@ -326,7 +320,6 @@ class Extractor:
             i = block.text.find(w)
             if i >= 0 and ("数据" in block.text or "口径" in block.text):
                 self.b.add(ctx.section, JX.cutoffNote, Literal(w))
-                self.cutoff_sections.add(ctx.section)
                 return
 
     def _documents(self, block: Block, ctx: Ctx) -> None:

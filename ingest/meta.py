@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.rules import domain, first_word
+from ingest.rules import domain
 
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*年")
 
@@ -84,6 +84,3 @@ def cover_department(text: str) -> str | None:
             return m.group(1).strip()
     return None
 
-
-def find_word(text: str, words: list[str]) -> str | None:
-    return first_word(text, words)
