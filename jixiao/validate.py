@@ -30,7 +30,7 @@ from jixiao.paths import ONTOLOGY_DIR, SHAPES_DIR
 
 JXS = Namespace("https://w3id.org/jixiao/shapes#")
 OA = Namespace("http://www.w3.org/ns/oa#")
-ENGINES = ("pyshacl", "turbo")
+ENGINES = ("pyshacl", "turbo", "sparql")
 SEVERITIES = ("Violation", "Warning", "Info")
 LANGS = ("zh", "en")
 PREFIX_FILE = "prefixes.ttl"
@@ -382,8 +382,19 @@ class _Worker:
             import pyshacl_turbo
 
             self.compiled = pyshacl_turbo.compile_shapes(self.shapes)
+        elif engine == "sparql":
+            from jixiao.shacl_sparql import Compiler
+
+            self.checks = Compiler(self.shapes).compile()
 
     def run(self, graph_iri: str, ntriples: bytes) -> list[Finding]:
+        if self.engine == "sparql":
+            # report and context in one in-memory store; each check is one query over all its focus nodes
+            from jixiao.shacl_sparql import evaluate, report_graph
+
+            lookup = _Lookup(ntriples, self.context)
+            rows = evaluate(self.checks, lookup.store)
+            return _findings(report_graph(rows), URIRef(graph_iri), lookup, self.shapes, self.families) if rows else []
         if self.engine == "turbo":
             # N-Triples text straight to the Rust parser: the cheapest input pyshacl-turbo accepts (a
             # pyoxigraph Store is dumped to N-Quads and re-parsed; an rdflib Graph goes through Python).
@@ -398,6 +409,7 @@ class _Worker:
             _, report, _ = pyshacl.validate(graph, shacl_graph=self.shapes, inplace=True, allow_infos=True,
                                             allow_warnings=False)
         return _findings(report, URIRef(graph_iri), _Lookup(ntriples, self.context), self.shapes, self.families)
+
 
 
 _WORKERS: dict[tuple, _Worker] = {}

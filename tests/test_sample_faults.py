@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 HAIYUAN = "haiyuan-sports-bureau-2024"
 YUNXI = "yunxi-agriculture-2023"  # GB18030; small enough for the reference engine (~10 s)
-RUNS = [(HAIYUAN, "turbo"), (YUNXI, "turbo"), (YUNXI, "pyshacl")]
+RUNS = [(HAIYUAN, "turbo"), (HAIYUAN, "sparql"), (YUNXI, "turbo"), (YUNXI, "sparql"), (YUNXI, "pyshacl")]
 
 # The faults files name the auditor rule they expect (proposals); these are the shapes implementing them.
 RULE_SHAPES = {
@@ -129,8 +129,9 @@ def test_nothing_but_the_planted_faults(sample: str, engine: str):
     assert unmatched == [], "findings that match no planted fault:\n" + "\n".join(map(_describe, unmatched))
 
 
-def test_engines_agree_on_the_gb_sample():
-    assert sorted(f.key() for f in _findings(YUNXI, "pyshacl")) == sorted(f.key() for f in _findings(YUNXI, "turbo"))
+@pytest.mark.parametrize("engine", ["turbo", "sparql"])
+def test_engines_agree_on_the_gb_sample(engine: str):
+    assert sorted(f.key() for f in _findings(YUNXI, engine)) == sorted(f.key() for f in _findings(YUNXI, "pyshacl"))
 
 
 def test_table_sum_and_conflict_messages_carry_the_figures():

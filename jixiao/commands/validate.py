@@ -27,7 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     parser.add_argument("--out", type=Path, help="write the report to this file instead of stdout")
     parser.add_argument("--engine", choices=ENGINES, default="turbo",
-                        help="SHACL engine: turbo (fast, default) or pyshacl (the reference)")
+                        help="SHACL engine: turbo (default), sparql (each shape one SPARQL query per report, "
+                             "fastest) or pyshacl (the reference)")
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
 
 
