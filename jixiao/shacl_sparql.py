@@ -20,7 +20,7 @@ bundled samples, the real report and generated corpora (docs/decisions/0003-vali
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -100,13 +100,51 @@ class Check:
 @dataclass
 class Compiled:
     checks: list[Check] = field(default_factory=list)
+    compiler: Compiler | None = None
+
+
+SUBCLASS_PAIRS = f"SELECT ?sub ?sup WHERE {{ ?sub <{RDFS.subClassOf}> ?sup }}"
+
+
+def subclass_closure(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """class IRI → every class C with C rdfs:subClassOf* it (itself included), from (sub, super) pairs."""
+    subs: dict[str, set[str]] = {}
+    for sub, sup in pairs:
+        subs.setdefault(sup, set()).add(sub)
+    out: dict[str, frozenset[str]] = {}
+    for top in subs:
+        seen, todo = {top}, [top]
+        while todo:
+            for sub in subs.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        out[top] = frozenset(seen)
+    return out
 
 
 class Compiler:
-    def __init__(self, shapes: Graph):
+    """Compiles a shapes graph. ``hierarchy`` is the data graph's rdfs:subClassOf pairs (the context's):
+    ``rdf:type/rdfs:subClassOf*`` is written as a VALUES list of the subclasses, which Oxigraph
+    evaluates ~10x faster than the path; ``evaluate`` recompiles for a report that adds pairs."""
+
+    def __init__(self, shapes: Graph, hierarchy: Iterable[tuple[str, str]] = ()):
         self.g = shapes
         self._n = count()
         self.prefixes = self._prefixes()
+        self.hierarchy = frozenset(hierarchy)
+        self.closure = subclass_closure(self.hierarchy)
+
+    def classes(self, c: Node) -> str:
+        """The VALUES body of class ``c`` and its subclasses."""
+        if not isinstance(c, URIRef):
+            raise UnsupportedShape(f"a class {c} that is not an IRI")
+        return " ".join(f"<{x}>" for x in sorted(self.closure.get(str(c), {str(c)})))
+
+    def instance_of(self, node: str, c: Node) -> str:
+        """A pattern: ``node`` rdf:type/rdfs:subClassOf* ``c`` (one solution per matching type)."""
+        t = self.var("t")
+        return f"{node} <{RDF.type}> {t} . VALUES {t} {{ {self.classes(c)} }}"
 
     # -- helpers -------------------------------------------------------------------------------
     def var(self, stem: str = "v") -> str:
@@ -162,7 +200,9 @@ class Compiler:
         if (shape, RDF.type, RDFS.Class) in g:
             classes.append(shape)
         for c in classes:
-            parts.append(f"{{ {focus} <{RDF.type}>/<{RDFS.subClassOf}>* {term(c)} }}")
+            # a sub-SELECT DISTINCT: one solution per focus node even when it has several matching types
+            parts.append(f"{{ SELECT DISTINCT {focus} WHERE {{ {focus} <{RDF.type}> ?_t . "
+                         f"VALUES ?_t {{ {self.classes(c)} }} }} }}")
         for n in sorted(g.objects(shape, SH.targetNode), key=str):
             parts.append(f"{{ VALUES {focus} {{ {term(n)} }} }}")
         for p in sorted(g.objects(shape, SH.targetSubjectsOf), key=str):
@@ -230,7 +270,7 @@ class Compiler:
                 expr += f' || !REGEX(STR({v}), "{pattern}")'
             return expr
         if key == SH["class"]:
-            return f"NOT EXISTS {{ {v} <{RDF.type}>/<{RDFS.subClassOf}>* {term(obj)} }}"
+            return f"NOT EXISTS {{ {self.instance_of(v, obj)} }}"
         if key == SH.node:
             return "!(" + self.conforms(obj, v, depth + 1) + ")"
         if key in COMPARATORS:
@@ -245,7 +285,7 @@ class Compiler:
 
     # -- top-level checks ----------------------------------------------------------------------
     def compile(self) -> Compiled:
-        out = Compiled()
+        out = Compiled(compiler=self)
         roots = sorted({s for s in self.g.subjects(RDF.type, SH.NodeShape)}
                        | {s for s in self.g.subjects(RDF.type, SH.PropertyShape)}
                        | {s for s in self.g.subjects(SH.targetClass, None)}, key=str)
@@ -418,11 +458,20 @@ class Row:
 
 def evaluate(compiled: Compiled, store: ox.Store, dataset: list | None = None) -> list[Row]:
     """Every result of every check over the store's default graph, or over ``dataset`` (graphs of
-    the store that together form the default graph, e.g. a report's graph and a context graph)."""
+    the store that together form the default graph, e.g. a report's graph and a context graph).
+    Data with rdfs:subClassOf pairs the shapes were not compiled with is checked with shapes compiled
+    for its own class hierarchy."""
+    def query(text: str):
+        return store.query(text, default_graph=dataset) if dataset else store.query(text)
+
+    pairs = frozenset((r["sub"].value, r["sup"].value) for r in query(SUBCLASS_PAIRS)
+                      if isinstance(r["sub"], ox.NamedNode) and isinstance(r["sup"], ox.NamedNode))
+    if compiled.compiler is not None and pairs != compiled.compiler.hierarchy:
+        compiled = Compiler(compiled.compiler.g, pairs).compile()
     rows: list[Row] = []
     for check in compiled.checks:
         seen = set()
-        solutions = store.query(check.query, default_graph=dataset) if dataset else store.query(check.query)
+        solutions = query(check.query)
         names = [v.value for v in solutions.variables]
         for sol in solutions:
             focus = sol["this"]

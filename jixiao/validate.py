@@ -385,7 +385,8 @@ class _Worker:
         elif engine == "sparql":
             from jixiao.shacl_sparql import Compiler
 
-            self.checks = Compiler(self.shapes).compile()
+            hierarchy = Graph().parse(data=self.context_text, format="nt").subject_objects(RDFS.subClassOf)
+            self.checks = Compiler(self.shapes, ((str(a), str(b)) for a, b in hierarchy)).compile()
 
     def run(self, graph_iri: str, ntriples: bytes) -> list[Finding]:
         if self.engine == "sparql":
