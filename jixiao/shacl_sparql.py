@@ -373,7 +373,7 @@ class Compiler:
 
 def bind_this(text: str, target: str, shape: Node) -> str:
     """``$this`` pre-binding as a join: every group in which ``?this`` occurs starts with the target
-    pattern. A group is evaluated on its own (bottom-up), so a FILTER or EXISTS in a UNION branch that
+    pattern (except inside ``EXISTS`` bodies, which see the outer solution's ``?this``). A group is evaluated on its own (bottom-up), so a FILTER or EXISTS in a UNION branch that
     names ``?this`` without a triple pattern binding it would otherwise see it unbound; with the
     target pattern in that group, the group's solutions for focus t are exactly those of the group
     with ``$this`` replaced by t, and the joins on ``?this`` keep each focus apart. A sub-SELECT that
@@ -382,7 +382,10 @@ def bind_this(text: str, target: str, shape: Node) -> str:
     if not groups:
         raise UnsupportedShape(f"shape {shape}: a SPARQL constraint without a group pattern")
     inserts = []
+    exists = [(o, c) for o, c in groups if re.search(r"\bEXISTS\s*$", text[:o], re.I)]
     for open_, close in groups:
+        if any(o <= open_ and close <= c for o, c in exists):
+            continue  # inside an EXISTS body: evaluated with the outer solution's ?this substituted
         inner = text[open_ + 1:close]
         if not re.search(r"\?this\b", inner):
             continue
