@@ -503,7 +503,7 @@ def store_ntriples(store, graph_iris: Iterable[URIRef] | None = None) -> Iterato
             yield iri, store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
 
 
-def validate_store(store_or_path, *, engine: str = "turbo", jobs: int = 1,
+def validate_store(store_or_path, *, engine: str = "sparql", jobs: int = 1,
                    families: Iterable[str] | None = None) -> ValidationResult:
     """Validate every report graph of a store (a GraphStore, or the directory of one, opened
     read-only), streaming the graphs one at a time: memory stays flat in the number of reports."""

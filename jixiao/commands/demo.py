@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         from jixiao.validate import validate_graphs
 
-        report = validate_graphs([(result.graph_iri, g)], engine="turbo")
+        report = validate_graphs([(result.graph_iri, g)], engine="sparql")
         by = Counter(f.severity for f in report.findings)
         print("== validation: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) +
               f"  (details: jixiao validate --data {out / 'sample.ttl'})")
