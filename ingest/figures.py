@@ -162,11 +162,21 @@ def _skip_back(text: str, pos: int) -> int:
     return pos
 
 
+@cache
+def _pair_re(left: str, right: str) -> re.Pattern:
+    """left, then no left/right/newline, then right: a bracketed stretch (compiled once)."""
+    return re.compile(re.escape(left) + f"[^{re.escape(left + right)}\\n]*" + re.escape(right))
+
+
+@cache
+def _literal_re(word: str) -> re.Pattern:
+    return re.compile(re.escape(word))
+
+
 def _spans(text: str, pairs, extra: tuple[re.Pattern, ...] = ()) -> list[tuple[int, int]]:
     out = []
     for left, right in pairs:
-        body = f"[^{re.escape(left + right)}\\n]*"
-        out += [m.span() for m in re.finditer(re.escape(left) + body + re.escape(right), text)]
+        out += [m.span() for m in _pair_re(left, right).finditer(text)]
     for pattern in extra:
         out += [m.span() for m in pattern.finditer(text)]
     return sorted(out)
@@ -204,7 +214,7 @@ class _Extractor:
         self.quotes = _spans(self.text, ctx["quotes"])
         self.blocked = _spans(self.text, (), self.r.patterns)
         cn_words = self.r.conf["chinese"]["words"]
-        self.cn_blocked = sorted(m.span() for w in cn_words for m in re.finditer(re.escape(w), self.text))
+        self.cn_blocked = sorted(m.span() for w in cn_words for m in _literal_re(w).finditer(self.text))
         self.number_spans: list[tuple[int, int]] = []
         # what may follow a Chinese numeral that is a figure: a unit, a multiplier, 余/多, 大 or a space
         self.cn_next = {s[0] for s in (*self.r.units, *self.r.multipliers, *self.r.qualifiers)} | set("大 \u3000\r\n")

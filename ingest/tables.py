@@ -133,8 +133,10 @@ def _bare(text: str) -> str:
     return re.sub(r"\s+", "", _BRACKETED.sub("", text))
 
 
+@lru_cache(maxsize=1 << 14)
 def column_role(header: str) -> str | None:
-    """Role of a header cell from tables.toml ("下达预算数（万元）" → "approved"), or None."""
+    """Role of a header cell from tables.toml ("下达预算数（万元）" → "approved"), or None. Cached: every
+    line of a report is tried as a header (a third of table time went here)."""
     name = re.sub(r"\s+", "", _BRACKETED.sub("", header))
     if not name:
         return None
@@ -275,7 +277,7 @@ def _segment(cells: list[str], roles: list[str | None]) -> tuple[int, list[tuple
                 continue
             if k != w and 1 + best[p + k][0] >= min(o[0] for o in options):
                 continue  # a row of the wrong length costs at least 1 and loses ties: cannot win
-            options.append((_row_cost(cells[p : p + k], roles, present, suffixed) + best[p + k][0], k))
+            options.append((_row_cost(tuple(cells[p : p + k]), tuple(roles), present, suffixed) + best[p + k][0], k))
         best[p] = min(options, key=lambda o: (o[0], o[1] != 0, o[1] != w, o[1] != -1))
     rows: list[tuple[int, int, bool]] = []
     p, gap = 0, False
@@ -607,11 +609,14 @@ def _align_costs(
     return cost
 
 
-def _row_cost(texts: list[str], roles: list[str | None], present: frozenset[str | None], suffixed: bool) -> int:
-    """cost[0][0] of `_align_costs`, with a shortcut for a row that fits its columns as it stands."""
+@lru_cache(maxsize=1 << 14)
+def _row_cost(texts: tuple[str, ...], roles: tuple[str | None, ...], present: frozenset[str | None],
+              suffixed: bool) -> int:
+    """cost[0][0] of `_align_costs`, with a shortcut for a row that fits its columns as it stands.
+    Cached: the segmentation tries the same lines against the same columns about twice."""
     if len(texts) == len(roles) and not any(_fit(t, r, present, suffixed) for t, r in zip(texts, roles, strict=True)):
         return 0
-    return _align_costs(texts, roles, present, suffixed)[0][0]
+    return _align_costs(list(texts), list(roles), present, suffixed)[0][0]
 
 
 def _align(cells: list[Cell], roles: list[str | None], suffixed: bool = False) -> list[int | None] | None:
