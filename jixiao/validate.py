@@ -432,18 +432,37 @@ def _worker(engine: str, files: tuple[Path, ...]) -> _Worker:
 _WORKER: _Worker | None = None
 
 
-def _init_worker(engine: str, files: tuple[Path, ...]) -> None:
-    global _WORKER
+_STORES: dict[str, ox.Store] = {}  # stores opened read-only by this process, by path
+
+
+def _read_graph(store_path: str | None, iri: str) -> bytes:
+    """A report graph as N-Triples, read by this process from the store at ``store_path``."""
+    if store_path is None:
+        raise ValueError(f"no data and no store for {iri}")
+    if store_path not in _STORES:
+        _STORES[store_path] = ox.Store.read_only(store_path)
+    return _STORES[store_path].dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri))
+
+
+_STORE_PATH: str | None = None
+
+
+def _init_worker(engine: str, files: tuple[Path, ...], store_path: str | None = None) -> None:
+    global _WORKER, _STORE_PATH
     _WORKER = _worker(engine, files)
+    _STORE_PATH = store_path
 
 
-def _run_one(item: tuple[str, bytes]) -> list[Finding]:
+def _run_one(item: tuple[str, bytes | None]) -> list[Finding]:
+    """One report; without its data, the worker reads the graph from the store itself (in parallel,
+    and no graph is copied between processes)."""
     assert _WORKER is not None
-    return _WORKER.run(*item)
+    iri, data = item
+    return _WORKER.run(iri, data if data is not None else _read_graph(_STORE_PATH, iri))
 
 
-def _run_all(work: Iterable[tuple[str, bytes]], engine: str, jobs: int, files: tuple[Path, ...],
-             result: ValidationResult) -> None:
+def _run_all(work: Iterable[tuple[str, bytes | None]], engine: str, jobs: int, files: tuple[Path, ...],
+             result: ValidationResult, store_path: str | None = None) -> None:
     """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
     initialised once with the compiled shapes, never holding more than a few graphs at a time."""
     worker = _worker(engine, files)  # fails early on a bad engine; forked workers inherit it
@@ -451,13 +470,14 @@ def _run_all(work: Iterable[tuple[str, bytes]], engine: str, jobs: int, files: t
     head = list(islice(work, 2))
     work = chain(head, work)
     if jobs <= 1 or len(head) < 2:
-        for item in work:
-            result.findings.extend(worker.run(*item))
+        for iri, data in work:
+            result.findings.extend(worker.run(iri, data if data is not None else _read_graph(store_path, iri)))
             result.reports += 1
         return
     window = jobs * 2
     found: dict[int, list[Finding]] = {}  # by input position: the same order as a serial run
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(engine, files)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(engine, files, store_path)) as pool:
         pending: dict[Future, int] = {}
         for i, item in enumerate(work):
             if len(pending) >= window:
@@ -497,17 +517,29 @@ def validate_graphs(graphs: Iterable[tuple[URIRef, Graph]], *, engine: str = "py
 
 
 def store_ntriples(store, graph_iris: Iterable[URIRef] | None = None) -> Iterator[tuple[URIRef, bytes]]:
-    """Report graphs of a GraphStore as N-Triples, one at a time, without going through rdflib."""
-    for iri in graph_iris if graph_iris is not None else store.graphs():
-        if str(iri).endswith("/graph"):
-            yield iri, store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
+    """Graphs of a GraphStore (default: its report graphs) as N-Triples, one at a time, without rdflib."""
+    if graph_iris is None:
+        graph_iris = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
+    for iri in graph_iris:
+        yield iri, store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
 
 
 def validate_store(store_or_path, *, engine: str = "sparql", jobs: int = 1,
-                   families: Iterable[str] | None = None) -> ValidationResult:
+                   families: Iterable[str] | None = None, graphs: Iterable[URIRef] | None = None) -> ValidationResult:
     """Validate every report graph of a store (a GraphStore, or the directory of one, opened
-    read-only), streaming the graphs one at a time: memory stays flat in the number of reports."""
+    read-only), streaming the graphs one at a time: memory stays flat in the number of reports.
+    ``graphs``: these named graphs instead of the report graphs."""
     from jixiao.store import GraphStore
 
     store = store_or_path if isinstance(store_or_path, GraphStore) else GraphStore(store_or_path, read_only=True)
-    return validate_ntriples(store_ntriples(store), engine=engine, jobs=jobs, families=families)
+    if graphs is None:
+        graphs = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
+    graphs = list(graphs)
+    if jobs <= 1 or store.path is None:
+        return validate_ntriples(store_ntriples(store, graphs), engine=engine, jobs=jobs, families=families)
+    # on disk, in parallel: each worker opens the store read-only and reads its own graphs
+    files = tuple(shape_files(families))
+    result = ValidationResult(engine=engine)
+    _run_all([(str(iri), None) for iri in graphs], engine, jobs, files, result, store_path=str(store.path))
+    result.findings.sort(key=Finding.sort_key)
+    return result

@@ -355,3 +355,39 @@ def test_help_runs():
     out = subprocess.run([sys.executable, "-m", "jixiao", "validate", "--help"], capture_output=True, text=True,
                          check=True)
     assert "--engine" in out.stdout and "--jobs" in out.stdout
+
+
+# -- corpus files (N-Quads from `jixiao ingest --out`) ------------------------------------------------
+
+def test_cli_nquads_corpus_equals_the_store(tmp_path: Path, capsys):
+    """A corpus file is validated through a temporary store, graph by graph, in parallel: the same
+    findings as validating the store the same reports were ingested into."""
+    samples = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
+    nq, store = tmp_path / "corpus.nq", tmp_path / "store"
+    assert main(["ingest", *samples, "--store", str(store), "--out", str(nq), "--quiet"]) == 0
+    capsys.readouterr()
+    results = []
+    for source in (["--data", str(nq)], ["--store", str(store)]):
+        assert main(["validate", *source, "--jobs", "2", "--format", "json"]) == 1
+        doc = json.loads(capsys.readouterr().out)
+        results.append(sorted((f["focus"], f["shape"], f["severity"]) for f in doc["findings"]))
+        assert doc["reports"] == 2
+    assert results[0] and results[0] == results[1]
+
+
+def test_cli_broken_nquads_names_file_and_line(tmp_path: Path, capsys):
+    bad = tmp_path / "broken.nq"
+    bad.write_text('<urn:s> <urn:p> "ok" <urn:g> .\n<urn:s> <urn:p> "unterminated <urn:g> .\n', encoding="utf-8")
+    assert main(["validate", "--data", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.nq" in err and ("line 2" in err or "2:" in err), err
+
+
+def test_cli_ntriples_file_is_one_report_named_after_it(tmp_path: Path, capsys):
+    g = Graph().parse(EXAMPLE)
+    nt = tmp_path / "example.nt"
+    nt.write_bytes(g.serialize(format="nt", encoding="utf-8"))
+    assert main(["validate", "--data", str(nt), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["reports"] == 1
+    assert {f["graph"] for f in doc["findings"]} == {nt.resolve().as_uri()}

@@ -53,10 +53,48 @@ def _data_items(path: Path):
     return sorted(items, key=lambda item: str(item[0]))
 
 
+QUAD_FORMATS = {".nq": "N_QUADS", ".nt": "N_TRIPLES"}
+
+
+def _validate_quads_file(path: Path, engine: str, jobs: int):
+    """An N-Quads/N-Triples file of any size (``jixiao ingest --out corpus.nq``): bulk-loaded into a
+    temporary on-disk store, then validated graph by graph like a store (memory flat in its size).
+    Each named graph is a report; triples outside any graph are one report named after the file."""
+    import tempfile
+
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from jixiao.store import GraphStore
+
+    if not path.is_file():
+        raise InputError("no such file", file=path)
+    fmt = getattr(ox.RdfFormat, QUAD_FORMATS[path.suffix.lower()])
+    with tempfile.TemporaryDirectory(prefix="jixiao-validate-") as tmp:
+        loader = ox.Store(tmp)
+        try:
+            loader.bulk_load(path=str(path), format=fmt)
+        except (SyntaxError, ValueError, OSError) as exc:  # pyoxigraph names the line and column
+            raise InputError(f"cannot parse as {fmt}: {exc}", file=path) from exc
+        loader.flush()
+        default = loader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        del loader
+        store = GraphStore(tmp, read_only=True)
+        result = validate_store(store, engine=engine, jobs=jobs, graphs=store.graphs())
+        if default.strip():
+            extra = validate_ntriples([(URIRef(path.resolve().as_uri()), default)], engine=engine)
+            result.findings = sorted(result.findings + extra.findings, key=lambda f: f.sort_key())
+            result.reports += extra.reports
+        del store
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.data is not None:
+    if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
+        result = _validate_quads_file(args.data, args.engine, args.jobs)
+    elif args.data is not None:
         result = validate_ntriples(_data_items(args.data), engine=args.engine, jobs=args.jobs)
     else:
         from jixiao.store import GraphStore
