@@ -7,6 +7,7 @@ offsets index the decoded original text, and whose quote is exactly that text. I
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -61,10 +62,70 @@ PREFIXES = {
 }
 
 
-@lru_cache(maxsize=65536)
+RDF_TYPE = RDF.type  # rdflib's DefinedNamespace lookups (RDF.type, XSD.integer) cost ~2 µs each
+RDFS_LABEL = RDFS.label
+XSD_INTEGER = XSD.integer
+TERM_TYPES = frozenset((URIRef, Literal))  # isinstance on rdflib terms goes through ABCMeta: test the type
+
+
+def minted(iri: str) -> URIRef:
+    """A URIRef for an IRI built here from parts that are valid IRI text (a minted IRI plus offsets):
+    the object ``URIRef(iri)`` returns, without its per-call scan for characters invalid in IRIs."""
+    return str.__new__(URIRef, iri)
+
+
+def _fast_literal(lexical: str, lang: str | None, datatype: URIRef | None, value: object) -> Literal:
+    """The Literal ``Literal.__new__`` builds for a string (with or without a language) or a Python
+    int with datatype xsd:integer, with its slots filled directly: rdflib's generic constructor
+    (casting, normalising) took ~1.3 µs a literal, a large part of emit's time."""
+    lit = str.__new__(Literal, lexical)
+    lit._language = lang
+    lit._datatype = datatype
+    lit._value = value
+    lit._ill_typed = None
+    return lit
+
+
+def _fast_literals_match() -> bool:
+    """Whether ``_fast_literal`` builds what rdflib's constructor builds (checked at import; when an
+    rdflib release changes Literal's internals, emit falls back to the constructor)."""
+    def key(lit: Literal) -> tuple:
+        return (type(lit), str(lit), lit.language, lit.datatype, lit.value, lit.ill_typed, hash(lit), lit.n3())
+
+    try:
+        return all(key(fast) == key(slow) and fast == slow for fast, slow in (
+            (_fast_literal("文本 \"x\"", None, None, "文本 \"x\""), Literal("文本 \"x\"")),
+            (_fast_literal("文本", "zh", None, "文本"), Literal("文本", lang="zh")),
+            (_fast_literal("42", None, XSD_INTEGER, 42), Literal(42, datatype=XSD_INTEGER)),
+        ))
+    except (AttributeError, TypeError):
+        return False
+
+
+FAST_LITERALS = _fast_literals_match()
+
+
+def text(value: str) -> Literal:
+    """A plain string literal (``Literal(value)``)."""
+    if FAST_LITERALS and type(value) is str:
+        return _fast_literal(value, None, None, value)
+    return Literal(value)
+
+
+def zh(value: str) -> Literal:
+    """A Chinese-language literal (``Literal(value, lang="zh")``)."""
+    if FAST_LITERALS and type(value) is str:
+        return _fast_literal(value, "zh", None, value)
+    return Literal(value, lang="zh")
+
+
+@lru_cache(maxsize=65536, typed=True)
 def integer(n: int) -> Literal:
-    """xsd:integer literal, cached: rdflib's Literal constructor is a large part of ingest time."""
-    return Literal(n, datatype=XSD.integer)
+    """An xsd:integer literal (``Literal(n, datatype=XSD.integer)``), cached: offsets recur across
+    reports, and one object for equal literals is also converted once by ``jixiao.store.ntriples``."""
+    if FAST_LITERALS and type(n) is int:
+        return _fast_literal(str(n), None, XSD_INTEGER, n)
+    return Literal(n, datatype=XSD_INTEGER)
 
 
 @lru_cache(maxsize=65536)
@@ -84,46 +145,60 @@ def vocab(prefix: str, key: str | None) -> URIRef | None:
 class TripleSet:
     """The triples of one report while it is built: an insertion-ordered set with the few lookups
     extraction needs. Far cheaper than an rdflib Graph (a third of ingest time went to rdflib's
-    indexes); ``to_graph()`` builds the rdflib Graph once the report is complete."""
+    indexes); ``to_graph()`` builds the rdflib Graph once the report is complete.
+
+    ``add`` is a bare list append (~17k a report); duplicates are dropped and the (subject,
+    predicate) index brought up to date in one pass when the set is next read."""
 
     def __init__(self) -> None:
+        self._added: list[tuple] = []  # added since the last read, duplicates included
+        self.add: Callable[[tuple], None] = self._added.append
         self._triples: dict[tuple, None] = {}
         self._by_sp: dict[tuple, list] = {}
         self.prefixes: dict[str, str] = {}
 
-    def add(self, triple: tuple) -> None:
-        triples = self._triples
-        if triple not in triples:
-            triples[triple] = None
-            s, p, o = triple
-            found = self._by_sp.get((s, p))
-            if found is None:
-                self._by_sp[(s, p)] = [o]
-            else:
-                found.append(o)
+    def _sync(self) -> dict[tuple, None]:
+        added = self._added
+        if added:
+            triples, by_sp = self._triples, self._by_sp
+            for triple in added:
+                n = len(triples)
+                triples[triple] = None  # one hash of the triple (a Literal hashes in Python), not two
+                if len(triples) != n:
+                    s, p, o = triple
+                    found = by_sp.get((s, p))
+                    if found is None:
+                        by_sp[s, p] = [o]
+                    else:
+                        found.append(o)
+            added.clear()
+        return self._triples
 
     def remove(self, triple: tuple) -> None:
-        if triple in self._triples:
+        if triple in self._sync():
             del self._triples[triple]
             self._by_sp[triple[:2]].remove(triple[2])
 
     def __contains__(self, triple: tuple) -> bool:
         if triple[2] is None:
+            self._sync()
             return bool(self._by_sp.get(triple[:2]))
-        return triple in self._triples
+        return triple in self._sync()
 
     def objects(self, s, p) -> list:
+        self._sync()
         return list(self._by_sp.get((s, p), ()))
 
     def value(self, s, p):
+        self._sync()
         found = self._by_sp.get((s, p))
         return found[0] if found else None
 
     def __iter__(self):
-        return iter(self._triples)
+        return iter(self._sync())
 
     def __len__(self) -> int:
-        return len(self._triples)
+        return len(self._sync())
 
     def bind(self, prefix: str, namespace: str) -> None:
         self.prefixes[prefix] = namespace
@@ -132,7 +207,7 @@ class TripleSet:
         g = Graph()
         for prefix, ns in self.prefixes.items():
             g.bind(prefix, ns)
-        for t in self._triples:
+        for t in self._sync():
             g.add(t)
         return g
 
@@ -153,13 +228,18 @@ class GraphBuilder:
         self.t = TripleSet()
         for p, ns in PREFIXES.items():
             self.t.bind(p, ns)
-        self._spans: set[tuple[int, int]] = set()
+        self._spans: dict[tuple[int, int], URIRef] = {}
+        # span and figure IRIs are these prefixes + "start-end" (tests/test_emit_speed_paths.py checks
+        # them against iris.span / iris.figure): formatting one string beats iris.local's join
+        self._span_iri = iris.span(report, 0, 1).removesuffix("0-1")
+        self._figure_iri = iris.figure(report, 0, 1).removesuffix("0-1")
+        self._budget: URIRef | None = None
         g = self.t
-        g.add((self.file, RDF.type, JX.SourceFile))
+        g.add((self.file, RDF_TYPE, JX.SourceFile))
         g.add((self.file, JX.sha256, Literal(source.sha256)))
         g.add((self.file, JX.encoding, Literal(source.encoding)))
         g.add((self.file, JX.fileName, Literal(source.path.name)))
-        g.add((self.file, JX.charCount, Literal(len(source.text), datatype=XSD.integer)))
+        g.add((self.file, JX.charCount, Literal(len(source.text), datatype=XSD_INTEGER)))
 
     @property
     def g(self) -> Graph:
@@ -170,7 +250,7 @@ class GraphBuilder:
     def add(self, s: URIRef, p: URIRef, o: object) -> None:
         if o is None:
             return
-        if not isinstance(o, (URIRef, Literal)):
+        if type(o) not in TERM_TYPES and not isinstance(o, (URIRef, Literal)):
             o = dec(o) if isinstance(o, Decimal) else Literal(o)
         self.t.add((s, p, o))
 
@@ -180,22 +260,24 @@ class GraphBuilder:
     # -- provenance ----------------------------------------------------------------------------
     def span(self, start: int, end: int) -> URIRef:
         """The source span [start, end) of the original text; its quote is the text there."""
-        if not 0 <= start < end <= len(self.source.text):
-            raise ValueError(f"span {start}-{end} outside the text (0-{len(self.source.text)})")
-        node = iris.span(self.report, start, end)
-        if (start, end) not in self._spans:
-            self._spans.add((start, end))
-            pos, quote = URIRef(f"{node}/pos"), URIRef(f"{node}/quote")
-            g = self.t
-            g.add((node, RDF.type, JX.SourceSpan))
-            g.add((node, OA_HAS_SOURCE, self.file))
-            g.add((node, OA_HAS_SELECTOR, pos))
-            g.add((node, OA_HAS_SELECTOR, quote))
-            g.add((pos, RDF.type, OA_POS))
-            g.add((pos, OA_START, integer(start)))
-            g.add((pos, OA_END, integer(end)))
-            g.add((quote, RDF.type, OA_QUOTE))
-            g.add((quote, OA_EXACT, Literal(self.source.text[start:end])))
+        node = self._spans.get((start, end))
+        if node is not None:
+            return node
+        src = self.source.text
+        if not 0 <= start < end <= len(src):
+            raise ValueError(f"span {start}-{end} outside the text (0-{len(src)})")
+        node = self._spans[start, end] = minted(f"{self._span_iri}{start}-{end}")  # = iris.span(...)
+        pos, quote = minted(f"{node}/pos"), minted(f"{node}/quote")
+        add = self.t.add
+        add((node, RDF_TYPE, JX.SourceSpan))
+        add((node, OA_HAS_SOURCE, self.file))
+        add((node, OA_HAS_SELECTOR, pos))
+        add((node, OA_HAS_SELECTOR, quote))
+        add((pos, RDF_TYPE, OA_POS))
+        add((pos, OA_START, integer(start)))
+        add((pos, OA_END, integer(end)))
+        add((quote, RDF_TYPE, OA_QUOTE))
+        add((quote, OA_EXACT, text(src[start:end])))
         return node
 
     def sourced(self, node: URIRef, start: int, end: int) -> URIRef:
@@ -205,9 +287,9 @@ class GraphBuilder:
     # -- resources -----------------------------------------------------------------------------
     def resource(self, node: URIRef, cls: URIRef, start: int, end: int, *, label: str | None = None,
                  section: URIRef | None = None) -> URIRef:
-        self.t.add((node, RDF.type, cls))
+        self.t.add((node, RDF_TYPE, cls))
         if label:
-            self.t.add((node, RDFS.label, Literal(label, lang="zh")))
+            self.t.add((node, RDFS_LABEL, zh(label)))
         if section is not None:
             self.t.add((node, JX.inSection, section))
         return self.sourced(node, start, end)
@@ -216,19 +298,19 @@ class GraphBuilder:
                      region: str | None = None) -> URIRef:
         node = iris.org(canonical)
         g = self.t
-        g.add((node, RDF.type, cls))
-        g.add((node, JX.canonicalName, Literal(canonical)))
-        g.add((node, RDFS.label, Literal(canonical, lang="zh")))
+        g.add((node, RDF_TYPE, cls))
+        g.add((node, JX.canonicalName, text(canonical)))
+        g.add((node, RDFS_LABEL, zh(canonical)))
         if alias and alias != canonical:
-            g.add((node, JX.alias, Literal(alias)))
+            g.add((node, JX.alias, text(alias)))
         if region:
-            g.add((node, JX.region, Literal(region)))
+            g.add((node, JX.region, text(region)))
         return node
 
     def year(self, y: int) -> URIRef:
         node = iris.year(y)
-        self.t.add((node, RDF.type, TIME_INTERVAL))
-        self.t.add((node, RDFS.label, Literal(f"{y}年", lang="zh")))
+        self.t.add((node, RDF_TYPE, TIME_INTERVAL))
+        self.t.add((node, RDFS_LABEL, zh(f"{y}年")))
         return node
 
     def quantity(self, start: int, end: int, *, value: Decimal, multiplier: int | Decimal = 1,
@@ -237,25 +319,31 @@ class GraphBuilder:
                  value_max: Decimal | None = None, about: URIRef | None = None,
                  section: URIRef | None = None, cls: URIRef = JX.Quantity) -> URIRef:
         """A figure at original offsets [start, end) (the surface with qualifier and unit)."""
-        node = iris.figure(self.report, start, end)
-        g, add = self.t, self.add
-        g.add((node, RDF.type, cls))
-        if cls != JX.Quantity:
-            g.add((node, RDF.type, JX.Quantity))
-        add(node, JX.value, dec(value))
-        add(node, JX.multiplier, dec(multiplier))
-        add(node, JX.normalizedValue, dec(Decimal(value) * Decimal(multiplier)))
+        node = minted(f"{self._figure_iri}{start}-{end}")  # = iris.figure(self.report, start, end)
+        add = self.t.add
+        add((node, RDF_TYPE, cls))
+        if cls is not JX.Quantity:  # (an equal, distinct object would add a duplicate: a no-op)
+            add((node, RDF_TYPE, JX.Quantity))
+        add((node, JX.value, dec(value)))
+        add((node, JX.multiplier, dec(multiplier)))
+        add((node, JX.normalizedValue, dec(Decimal(value) * Decimal(multiplier))))
         if value_max is not None:
-            add(node, JX.valueMax, dec(value_max))
-        add(node, JX.unit, vocab("unit", unit))
-        add(node, JX.statedUnit, Literal(stated_unit) if stated_unit else None)
-        add(node, JX.statedForm, Literal(self.source.text[start:end]))
-        add(node, JX.qualifier, vocab("qual", qualifier))
-        add(node, JX.comparator, vocab("cmp", comparator))
-        add(node, JX.counts, Literal(counts) if counts else None)
-        add(node, JX.figureKind, vocab("fk", kind))
-        add(node, JX.about, about)
-        add(node, JX.inSection, section)
+            add((node, JX.valueMax, dec(value_max)))
+        if unit:
+            add((node, JX.unit, vocab("unit", unit)))
+        if stated_unit:
+            add((node, JX.statedUnit, text(stated_unit)))
+        add((node, JX.statedForm, text(self.source.text[start:end])))
+        if qualifier:
+            add((node, JX.qualifier, vocab("qual", qualifier)))
+        if comparator:
+            add((node, JX.comparator, vocab("cmp", comparator)))
+        if counts:
+            add((node, JX.counts, text(counts)))
+        if kind:
+            add((node, JX.figureKind, vocab("fk", kind)))
+        self.add(node, JX.about, about)
+        self.add(node, JX.inSection, section)
         self.sourced(node, start, end)
         return node
 
@@ -264,7 +352,9 @@ class GraphBuilder:
         node = self.quantity(start, end, cls=JX.BudgetFigure, **kw)
         self.add(node, JX.budgetLine, line)
         self.add(node, JX.budgetPhase, vocab("phase", phase))
-        self.add(node, QB_DATASET, self.local("budget"))
+        if self._budget is None:
+            self._budget = self.local("budget")
+        self.add(node, QB_DATASET, self._budget)
         if reference_year is not None:
             self.add(node, JX.referenceYear, Literal(str(reference_year), datatype=XSD.gYear))
         return node

@@ -34,18 +34,22 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def ingest_one(path: Path) -> tuple[Path, str | None, bytes, bytes, int, str | None]:
-    """(path, graph IRI, report N-Triples, run N-Triples, triple count, error). Runs in a worker."""
-    from ingest.pipeline import ingest_file
+    """(path, graph IRI, report N-Triples, run N-Triples, triple count, error). Runs in a worker.
+    The garbage collector stays off until the report's objects are freed (see ``gc_paused``)."""
+    from ingest.pipeline import gc_paused, ingest_file
     from jixiao.errors import JixiaoError
     from jixiao.store import ntriples
 
-    try:
-        r = ingest_file(path)
-    except JixiaoError as exc:
-        return path, None, b"", b"", 0, str(exc)
-    except Exception as exc:  # a bug, not bad input: say which file, keep going with the others
-        return path, None, b"", b"", 0, f"{path}: internal error {type(exc).__name__}: {exc}"
-    return path, str(r.graph_iri), ntriples(r.triples), ntriples(r.run), len(r.triples), None
+    with gc_paused():
+        try:
+            r = ingest_file(path)
+        except JixiaoError as exc:
+            return path, None, b"", b"", 0, str(exc)
+        except Exception as exc:  # a bug, not bad input: say which file, keep going with the others
+            return path, None, b"", b"", 0, f"{path}: internal error {type(exc).__name__}: {exc}"
+        out = path, str(r.graph_iri), ntriples(r.triples), ntriples(r.run), len(r.triples), None
+        del r
+        return out
 
 
 def _results(files: list[Path], jobs: int) -> Iterator[tuple]:
