@@ -100,6 +100,15 @@ def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
     return b"".join(lines)
 
 
+def nquads(ntriples_bytes: bytes, graph_iri: str) -> bytes:
+    """N-Triples (as ``ntriples`` or Oxigraph write it) → the same lines as N-Quads in one named graph,
+    by bytes: every line ends with " .\n" and a literal's line breaks are escaped, so that terminator
+    occurs once a line. Replaces a parse and re-serialisation (~65 ms for a 17k-triple report)."""
+    graph = str(ox.NamedNode(graph_iri)).encode()  # the IRI checked by Oxigraph
+    data = ntriples_bytes if ntriples_bytes.endswith(b"\n") or not ntriples_bytes else ntriples_bytes + b"\n"
+    return data.replace(b" .\n", b" " + graph + b" .\n")
+
+
 def from_ox(term) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)

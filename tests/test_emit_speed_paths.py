@@ -259,3 +259,21 @@ def test_gc_paused_restores_the_collector() -> None:
 def test_ingest_leaves_the_collector_on(generated: list[Path]) -> None:
     ingest_file(generated[0])
     assert gc.isenabled()
+
+
+def test_nquads_by_bytes_equals_oxigraph_quads():
+    """``nquads`` (N-Triples lines + a graph term, by bytes) gives exactly the quads Oxigraph's own
+    conversion gives, including literals with escaped line breaks, quotes and " ." inside them."""
+    import pyoxigraph as ox
+
+    from jixiao.store import nquads
+
+    nt = ('<urn:s> <urn:p> "a .\\nb \\" ." .\n<urn:s> <urn:p> "x"@zh .\n'
+          '<urn:s> <urn:q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n_:b0 <urn:p> <urn:o> .').encode()
+    g = "https://w3id.org/jixiao/id/report/x/graph"
+    ours = nquads(nt, g)
+    expected = ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                             for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)],
+                            format=ox.RdfFormat.N_QUADS)
+    assert ours == expected
+    assert len(list(ox.parse(ours, format=ox.RdfFormat.N_QUADS))) == 4

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from rdflib import URIRef
 
     from jixiao import iris
-    from jixiao.store import GraphStore
+    from jixiao.store import GraphStore, nquads
 
     target = args.store or DEFAULT_STORE
     if args.bulk:
@@ -88,11 +88,13 @@ def run(args: argparse.Namespace) -> int:
                     store.load_ontology()
                 store.replace_graph_ntriples(URIRef(graph_iri), nt)
                 store.store.load(run_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iris.RUNS_GRAPH)))
-            if out_fh is not None:
+            if out_fh is not None and args.out.suffix == ".nq":
+                out_fh.write(nquads(nt, graph_iri))
+            elif out_fh is not None:
                 quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
                 g = ox.NamedNode(graph_iri)
-                fmt = ox.RdfFormat.N_QUADS if args.out.suffix == ".nq" else ox.RdfFormat.TRIG
-                out_fh.write(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, g) for t in quads], format=fmt))
+                out_fh.write(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, g) for t in quads],
+                                          format=ox.RdfFormat.TRIG))
             done += 1
             if not args.quiet:
                 print(f"{path}: {n} triples → <{graph_iri}>")
@@ -119,6 +121,7 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
     from jixiao import iris
     from jixiao.errors import UsageError
     from jixiao.paths import ONTOLOGY_DIR
+    from jixiao.store import nquads
 
     if target.exists() and any(target.iterdir()):
         raise UsageError(f"--bulk builds a new store, but {target} already holds one (use plain ingest to update it)",
@@ -134,11 +137,8 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
                     print(f"jixiao ingest: error: {error}", file=sys.stderr)
                     failed += 1
                     continue
-                for data, g in ((nt, graph_iri), (run_nt, str(iris.RUNS_GRAPH))):
-                    triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-                    gn = ox.NamedNode(g)
-                    fh.write(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, gn) for t in triples],
-                                          format=ox.RdfFormat.N_QUADS))
+                fh.write(nquads(nt, graph_iri))
+                fh.write(nquads(run_nt, str(iris.RUNS_GRAPH)))
                 done += 1
                 if not args.quiet:
                     print(f"{path}: {n} triples → <{graph_iri}>")
