@@ -105,3 +105,21 @@ def test_bulk_builds_a_new_store_and_refuses_an_existing_one(tmp_path, capsys):
     assert "already holds" in capsys.readouterr().err
     assert GraphStore(target).count() == n
     assert not (tmp_path / "bulk.building").exists()
+
+
+def test_new_store_is_bulk_loaded_with_the_same_graphs(tmp_path, capsys):
+    """Several files into a store that does not exist yet go through the bulk loader (built aside,
+    renamed into place); one file at a time into an existing store goes through transactions. The
+    report and ontology graphs are the same either way."""
+    bulk, tx = tmp_path / "bulk", tmp_path / "tx"
+    assert main(["ingest", str(REAL_REPORT), str(SAMPLE), "--store", str(bulk)]) == 0
+    assert "bulk-loaded 2 report(s)" in capsys.readouterr().out
+    for path in (REAL_REPORT, SAMPLE):
+        assert main(["ingest", str(path), "--store", str(tx), "--quiet"]) == 0
+    a, b = GraphStore(bulk), GraphStore(tx)
+    from jixiao import iris
+
+    graphs = [g for g in a.graphs() if g.endswith("/graph")] + [iris.ONTOLOGY_GRAPH]
+    assert len(graphs) == 3 and set(graphs) <= set(b.graphs())
+    for g in graphs:
+        assert set(a.triples(g)) == set(b.triples(g))
