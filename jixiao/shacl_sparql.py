@@ -373,8 +373,9 @@ class Compiler:
 
 def bind_this(text: str, target: str, shape: Node) -> str:
     """``$this`` pre-binding as a join: every group in which ``?this`` occurs starts with the target
-    pattern (except inside ``EXISTS`` bodies, which see the outer solution's ``?this``). A group is evaluated on its own (bottom-up), so a FILTER or EXISTS in a UNION branch that
-    names ``?this`` without a triple pattern binding it would otherwise see it unbound; with the
+    pattern (except inside ``EXISTS`` bodies, which see the outer solution's ``?this``). A group is
+    evaluated on its own (bottom-up), so a FILTER or EXISTS in a UNION branch that names ``?this``
+    without a triple pattern binding it would otherwise see it unbound; with the
     target pattern in that group, the group's solutions for focus t are exactly those of the group
     with ``$this`` replaced by t, and the joins on ``?this`` keep each focus apart. A sub-SELECT that
     uses ``?this`` must project it (else its ``?this`` is a different variable): refused otherwise."""

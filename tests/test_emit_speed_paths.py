@@ -268,8 +268,8 @@ def test_nquads_by_bytes_equals_oxigraph_quads():
 
     from jixiao.store import nquads
 
-    nt = ('<urn:s> <urn:p> "a .\\nb \\" ." .\n<urn:s> <urn:p> "x"@zh .\n'
-          '<urn:s> <urn:q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n_:b0 <urn:p> <urn:o> .').encode()
+    nt = (b'<urn:s> <urn:p> "a .\\nb \\" ." .\n<urn:s> <urn:p> "x"@zh .\n'
+          b'<urn:s> <urn:q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n_:b0 <urn:p> <urn:o> .')
     g = "https://w3id.org/jixiao/id/report/x/graph"
     ours = nquads(nt, g)
     expected = ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
