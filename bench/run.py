@@ -67,6 +67,8 @@ def stage_segment(work: Path, k: int = 30) -> dict:
 
     tok = jieba.Tokenizer()
     tok.initialize()
+    from jixiao.store import ntriples
+
     paths = [*sorted(corpus(work, k).glob("bench-*.txt")), REAL]
     ingest_file(paths[0])  # warm: lexicon, segmenter, regexes
     tok.lcut(read_source(paths[0]).text)
@@ -74,7 +76,7 @@ def stage_segment(work: Path, k: int = 30) -> dict:
     for p in paths:
         text = read_source(p).text
         t0 = time.perf_counter()
-        ingest_file(p)
+        ntriples(ingest_file(p).triples)  # end to end: the report read, extracted and serialised
         t1 = time.perf_counter()
         tok.lcut(text)
         t2 = time.perf_counter()
@@ -112,20 +114,18 @@ def _count(triples) -> dict:
 
 
 def _ingest_one(args: tuple[str, str]) -> dict:
-    import pyoxigraph as ox
-
-    from ingest.pipeline import ingest_file
-    from jixiao.store import to_ox
+    from ingest.pipeline import gc_paused, ingest_file
+    from jixiao.store import ntriples
 
     path, outdir = args
     t0 = time.perf_counter()
     rec = {"file": Path(path).name}
     try:
-        res = ingest_file(path)
-        nt = Path(outdir) / (Path(path).stem + ".nt")
-        triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in res.triples]
-        nt.write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-        rec.update(ok=True, graph_iri=str(res.graph_iri), triples=len(triples), counts=_count(res.triples))
+        with gc_paused():  # as `jixiao ingest` runs a report
+            res = ingest_file(path)
+            nt = Path(outdir) / (Path(path).stem + ".nt")
+            nt.write_bytes(ntriples(res.triples))
+            rec.update(ok=True, graph_iri=str(res.graph_iri), triples=len(res.triples), counts=_count(res.triples))
     except Exception as exc:  # record every failure, keep going
         rec.update(ok=False, error=f"{type(exc).__name__}: {str(exc)[:200]}")
     rec["seconds"] = time.perf_counter() - t0
@@ -725,44 +725,16 @@ def query_summary(out: dict) -> dict:
 
 
 # -- 5. validation ------------------------------------------------------------------------------
-def stage_validate(work: Path) -> dict:
-    """Per-report validation (turbo) on 20 generated reports; the whole N=100 corpus with 2 jobs;
-    and pySHACL vs turbo on the same small report (pySHACL takes minutes on a generated report)."""
-    import subprocess
+def stage_validate(work: Path, sizes: list[int]) -> dict:
+    """bench/validate.py over the query stores of each size (built once, cached in the work dir):
+    engines per report side by side, the corpus with 2 jobs, agreement, pySHACL over a merged graph."""
+    from bench import validate as bv
 
-    from ingest.pipeline import ingest_file
-    from jixiao import validate
-    from tests.conftest import SAMPLE_GB
-
-    paths = sorted(corpus(work, 20).glob("bench-*.txt"))[:20]
-    results = [ingest_file(p) for p in paths]
-    validate.validate_graphs([(results[0].graph_iri, results[0].graph)], engine="turbo")  # warm caches
-    ts = []
-    for r in results:
-        t0 = time.perf_counter()
-        validate.validate_graphs([(r.graph_iri, r.graph)], engine="turbo")
-        ts.append(time.perf_counter() - t0)
-    out = {"reports": len(results), "turbo_median_s": med(ts), "turbo_total_s": sum(ts)}
-    # the corpus, as a user runs it
-    cdir = corpus(work, 100)
-    nq = work / "validate-100.nq"
-    jix = str(Path(sys.executable).with_name("jixiao"))
-    subprocess.run([jix, "ingest", *map(str, sorted(cdir.glob("bench-*.txt"))), "--no-store", "--out", str(nq),
-                    "--jobs", "2", "--quiet"], check=True)
-    t0 = time.perf_counter()
-    subprocess.run([jix, "validate", "--data", str(nq), "--engine", "turbo", "--jobs", "2", "--format", "json",
-                    "--out", str(work / "validate-100.json")], check=False)
-    out["corpus_100_jobs2_s"] = time.perf_counter() - t0
-    out["extrapolated_1000_jobs2_s"] = out["corpus_100_jobs2_s"] * 10
-    small = ingest_file(SAMPLE_GB)
-    for engine in ("turbo", "pyshacl"):
-        t0 = time.perf_counter()
-        validate.validate_graphs([(small.graph_iri, small.graph)], engine=engine)
-        out[f"small_report_{engine}_s"] = time.perf_counter() - t0
-    out["pyshacl_over_turbo_small"] = out["small_report_pyshacl_s"] / out["small_report_turbo_s"]
-    print(f"  validate: {out}", flush=True)
-    save("validate", out)
-    return out
+    big = max(sizes)
+    stores = [str(query_store(work, n, big)["store"]) for n in sizes]
+    out_path = RESULTS / "validate.json"
+    bv.main([x for st in stores for x in ("--store", st)] + ["--out", str(out_path)])
+    return json.loads(out_path.read_text(encoding="utf-8"))
 
 
 # -- 6. endpoint --------------------------------------------------------------------------------
@@ -1016,7 +988,7 @@ def main(argv: list[str] | None = None) -> int:
     if "queries" in stages:
         summary["queries"] = stage_queries(args.work, sizes, args.rdflib_n or min(sizes))
     if "validate" in stages:
-        summary["validate"] = stage_validate(args.work)
+        summary["validate"] = stage_validate(args.work, sizes)
     if "endpoint" in stages:
         summary["endpoint"] = stage_endpoint(args.work, args.endpoint_n or min(sizes), max(sizes),
                                              rounds=args.endpoint_rounds)
