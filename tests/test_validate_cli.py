@@ -391,3 +391,36 @@ def test_cli_ntriples_file_is_one_report_named_after_it(tmp_path: Path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["reports"] == 1
     assert {f["graph"] for f in doc["findings"]} == {nt.resolve().as_uri()}
+
+
+def test_cli_nquads_in_any_order_falls_back_to_the_store_path(tmp_path: Path, capsys):
+    """Lines of several graphs interleaved (valid N-Quads, not jixiao's one-graph-at-a-time layout)
+    and a triple outside any graph: the streaming reader gives up and the temporary store reads the
+    file; the findings are those of the file as written by ingest."""
+    import random
+
+    from jixiao.commands.validate import _graph_blocks, _NotContiguous
+
+    samples = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
+    nq = tmp_path / "corpus.nq"
+    assert main(["ingest", *samples, "--no-store", "--out", str(nq), "--quiet"]) == 0
+    blocks = list(_graph_blocks(nq))
+    assert len(blocks) == 2 and all(data.count(b"\n") > 1000 for _, data in blocks)
+    lines = nq.read_bytes().splitlines(keepends=True)
+    random.Random(3).shuffle(lines)
+    shuffled = tmp_path / "shuffled.nq"
+    shuffled.write_bytes(b"".join(lines))
+    with pytest.raises(_NotContiguous):
+        list(_graph_blocks(shuffled))
+    capsys.readouterr()
+    found = []
+    for path in (nq, shuffled):
+        assert main(["validate", "--data", str(path), "--format", "json"]) == 1
+        doc = json.loads(capsys.readouterr().out)
+        found.append(sorted((f["graph"], f["focus"], f["shape"]) for f in doc["findings"]))
+    assert found[0] and found[0] == found[1]
+    mixed = tmp_path / "mixed.nq"
+    mixed.write_bytes(nq.read_bytes() + b"<urn:x> <urn:p> <urn:o> .\n")
+    assert main(["validate", "--data", str(mixed), "--format", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["reports"] == 3  # the two report graphs and the file's own default graph
