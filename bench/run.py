@@ -67,25 +67,30 @@ def stage_segment(work: Path, k: int = 30) -> dict:
 
     tok = jieba.Tokenizer()
     tok.initialize()
+    from ingest.pipeline import gc_paused
     from jixiao.store import ntriples
 
     paths = [*sorted(corpus(work, k).glob("bench-*.txt")), REAL]
     ingest_file(paths[0])  # warm: lexicon, segmenter, regexes
     tok.lcut(read_source(paths[0]).text)
     rows = []
+    clocks = (time.perf_counter, time.process_time)  # wall, and CPU (robust to other jobs on the machine)
     for p in paths:
         text = read_source(p).text
-        t0 = time.perf_counter()
-        ntriples(ingest_file(p).triples)  # end to end: the report read, extracted and serialised
-        t1 = time.perf_counter()
+        t0 = [c() for c in clocks]
+        with gc_paused():  # end to end as `jixiao ingest` runs a report: read, extract, serialise
+            ntriples(ingest_file(p).triples)
+        t1 = [c() for c in clocks]
         tok.lcut(text)
-        t2 = time.perf_counter()
-        rows.append({"file": p.name, "chars": len(text), "ingest_s": t1 - t0, "jieba_s": t2 - t1,
-                     "ratio": (t1 - t0) / (t2 - t1)})
+        t2 = [c() for c in clocks]
+        rows.append({"file": p.name, "chars": len(text), "ingest_s": t1[0] - t0[0], "jieba_s": t2[0] - t1[0],
+                     "ratio": (t1[0] - t0[0]) / (t2[0] - t1[0]), "ingest_cpu_s": t1[1] - t0[1],
+                     "jieba_cpu_s": t2[1] - t1[1], "cpu_ratio": (t1[1] - t0[1]) / max(t2[1] - t1[1], 1e-9)})
     real = rows[-1]
     out = {"reports": len(rows), "median_ingest_s": med([r["ingest_s"] for r in rows]),
            "median_jieba_s": med([r["jieba_s"] for r in rows]),
            "median_ratio": med([r["ratio"] for r in rows]),
+           "median_cpu_ratio": med([r["cpu_ratio"] for r in rows[:-1]]),
            "max_ratio": max(r["ratio"] for r in rows), "real_report": real, "target_ratio": 3.0,
            "rows": rows}
     out["pass"] = out["median_ratio"] <= 3.0

@@ -90,6 +90,8 @@ class Extractor:
         self.src, self.norm, self.root, self.seg = source, norm, root, segmenter
         self.dom = domain()
         self._groups = self._load_groups()
+        # any group word at all: one search instead of a `word in text` per group word and sentence
+        self._any_group = re.compile("|".join(re.escape(w) for w, _ in self._groups) or r"(?!)")
         orgs = read_lexicon(LEXICON_DIR / "organisations.txt")
         self._orgs = sorted((w for w, _f, _t, _c in orgs), key=len, reverse=True)
         self._roles: set[str] = set()
@@ -337,7 +339,7 @@ class Extractor:
     def _groups_partners_programmes(self, ss: int, se: int, text: str, about: URIRef,
                                     figs: list[Figure], base: int) -> None:
         b = self.b
-        for word, canonical in self._groups:
+        for word, canonical in self._groups if self._any_group.search(text) else ():
             if word in text:
                 g = iris.group(canonical)
                 b.t.add((g, RDF.type, JX.BeneficiaryGroup))
@@ -379,6 +381,8 @@ class Extractor:
         report's region, a lexicon name); after a strong cue (联合, 会同 …) any name ending in an
         organisation suffix counts."""
         conf = self.dom["orgs"]
+        if not any(cue in text for cue in conf["partner_cues"]):
+            return []
         starts = (*conf["name_starts"], *([self.region] if self.region else []), *self._orgs)
         out = []
         for cue in conf["partner_cues"]:

@@ -496,5 +496,8 @@ class _Extractor:
 
 
 def extract_figures(text: str, segmenter: Segmenter | None = None) -> list[Figure]:
-    """Every figure in ``text`` in order of position (offsets index ``text``)."""
+    """Every figure in ``text`` in order of position (offsets index ``text``). A text with no number
+    at all has none: it is not segmented (a third of the blocks of a report)."""
+    if not NUMBER_RE.search(text.translate(FULLWIDTH)):
+        return []
     return _Extractor(text, segmenter or get_segmenter()).run()
