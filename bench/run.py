@@ -731,14 +731,15 @@ def query_summary(out: dict) -> dict:
 
 # -- 5. validation ------------------------------------------------------------------------------
 def stage_validate(work: Path, sizes: list[int]) -> dict:
-    """bench/validate.py over the query stores of each size (built once, cached in the work dir):
-    engines per report side by side, the corpus with 2 jobs, agreement, pySHACL over a merged graph."""
+    """bench/validate.py over the query stores of each size and their N-Quads (built once, cached in
+    the work dir): engines per report side by side, the corpus with 2 jobs from the store and from the
+    N-Quads file, agreement, pySHACL over a merged graph."""
     from bench import validate as bv
 
     big = max(sizes)
-    stores = [str(query_store(work, n, big)["store"]) for n in sizes]
+    data = [query_store(work, n, big) for n in sizes]
     out_path = RESULTS / "validate.json"
-    bv.main([x for st in stores for x in ("--store", st)] + ["--out", str(out_path)])
+    bv.main([x for d in data for x in ("--store", str(d["store"]), "--nq", str(d["nq"]))] + ["--out", str(out_path)])
     return json.loads(out_path.read_text(encoding="utf-8"))
 
 
