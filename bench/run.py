@@ -882,7 +882,8 @@ def cost_series(results: Path = RESULTS) -> list[tuple[str, list[tuple[float, fl
         if d.get("ingest", {}).get("n") == int(n):
             add("ingest, jixiao ingest --jobs 2", n, d.get("ingest", {}).get("ingest_wall_s"))
     for c in load("validate").get("corpus", []):
-        add(f"validate --store --jobs {c.get('jobs')} ({c.get('engine')})", c.get("reports"), c.get("wall_s"))
+        src = "--data corpus.nq" if c.get("source") == "data" else "--store"
+        add(f"validate {src} --jobs {c.get('jobs')} ({c.get('engine')})", c.get("reports"), c.get("wall_s"))
     recs = q.get("queries", {}).values()
     sizes = {k for r in recs for k in r.get("oxigraph", {})}
     done = [r["oxigraph"] for r in recs if all("p50_ms" in r["oxigraph"].get(n, {}) for n in sizes)]
