@@ -41,6 +41,7 @@ from rdflib.term import Node
 
 from jixiao import paths
 from jixiao.errors import JixiaoError, UsageError
+from jixiao.sparqltext import skip_opaque
 from jixiao.store import GraphStore, from_ox, to_ox
 
 if TYPE_CHECKING:
@@ -237,21 +238,11 @@ def _where_brace(text: str) -> int:
     saw_construct = saw_where = False
     word = re.compile(r"[A-Za-z_]+")
     while i < n:
+        end = skip_opaque(text, i)
+        if end is not None:  # a comment, string or IRI
+            i = end
+            continue
         c = text[i]
-        if c == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
-            continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i = text.index(">", i) + 1
-            continue
         if c == "?" or c == "$":
             m = word.match(text, i + 1)
             i = m.end() if m else i + 1

@@ -30,6 +30,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from jixiao.sparqltext import skip_opaque
+
 # The lexical forms of the datatypes whose literals can be ill-formed (XML Schema 1.1, part 2);
 # a literal of another datatype is checked by its datatype only.
 LEXICAL = {
@@ -429,22 +431,12 @@ def _groups(text: str) -> list[tuple[int, int]]:
 def _braces(text: str) -> Iterator[tuple[int, str]]:
     i, n = 0, len(text)
     while i < n:
-        c = text[i]
-        if c == "#":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-        elif c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(quote)
+        end = skip_opaque(text, i)
+        if end is not None:
+            i = end
             continue
-        elif c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i += re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]).end()
-            continue
-        elif c in "{}":
-            yield i, c
+        if text[i] in "{}":
+            yield i, text[i]
         i += 1
 
 
