@@ -710,7 +710,7 @@ class Extractor:
             prev_end = fe
 
     def _direction(self, lead: str) -> str | None:
-        """'increase' / 'decrease' when the words right before the figure say so (减少 44.77 万元)."""
+        """'increase' / 'decrease' when the words right before the figure say so (减少 12.30 万元)."""
         chg = self.dom["budget"]["change"]
         tail = re.sub(r"[了额为达\s]+$", "", lead)[-4:]
         for direction, words in (("increase", chg["increase"]), ("decrease", chg["decrease"])):
@@ -728,7 +728,7 @@ class Extractor:
 
     def _mention_phase(self, lead: str, project: str) -> str | None:
         """The budget phase of a project's amount: from the words between the name and the amount
-        (“X”压减 20 万元, “X”支出 …); an amount right after the name (“X”51.43 万元) is the clause's
+        (“X”压减 20 万元, “X”支出 …); an amount right after the name (“X”26.40 万元) is the clause's
         spending. Other words and no phase (“X”方面，投入资金 …) say the amount is not the project's
         budget."""
         i = lead.rfind(project)

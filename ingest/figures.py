@@ -24,7 +24,7 @@ What a figure counts (``counts``), from the segmentation, in this order:
    the number is skipped ("预算数的 100%"); after a preposition, or at a light verb
    (light_verbs.txt: 发放, 投入 …), the phrase starts at that verb ("为企业解决技术难题" → 解决技术难题);
    a leading light verb is dropped when something follows it ("发放帮扶金 583 万元" → 帮扶金);
-   a number right after a closing quote counts the quoted name ("“情暖职工春节活动经费”87.03 万元").
+   a number right after a closing quote counts the quoted name ("“送温暖活动经费”42.60 万元").
 ``counts`` has whitespace removed; ``counts_start``/``counts_end`` span the raw text. The unit's
 alternatives (units.tsv) are chosen by words of ``counts`` (家 → enterprise when it names 企业).
 """
