@@ -97,6 +97,9 @@ class Check:
     # a counting check: the query returns ?this with its count ?n; each (component, op, limit) the
     # count breaks is one result (min and max counts of a path share one query)
     bounds: tuple[tuple[URIRef, str, int], ...] = ()
+    # value constraints of one shape checked in one query: each row carries one flag ?_c<i> per
+    # part, and is a result of every part whose flag is true
+    parts: tuple[Check, ...] = ()
 
 
 @dataclass
@@ -314,6 +317,7 @@ class Compiler:
         p = self.path(path_node) if path_node is not None else None
         common = dict(shape=shape, severity=self.severity(shape), path=path_node, messages=self.messages(shape))
         cons = dict(self.constraints(shape))
+        values: list[tuple[URIRef, str]] = []  # (component, violation expression) on ?this / ?value
         for key, obj in self.constraints(shape):
             if key in (SH.minCount, SH.maxCount, SH.qualifiedValueShape):
                 if p is None:
@@ -347,11 +351,20 @@ class Compiler:
             elif key == SH.sparql:
                 yield self.sparql_check(shape, obj, target, common)
             else:
-                v = "?value"
-                bind = f"?this {p} ?value ." if p else "BIND (?this AS ?value)"
-                expr = self.value_violation(shape, key, obj, "?this", v, 0)
-                q = f"SELECT DISTINCT ?this ?value WHERE {{ {target} {bind} FILTER ({expr}) }}"
-                yield Check(component=COMPONENT[key], query=q, value="?value", **common)
+                values.append((COMPONENT[key], self.value_violation(shape, key, obj, "?this", "?value", 0)))
+        if values:
+            # one pass over the shape's value nodes for all its value constraints
+            bind = f"?this {p} ?value ." if p else "BIND (?this AS ?value)"
+            if len(values) == 1:
+                q = f"SELECT DISTINCT ?this ?value WHERE {{ {target} {bind} FILTER ({values[0][1]}) }}"
+                yield Check(component=values[0][0], query=q, value="?value", **common)
+                return
+            flags = " ".join(f"BIND (({expr}) AS ?_c{i})" for i, (_, expr) in enumerate(values))
+            anyf = " || ".join(f"COALESCE(?_c{i}, false)" for i in range(len(values)))
+            names = " ".join(f"?_c{i}" for i in range(len(values)))
+            q = f"SELECT DISTINCT ?this ?value {names} WHERE {{ {target} {bind} {flags} FILTER ({anyf}) }}"
+            parts = tuple(Check(component=comp, query="", value="?value", **common) for comp, _ in values)
+            yield Check(component=values[0][0], query=q, value="?value", parts=parts, **common)
 
     def sparql_check(self, shape: Node, constraint: Node, target: str, common: dict) -> Check:
         g = self.g
@@ -472,6 +485,14 @@ def evaluate(compiled: Compiled, store: ox.Store, dataset: list | None = None) -
         for sol in solutions:
             focus = sol["this"]
             if focus is None:
+                continue
+            if check.parts:  # a row is a result of each part whose flag is true (unbound: an error, no result)
+                value = sol["value"]
+                for i, part in enumerate(check.parts):
+                    flag = sol[f"_c{i}"]
+                    if isinstance(flag, ox.Literal) and flag.value == "true" and (i, focus, value) not in seen:
+                        seen.add((i, focus, value))
+                        rows.append(Row(part, focus, value, ()))
                 continue
             if check.bounds:
                 n = int(sol["n"].value)

@@ -174,15 +174,21 @@ class _Lookup:
     built on first use: a report without findings never builds it. Blank-node labels are kept, so
     the engine's report and the store name the same nodes."""
 
-    def __init__(self, ntriples: bytes, context: bytes = b""):
+    def __init__(self, ntriples: bytes, context: bytes = b"", *, keep_bnode_labels: bool = True,
+                 lenient: bool = False):
         self._data = context + b"\n" + ntriples
         self._store: ox.Store | None = None
+        self._keep = keep_bnode_labels
+        self._lenient = lenient
 
     @property
     def store(self) -> ox.Store:
         if self._store is None:
             self._store = ox.Store()
-            self._store.extend(ox.parse(self._data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+            if self._keep:  # labels shared with another engine's report: parsed in Python, slower
+                self._store.extend(ox.parse(self._data, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False))
+            else:  # ``lenient`` skips IRI checks: only for data that comes out of a store already
+                self._store.load(self._data, format=ox.RdfFormat.N_TRIPLES, lenient=self._lenient)
         return self._store
 
     def objects(self, s: Node, p: URIRef) -> list[Node]:
@@ -388,12 +394,15 @@ class _Worker:
             hierarchy = Graph().parse(data=self.context_text, format="nt").subject_objects(RDFS.subClassOf)
             self.checks = Compiler(self.shapes, ((str(a), str(b)) for a, b in hierarchy)).compile()
 
-    def run(self, graph_iri: str, ntriples: bytes) -> list[Finding]:
+    def run(self, graph_iri: str, ntriples: bytes, *, from_store: bool = False) -> list[Finding]:
+        """The findings of one report graph; ``from_store``: the N-Triples were dumped by Oxigraph
+        (already checked when they were loaded, so parsed without IRI validation)."""
         if self.engine == "sparql":
             # report and context in one in-memory store; each check is one query over all its focus nodes
             from jixiao.shacl_sparql import evaluate, report_graph
 
-            lookup = _Lookup(ntriples, self.context)
+            # blank-node labels kept only when there are any (the fast loader renames them at random)
+            lookup = _Lookup(ntriples, self.context, keep_bnode_labels=b"_:" in ntriples, lenient=from_store)
             rows = evaluate(self.checks, lookup.store)
             return _findings(report_graph(rows), URIRef(graph_iri), lookup, self.shapes, self.families) if rows else []
         if self.engine == "turbo":
@@ -447,21 +456,97 @@ def _read_graph(store_path: str | None, iri: str) -> bytes:
 _STORE_PATH: str | None = None
 
 
+class NotContiguous(ValueError):
+    """An N-Quads file is not one block of lines per graph (or a line could not be split)."""
+
+
+_IRI_BODY = re.compile(rb'[^<>"{}|^`\\\x00-\x20]+')
+
+
+@dataclass(frozen=True)
+class GraphRange:
+    """The lines of one named graph in an N-Quads file written one graph at a time: bytes
+    ``start``..``end`` of ``path``, every line ending `` <graph> .``. Read by the worker that
+    validates it, so the parent passes a few bytes per report, not the report."""
+
+    path: str
+    start: int
+    end: int
+    graph: str
+
+    def read(self) -> bytes:
+        """The graph's triples as N-Triples: `` <graph> .`` line ends become `` .`` (literals escape
+        their line breaks, so that suffix followed by a line break only ends lines). A line of
+        another graph inside the range keeps its graph term, which the N-Triples parser refuses."""
+        with open(self.path, "rb") as fh:
+            fh.seek(self.start)
+            block = fh.read(self.end - self.start)
+        return block.replace(b" <" + self.graph.encode() + b"> .\n", b" .\n")
+
+
+def graph_ranges(path: Path, window: int = 1 << 18) -> Iterator[GraphRange]:
+    """The named graphs of an N-Quads file written one graph at a time (as ``jixiao ingest --out``
+    writes it), found by searching bytes: a graph's block runs from its first line to the last line
+    ending `` <graph> .`` that follows without a gap of other lines (searched ``window`` bytes, and
+    at least one line, at a time). Raises NotContiguous if a line does not end with an IRI graph
+    term or a graph comes back after another (a line of another graph inside a block makes the
+    reader's N-Triples unparsable)."""
+    import mmap
+
+    seen: set[bytes] = set()
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            n, pos = len(mm), 0
+            while pos < n:
+                eol = mm.find(b"\n", pos)
+                eol = n if eol < 0 else eol
+                line = mm[pos:eol].rstrip()
+                if not line or line.startswith(b"#"):
+                    pos = eol + 1
+                    continue
+                if not line.endswith(b"> .") or eol == n:
+                    raise NotContiguous(f"{path}: a line at byte {pos} does not end with a graph IRI")
+                j = line.rfind(b" <", 0, len(line) - 2)
+                graph = line[j + 2:-3]
+                if j < 0 or not _IRI_BODY.fullmatch(graph) or graph in seen:
+                    raise NotContiguous(f"{path}: no graph IRI at byte {pos}, or a graph that came back")
+                seen.add(graph)
+                tail = b" <" + graph + b"> .\n"
+                end = eol + 1
+                while end < n:
+                    # the region holds at least the next whole line: if that is not the graph's, stop
+                    nxt = mm.find(b"\n", end)
+                    k = mm.rfind(tail, end, max(min(n, end + window), n if nxt < 0 else nxt + 1))
+                    if k < 0:
+                        break
+                    end = k + len(tail)
+                yield GraphRange(str(path), pos, end, graph.decode())
+                pos = end
+
+
 def _init_worker(engine: str, files: tuple[Path, ...], store_path: str | None = None) -> None:
     global _WORKER, _STORE_PATH
     _WORKER = _worker(engine, files)
     _STORE_PATH = store_path
 
 
-def _run_one(item: tuple[str, bytes | None]) -> list[Finding]:
+def _run_one(item: tuple[str, bytes | GraphRange | None]) -> list[Finding]:
     """One report; without its data, the worker reads the graph from the store itself (in parallel,
     and no graph is copied between processes)."""
     assert _WORKER is not None
     iri, data = item
-    return _WORKER.run(iri, data if data is not None else _read_graph(_STORE_PATH, iri))
+    return _WORKER.run(iri, _materialise(iri, data, _STORE_PATH), from_store=data is None)
 
 
-def _run_all(work: Iterable[tuple[str, bytes | None]], engine: str, jobs: int, files: tuple[Path, ...],
+def _materialise(iri: str, data: bytes | GraphRange | None, store_path: str | None) -> bytes:
+    if isinstance(data, GraphRange):
+        return data.read()
+    return data if data is not None else _read_graph(store_path, iri)
+
+
+def _run_all(work: Iterable[tuple[str, bytes | GraphRange | None]], engine: str, jobs: int, files: tuple[Path, ...],
              result: ValidationResult, store_path: str | None = None) -> None:
     """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
     initialised once with the compiled shapes, never holding more than a few graphs at a time."""
@@ -471,7 +556,7 @@ def _run_all(work: Iterable[tuple[str, bytes | None]], engine: str, jobs: int, f
     work = chain(head, work)
     if jobs <= 1 or len(head) < 2:
         for iri, data in work:
-            result.findings.extend(worker.run(iri, data if data is not None else _read_graph(store_path, iri)))
+            result.findings.extend(worker.run(iri, _materialise(iri, data, store_path), from_store=data is None))
             result.reports += 1
         return
     window = jobs * 2
@@ -499,9 +584,10 @@ def ntriples_of(graph: Graph) -> bytes:
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 
-def validate_ntriples(items: Iterable[tuple[URIRef, bytes]], *, engine: str = "pyshacl", jobs: int = 1,
+def validate_ntriples(items: Iterable[tuple[URIRef, bytes | GraphRange]], *, engine: str = "pyshacl", jobs: int = 1,
                       families: Iterable[str] | None = None) -> ValidationResult:
-    """Validate report graphs given as N-Triples bytes (one item per report graph)."""
+    """Validate report graphs given as N-Triples bytes, or as ranges of an N-Quads file each worker
+    reads itself (one item per report graph)."""
     files = tuple(shape_files(families))
     result = ValidationResult(engine=engine)
     _run_all(((str(iri), data) for iri, data in items), engine, jobs, files, result)

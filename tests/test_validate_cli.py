@@ -399,19 +399,32 @@ def test_cli_nquads_in_any_order_falls_back_to_the_store_path(tmp_path: Path, ca
     file; the findings are those of the file as written by ingest."""
     import random
 
-    from jixiao.commands.validate import _graph_blocks, _NotContiguous
+    from jixiao.validate import NotContiguous, graph_ranges
 
     samples = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
     nq = tmp_path / "corpus.nq"
     assert main(["ingest", *samples, "--no-store", "--out", str(nq), "--quiet"]) == 0
-    blocks = list(_graph_blocks(nq))
+    blocks = [(r.graph, r.read()) for r in graph_ranges(nq)]
     assert len(blocks) == 2 and all(data.count(b"\n") > 1000 for _, data in blocks)
+    assert blocks[0][0] != blocks[1][0] and all(f"<{g}>".encode() not in data for g, data in blocks)
+    small = [(r.graph, r.read()) for r in graph_ranges(nq, window=64)]  # a block found window by window
+    assert small == blocks
     lines = nq.read_bytes().splitlines(keepends=True)
     random.Random(3).shuffle(lines)
     shuffled = tmp_path / "shuffled.nq"
     shuffled.write_bytes(b"".join(lines))
-    with pytest.raises(_NotContiguous):
-        list(_graph_blocks(shuffled))
+    import pyoxigraph as ox
+
+    with pytest.raises((NotContiguous, SyntaxError)):  # a graph comes back, or another's line is inside
+        for r in graph_ranges(shuffled):
+            ox.Store().load(r.read(), format=ox.RdfFormat.N_TRIPLES)
+    # a line of another graph inside a block: the block's N-Triples do not parse
+
+    one, two = (nq.read_bytes().split(b"\n")[k] for k in (0, -2))
+    inside = tmp_path / "inside.nq"
+    inside.write_bytes(one + b"\n" + two + b"\n" + one + b"\n")
+    with pytest.raises(SyntaxError):
+        ox.Store().load(next(graph_ranges(inside)).read(), format=ox.RdfFormat.N_TRIPLES)
     capsys.readouterr()
     found = []
     for path in (nq, shuffled):

@@ -88,8 +88,8 @@ PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
 """
 
 
-def _engines(shapes_ttl: str, data_ttl: str) -> dict[str, set[tuple[str, str, str]]]:
-    """Findings (focus, path, value) of pySHACL and of the compiled queries on a small graph."""
+def _engines(shapes_ttl: str, data_ttl: str) -> dict[str, set[tuple[str, ...]]]:
+    """Findings (focus, path, value, component) of pySHACL and of the compiled queries on a small graph."""
     import pyshacl
 
     shapes = Graph().parse(data=PREFIXES + shapes_ttl, format="turtle")
@@ -97,15 +97,17 @@ def _engines(shapes_ttl: str, data_ttl: str) -> dict[str, set[tuple[str, str, st
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)
     from rdflib.namespace import SH
 
-    ref = {(str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath) or ""),
-            str(report.value(r, SH.value) or "")) for r in report.objects(None, SH.result)}
+    def key(g: Graph, r) -> tuple[str, ...]:  # the component too: several share one query (Check.parts)
+        return (str(g.value(r, SH.focusNode)), str(g.value(r, SH.resultPath) or ""), str(g.value(r, SH.value) or ""),
+                str(g.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1])
+
+    ref = {key(report, r) for r in report.objects(None, SH.result)}
     store = ox.Store()
     store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     from jixiao.shacl_sparql import evaluate, report_graph
 
     g = report_graph(evaluate(Compiler(shapes).compile(), store))
-    mine = {(str(g.value(r, SH.focusNode)), str(g.value(r, SH.resultPath) or ""), str(g.value(r, SH.value) or ""))
-            for r in g.objects(None, SH.result)}
+    mine = {key(g, r) for r in g.objects(None, SH.result)}
     return {"pyshacl": ref, "sparql": mine}
 
 
@@ -123,7 +125,7 @@ def test_this_inside_a_union_branch_filter_is_the_focus():
         ex:r2 a ex:Rate ; ex:line ex:L .
         ex:good ex:line ex:L . ex:e1 ex:line ex:L ; ex:bad true ."""
     found = _engines(shapes, data)
-    assert found["pyshacl"] == {("http://example.org/r2", "", "http://example.org/r2")}
+    assert found["pyshacl"] == {("http://example.org/r2", "", "http://example.org/r2", "SPARQLConstraintComponent")}
     assert found["sparql"] == found["pyshacl"]
 
 
@@ -134,7 +136,7 @@ def test_sub_select_grouped_by_this_counts_per_focus():
                                 FILTER (?n > 1) }''' ] ."""
     data = "ex:a a ex:T ; ex:p 1, 2 . ex:b a ex:T ; ex:p 1 . ex:c ex:p 1, 2, 3 ."
     found = _engines(shapes, data)
-    assert found["pyshacl"] == {("http://example.org/a", "", "http://example.org/a")}
+    assert found["pyshacl"] == {("http://example.org/a", "", "http://example.org/a", "SPARQLConstraintComponent")}
     assert found["sparql"] == found["pyshacl"]
 
 
@@ -162,6 +164,9 @@ def test_core_components_match_pyshacl():
     # bad3 is a target through the data's own subclass axiom (and twice typed: still one focus)
     assert {f[0] for f in found["pyshacl"]} == {f"http://example.org/bad{i}" for i in (1, 2, 3)}
     assert len(found["pyshacl"]) >= 9
+    # one value breaking several value constraints of one property shape: one result per constraint
+    assert {f[3] for f in found["pyshacl"] if f[:3] == ("http://example.org/bad1", "http://example.org/v", "x")} == {
+        "DatatypeConstraintComponent", "MinInclusiveConstraintComponent", "LessThanConstraintComponent"}
     assert found["sparql"] == found["pyshacl"]
 
 

@@ -7,13 +7,12 @@ Violation or Warning was found, 2 on a usage or input error.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 from jixiao.errors import InputError, UsageError
 from jixiao.reporting import FORMATS, render
-from jixiao.validate import ENGINES, ntriples_of, validate_ntriples, validate_store
+from jixiao.validate import ENGINES, NotContiguous, graph_ranges, ntriples_of, validate_ntriples, validate_store
 
 NAME = "validate"
 HELP = "check report graphs against the SHACL shapes (structure, arithmetic, indicators, consistency)"
@@ -57,69 +56,19 @@ def _data_items(path: Path):
 QUAD_FORMATS = {".nq": "N_QUADS", ".nt": "N_TRIPLES"}
 
 
-class _NotContiguous(Exception):
-    """The N-Quads file is not one block of lines per graph (or a line could not be split)."""
-
-
-_IRI_BODY = re.compile(rb'[^<>"{}|^`\\\x00-\x20]+')
-
-
-def _graph_blocks(path: Path, block: int = 1 << 24):
-    """(graph IRI, its triples as N-Triples) for an N-Quads file written one graph at a time, as
-    ``jixiao ingest --out`` writes it, by bytes: a line is ``s p o <g> .``; the graph's lines become
-    N-Triples by dropping `` <g>`` before the terminator (literals escape their line breaks, so
-    `` <g> .\\n`` only ends lines). Raises _NotContiguous if a graph comes back after another or a
-    line does not end with an IRI graph term; a line that is really a triple (no graph) makes the
-    worker's N-Triples parser fail, and the caller falls back to the temporary store."""
-    seen: set[bytes] = set()
-    current: bytes | None = None
-    lines: list[bytes] = []
-    rest = b""
-    with path.open("rb") as fh:
-        while True:
-            data = fh.read(block)
-            chunk = rest + data
-            if not data:
-                parts, rest = ([chunk] if chunk else []), b""
-            else:
-                parts = chunk.split(b"\n")
-                rest = parts.pop()
-            for line in parts:
-                line = line.rstrip()
-                if not line or line.startswith(b"#"):
-                    continue
-                if not line.endswith(b"> ."):
-                    raise _NotContiguous
-                j = line.rfind(b" <", 0, len(line) - 2)
-                graph = line[j + 2:-3]
-                if j < 0 or not _IRI_BODY.fullmatch(graph):
-                    raise _NotContiguous
-                if graph != current:
-                    if current is not None:
-                        yield current.decode(), b"".join(lines)
-                    if graph in seen:
-                        raise _NotContiguous
-                    seen.add(graph)
-                    current, lines = graph, []
-                lines.append(line[:j] + b" .\n")
-            if not data:
-                break
-    if current is not None:
-        yield current.decode(), b"".join(lines)
-
-
 def _validate_quads_file(path: Path, engine: str, jobs: int):
     """An N-Quads/N-Triples file of any size (``jixiao ingest --out corpus.nq``). A file written one
-    graph at a time is streamed graph by graph to the workers (nothing but the graphs in flight in
-    memory); any other file is bulk-loaded into a temporary on-disk store and validated like one.
+    graph at a time is split into byte ranges, one per graph, which the workers read themselves
+    (nothing but the graphs in flight in memory); any other file is bulk-loaded into a temporary
+    on-disk store and validated like one.
     Each named graph is a report; triples outside any graph are one report named after the file."""
     if path.suffix.lower() == ".nq" and path.is_file():
         from rdflib import URIRef
 
         try:
-            items = ((URIRef(g), data) for g, data in _graph_blocks(path))
+            items = ((URIRef(r.graph), r) for r in graph_ranges(path))
             return validate_ntriples(items, engine=engine, jobs=jobs)
-        except (_NotContiguous, SyntaxError, ValueError):
+        except (NotContiguous, SyntaxError, ValueError):
             pass  # not our layout (or not valid): the store path reads any N-Quads, or names the error
     return _validate_via_store(path, engine, jobs)
 
