@@ -361,19 +361,34 @@ def _die_with_parent() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+MEMORY_SOURCES = {".nq": "application/n-quads", ".trig": "application/trig"}
+
+
 @contextlib.contextmanager
-def oxigraph_server(store: Path, timeout: float) -> Iterator[str]:
-    """Run ``oxigraph serve-read-only`` on a free loopback port; yields its base URL."""
-    if not store.is_dir():
+def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Iterator[str]:
+    """Run the Oxigraph server on a free loopback port; yields its base URL.
+
+    By default ``oxigraph serve-read-only`` on the store directory. With ``memory`` an in-memory
+    ``oxigraph serve`` is started and filled before the guard opens: from ``store`` if it is an
+    N-Quads / TriG file (as ``jixiao ingest --out`` writes it), else from the store directory (dumped
+    to a temporary N-Quads file first). Queries then probe hash maps instead of seeking in RocksDB
+    (several times faster, BENCHMARKS.md) at the cost of ~500 MB of memory per million quads and the
+    load at start. That server accepts writes, but only on its private loopback port: clients reach
+    nothing but the guard, which refuses updates."""
+    is_file = store.suffix.lower() in MEMORY_SOURCES and store.is_file()
+    if not (store.is_dir() or (memory and is_file)):
         raise JixiaoError(f"no store at {store} (run jixiao ingest first)", file=store)
     port = free_port()
+    mode = ["serve"] if memory else ["serve-read-only", "--location", str(store)]
     proc = subprocess.Popen(
-        [oxigraph_binary(), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+        [oxigraph_binary(), *mode, "--bind", f"127.0.0.1:{port}",
          "--timeout-s", str(max(1, int(timeout))), "--union-default-graph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/query", proc)
+        if memory:
+            _fill(base, store, is_file)
         yield base
     finally:
         proc.terminate()
@@ -384,11 +399,34 @@ def oxigraph_server(store: Path, timeout: float) -> Iterator[str]:
             proc.wait()
 
 
+def _fill(base: str, source: Path, is_file: bool) -> None:
+    """POST the source's quads to the in-memory server's Graph Store endpoint, streamed from a file."""
+    import tempfile
+
+    def post(path: Path, content_type: str) -> None:
+        with path.open("rb") as fh:
+            r = httpx.post(base + "/store", content=iter(lambda: fh.read(1 << 20), b""),
+                           headers={"Content-Type": content_type}, timeout=None)
+        if r.status_code >= 300:
+            raise JixiaoError(f"the in-memory server refused the data ({r.status_code}): {r.text[:300]}", file=source)
+
+    if is_file:
+        post(source, MEMORY_SOURCES[source.suffix.lower()])
+        return
+    with tempfile.TemporaryDirectory(prefix="jixiao-serve-") as tmp:
+        dump = Path(tmp) / "store.nq"
+        try:
+            ox.Store.read_only(str(source)).dump(str(dump), format=ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise JixiaoError(f"cannot read store: {exc}", file=source) from exc
+        post(dump, MEMORY_SOURCES[".nq"])
+
+
 def serve(store: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30, max_rows: int = 10000,
-          max_request_bytes: int = 1_000_000, cors: bool = False) -> None:
+          max_request_bytes: int = 1_000_000, cors: bool = False, memory: bool = False) -> None:
     import uvicorn
 
-    with oxigraph_server(store, timeout) as upstream:
+    with oxigraph_server(store, timeout, memory=memory) as upstream:
         app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors))
         print(f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
               file=sys.stderr, flush=True)
