@@ -205,9 +205,13 @@ class Compiler:
         if (shape, RDF.type, RDFS.Class) in g:
             classes.append(shape)
         for c in classes:
+            values = self.classes(c)
+            if " " not in values:  # a class without subclasses: one type triple, one solution per node
+                parts.append(f"{{ {focus} <{RDF.type}> {values} }}")
+                continue
             # a sub-SELECT DISTINCT: one solution per focus node even when it has several matching types
             parts.append(f"{{ SELECT DISTINCT {focus} WHERE {{ {focus} <{RDF.type}> ?_t . "
-                         f"VALUES ?_t {{ {self.classes(c)} }} }} }}")
+                         f"VALUES ?_t {{ {values} }} }} }}")
         for n in sorted(g.objects(shape, SH.targetNode), key=str):
             parts.append(f"{{ VALUES {focus} {{ {term(n)} }} }}")
         for p in sorted(g.objects(shape, SH.targetSubjectsOf), key=str):
