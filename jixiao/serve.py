@@ -47,6 +47,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from jixiao import pending
 from jixiao import queries as Q
 from jixiao.errors import JixiaoError
 
@@ -378,6 +379,8 @@ def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Ite
     is_file = store.suffix.lower() in MEMORY_SOURCES and store.is_file()
     if not (store.is_dir() or (memory and is_file)):
         raise JixiaoError(f"no store at {store} (run jixiao ingest first)", file=store)
+    if store.is_dir():
+        pending.refuse_if_pending(store)
     port = free_port()
     mode = ["serve"] if memory else ["serve-read-only", "--location", str(store)]
     proc = subprocess.Popen(

@@ -7,6 +7,7 @@ together, so a failure leaves the previous graph intact, and re-ingesting replac
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from jixiao import pending
 from jixiao.errors import JixiaoError
 from jixiao.paths import DEFAULT_STORE
 
@@ -134,10 +136,15 @@ class GraphStore:
             elif read_only:
                 if not self.path.exists():
                     raise JixiaoError(f"no store at {self.path} (run jixiao ingest first)", file=self.path)
+                pending.refuse_if_pending(self.path)  # never read half a bulk load
                 self.store = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(self.path))
+                if pending.pending(self.path):
+                    gone = pending.roll_back(self.store, self.path)
+                    print(f"jixiao: {self.path}: rolled back an unfinished bulk load ({len(gone)} new graph(s) "
+                          "removed)", file=sys.stderr)
         except OSError as exc:  # locked, unreadable, not a store
             raise JixiaoError(f"cannot open store: {exc}", file=self.path) from exc
 

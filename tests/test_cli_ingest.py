@@ -91,20 +91,69 @@ def test_parallel_ingest_matches_serial(tmp_path):
         assert a.count(g) == b.count(g)
 
 
-def test_bulk_builds_a_new_store_and_refuses_an_existing_one(tmp_path, capsys):
-    target = tmp_path / "bulk"
+def test_bulk_builds_a_new_store_then_appends_to_it(tmp_path, capsys):
+    """--bulk builds a new store, then into the existing store bulk-loads the reports it does not hold
+    (under a journal, gone afterwards) and replaces the one it holds: the same graphs as reports
+    written one transaction each."""
+    from jixiao import iris, pending
+    from tests.conftest import SAMPLE_GB
+
+    target, tx = tmp_path / "bulk", tmp_path / "tx"
     assert main(["ingest", str(REAL_REPORT), str(SAMPLE), "--store", str(target), "--bulk", "--quiet"]) == 0
     store = GraphStore(target)
     assert len([g for g in store.graphs() if g.endswith("/graph")]) == 2
-    from jixiao import iris
-
     assert store.count(iris.ONTOLOGY_GRAPH) > 1000 and store.count(iris.RUNS_GRAPH) > 0
-    n = store.count()
+    runs = store.count(iris.RUNS_GRAPH)
     del store
-    assert main(["ingest", str(SAMPLE), "--store", str(target), "--bulk"]) == 2
-    assert "already holds" in capsys.readouterr().err
-    assert GraphStore(target).count() == n
-    assert not (tmp_path / "bulk.building").exists()
+    capsys.readouterr()
+    assert main(["ingest", str(SAMPLE_GB), str(SAMPLE), "--store", str(target), "--bulk"]) == 0
+    assert "bulk-loaded 1 new report(s)" in capsys.readouterr().out and not pending.pending(target)
+    assert main(["ingest", str(REAL_REPORT), str(SAMPLE), str(SAMPLE_GB), "--store", str(tx), "--no-bulk",
+                 "--quiet"]) == 0
+    a, b = GraphStore(target), GraphStore(tx)
+    graphs = [g for g in a.graphs() if g.endswith("/graph")]
+    assert len(graphs) == 3 and graphs == [g for g in b.graphs() if g.endswith("/graph")]
+    for g in [*graphs, iris.ONTOLOGY_GRAPH]:
+        assert set(a.triples(g)) == set(b.triples(g))
+    assert a.count(iris.RUNS_GRAPH) > runs  # the second run's records were added
+    assert main(["ingest", str(SAMPLE), "--store", str(target), "--bulk", "--out", str(tmp_path / "x.nq")]) == 2
+
+
+def test_an_interrupted_bulk_append_is_refused_then_rolled_back(tmp_path, capsys):
+    """A bulk load that did not finish (the journal still names its graphs, part of them written):
+    read-only opens refuse the store; the next write-open removes those graphs, and the store is
+    what it was before the load."""
+    import pyoxigraph as ox
+
+    from jixiao import pending
+    from jixiao.errors import JixiaoError
+    from tests.conftest import SAMPLE_GB
+
+    target = tmp_path / "store"
+    assert main(["ingest", str(SAMPLE), "--store", str(target), "--quiet"]) == 0
+    before = GraphStore(target)
+    graphs, n = before.graphs(), before.count()
+    del before
+    out = tmp_path / "gb.nq"
+    assert main(["ingest", str(SAMPLE_GB), "--no-store", "--out", str(out), "--quiet"]) == 0
+    lines = out.read_bytes().splitlines(keepends=True)
+    new_graph = lines[0].rsplit(b" <", 1)[1].split(b">")[0].decode()
+    assert new_graph not in {str(g) for g in graphs}
+    half = tmp_path / "half.nq"
+    half.write_bytes(b"".join(lines[: len(lines) // 2]))
+    raw = ox.Store(str(target))
+    pending.begin(target, [new_graph])
+    raw.bulk_load(path=str(half), format=ox.RdfFormat.N_QUADS)  # ... and the process dies here
+    raw.flush()
+    del raw
+    with pytest.raises(JixiaoError, match="unfinished bulk load"):
+        GraphStore(target, read_only=True)
+    capsys.readouterr()
+    assert main(["query", "reports", "--store", str(target)]) == 2
+    assert "unfinished bulk load" in capsys.readouterr().err
+    store = GraphStore(target)
+    assert "rolled back" in capsys.readouterr().err
+    assert store.graphs() == graphs and store.count() == n and not pending.pending(target)
 
 
 def test_new_store_is_bulk_loaded_with_the_same_graphs(tmp_path, capsys):

@@ -28,9 +28,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-store", action="store_true", help="do not write to the store (use with --out)")
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1; 0 = all cores)")
     p.add_argument("--bulk", action="store_true",
-                   help="build a NEW store at --store with Oxigraph's bulk loader (fastest for a corpus): the "
-                        "store is built beside the target and renamed into place only when complete; "
-                        "used by default when the store does not exist yet and several files are given")
+                   help="use Oxigraph's bulk loader (fastest for a corpus; the default for several files): a NEW "
+                        "store is built beside the target and renamed into place when complete; into an "
+                        "existing store the reports it does not hold yet are bulk-loaded under a journal "
+                        "(an interrupted load is rolled back), the others replaced one transaction each")
+    p.add_argument("--no-bulk", action="store_true",
+                   help="write every report in its own transaction as it finishes (slower)")
     p.add_argument("--quiet", action="store_true")
 
 
@@ -70,10 +73,15 @@ def run(args: argparse.Namespace) -> int:
 
     target = args.store or DEFAULT_STORE
     new_store = not target.exists() or not any(target.iterdir())
-    if args.bulk or (new_store and not args.no_store and args.out is None and len(args.files) > 1):
-        # a new store is built with the bulk loader (2-2.5x the transactional rate, BENCHMARKS.md),
-        # aside and renamed into place: all reports or, if interrupted, no store
-        return _bulk(args, target)
+    if args.bulk and (args.no_bulk or args.no_store or args.out is not None):
+        from jixiao.errors import UsageError
+
+        raise UsageError("--bulk writes the store only (not with --no-bulk, --no-store or --out)")
+    if args.bulk or (not args.no_bulk and not args.no_store and args.out is None and len(args.files) > 1):
+        # the bulk loader (2-2.5x the transactional rate, BENCHMARKS.md): a new store is built aside
+        # and renamed into place (all reports or, if interrupted, no store); an existing one gets its
+        # new graphs under a journal (jixiao/pending.py)
+        return _bulk(args, target) if new_store else _bulk_append(args, target)
     store = None if args.no_store else GraphStore(target)
     out_tmp = args.out.with_suffix(args.out.suffix + ".tmp") if args.out else None
     out_fh = None
@@ -111,6 +119,65 @@ def run(args: argparse.Namespace) -> int:
                 out_tmp.unlink()
         if store is not None:
             store.flush()
+    return 2 if failed else 0
+
+
+def _bulk_append(args: argparse.Namespace, target: Path) -> int:
+    """Ingest into an existing store: reports whose graph the store does not hold yet are written to
+    a temporary N-Quads file and bulk-loaded at the end under a journal naming them (interrupted, the
+    next write-open removes them: they were new, so the store is as before); a report the store
+    already holds is replaced in its own transaction as it finishes; a graph given twice is loaded
+    first and replaced by its later version after the load. Run records go in last."""
+    import tempfile
+
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from jixiao import iris, pending
+    from jixiao.store import GraphStore, nquads
+
+    store = GraphStore(target)  # rolls back an earlier unfinished load
+    held = {str(g) for g in store.graphs()}
+    queued: set[str] = set()
+    later: list[tuple[str, bytes]] = []  # a second version of a queued graph, applied after the load
+    runs: list[bytes] = []
+    failed = done = 0
+    with tempfile.NamedTemporaryFile(prefix="jixiao-append-", suffix=".nq", dir=target.parent) as fh:
+        for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
+            if error:
+                print(f"jixiao ingest: error: {error}", file=sys.stderr)
+                failed += 1
+                continue
+            if graph_iri in queued:
+                later.append((graph_iri, nt))
+            elif graph_iri in held:
+                store.replace_graph_ntriples(URIRef(graph_iri), nt)
+            else:
+                fh.write(nquads(nt, graph_iri))
+                queued.add(graph_iri)
+            runs.append(run_nt)
+            done += 1
+            if not args.quiet:
+                print(f"{path}: {n} triples → <{graph_iri}>")
+        fh.flush()
+        if queued:
+            pending.begin(target, sorted(queued))
+            try:
+                store.store.bulk_load(path=fh.name, format=ox.RdfFormat.N_QUADS)
+                store.flush()
+            except BaseException:
+                pending.roll_back(store.store, target)
+                raise
+            pending.end(target)
+    for graph_iri, nt in later:
+        store.replace_graph_ntriples(URIRef(graph_iri), nt)
+    for run_nt in runs:
+        store.store.load(run_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iris.RUNS_GRAPH)))
+    if done:
+        store.load_ontology()
+    store.flush()
+    if not args.quiet:
+        print(f"bulk-loaded {len(queued)} new report(s) into {target}; replaced {done - len(queued)}")
     return 2 if failed else 0
 
 
