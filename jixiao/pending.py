@@ -65,10 +65,14 @@ def roll_back(store: ox.Store, store_dir: Path) -> list[str]:
     """Remove the graphs of an unfinished bulk load (each in its own transaction), then the journal.
     Returns the graphs removed."""
     graphs = pending(store_dir)
+    remove_graphs(store, graphs)
+    store.flush()
+    end(store_dir)
+    return graphs
+
+
+def remove_graphs(store: ox.Store, graphs: list[str]) -> None:
     for iri in graphs:
         g = ox.NamedNode(iri)
         if store.contains_named_graph(g):
             store.remove_graph(g)
-    store.flush()
-    end(store_dir)
-    return graphs

@@ -172,3 +172,23 @@ def test_new_store_is_bulk_loaded_with_the_same_graphs(tmp_path, capsys):
     assert len(graphs) == 3 and set(graphs) <= set(b.graphs())
     for g in graphs:
         assert set(a.triples(g)) == set(b.triples(g))
+
+
+def test_bulk_add_that_fails_midway_leaves_the_store_as_it_was(tmp_path):
+    """A syntax error halfway through the file: Oxigraph's bulk loader has written part of it; the
+    graphs named for the load are removed at once and the journal with them."""
+    from jixiao import pending
+
+    target = tmp_path / "store"
+    assert main(["ingest", str(SAMPLE), "--store", str(target), "--quiet"]) == 0
+    store = GraphStore(target)
+    graphs, n = store.graphs(), store.count()
+    body = "".join(f'<urn:s{i}> <urn:p> "{i}" <urn:g:new> .\n' for i in range(5000))
+    bad = tmp_path / "bad.nq"
+    bad.write_text(body + '<urn:s> <urn:p> "unterminated <urn:g:new> .\n' + body, encoding="utf-8")
+    with pytest.raises(SyntaxError):
+        store.bulk_add(bad, ["urn:g:new"])
+    assert store.graphs() == graphs and store.count() == n and not pending.pending(target)
+    with pytest.raises(ValueError, match="already holds"):
+        store.bulk_add(bad, [str(graphs[0])])
+    assert store.count() == n

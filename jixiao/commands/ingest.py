@@ -133,7 +133,7 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
     import pyoxigraph as ox
     from rdflib import URIRef
 
-    from jixiao import iris, pending
+    from jixiao import iris
     from jixiao.store import GraphStore, nquads
 
     store = GraphStore(target)  # rolls back an earlier unfinished load
@@ -161,14 +161,7 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
                 print(f"{path}: {n} triples → <{graph_iri}>")
         fh.flush()
         if queued:
-            pending.begin(target, sorted(queued))
-            try:
-                store.store.bulk_load(path=fh.name, format=ox.RdfFormat.N_QUADS)
-                store.flush()
-            except BaseException:
-                pending.roll_back(store.store, target)
-                raise
-            pending.end(target)
+            store.bulk_add(Path(fh.name), queued)
     for graph_iri, nt in later:
         store.replace_graph_ntriples(URIRef(graph_iri), nt)
     for run_nt in runs:
