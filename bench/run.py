@@ -827,8 +827,9 @@ def _upstream_pids(store: Path, wait: float) -> list[int]:
         time.sleep(0.2)
 
 
-def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int = 1) -> dict:
-    """The real endpoint (`jixiao serve`: Oxigraph serve-read-only behind the Starlette guard) on the
+def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int = 1, memory: bool = False) -> dict:
+    """The real endpoint (`jixiao serve`: Oxigraph serve-read-only behind the Starlette guard; with
+    ``memory``, `jixiao serve --memory`: an in-memory Oxigraph server filled from the store) on the
     N-report store, loopback only. One serial pass over the library (1 client: warm-up and latency
     alone), then ``clients`` threads, each running every library query ``rounds`` times in its own
     rotated order: throughput and p50/p95 latency, per query and overall. The server is stopped with
@@ -850,8 +851,8 @@ def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int =
     base = f"http://127.0.0.1:{port}"
     log = (work / "serve.log").open("wb")
     jix = str(Path(PY).with_name("jixiao"))
-    proc = subprocess.Popen([jix, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([jix, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port),
+                             *(["--memory"] if memory else [])], stdout=log, stderr=subprocess.STDOUT)
 
     def one(client: httpx.Client, name: str) -> dict:
         t0 = time.perf_counter()
@@ -871,7 +872,7 @@ def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int =
     try:
         t0 = time.perf_counter()
         while True:  # wait for the guard and the store behind it, bounded
-            if proc.poll() is not None or time.perf_counter() - t0 > 180:
+            if proc.poll() is not None or time.perf_counter() - t0 > (900 if memory else 180):
                 raise RuntimeError(f"jixiao serve did not come up (exit {proc.poll()}), see {work / 'serve.log'}")
             try:
                 if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
@@ -894,20 +895,23 @@ def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int =
             proc.kill()
             exit_code = f"killed after 30 s: {proc.wait()}"
         log.close()
-        upstream_left = _upstream_pids(store, wait=10)
+        # the in-memory server has no --location to find it by; it dies with jixiao serve (PDEATHSIG)
+        upstream_left = [] if memory else _upstream_pids(store, wait=10)
         for pid in upstream_left:  # the Oxigraph server this stage started, if it outlived its parent
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     out = {"n": n, "quads": data["quads"], "clients": clients, "rounds": rounds, "param_values": values,
-           "server": "jixiao serve (defaults: timeout 30 s, max rows 10000)", "startup_s": startup_s,
+           "server": f"jixiao serve{' --memory' if memory else ''} (defaults: timeout 30 s, max rows 10000)",
+           "startup_s": startup_s,
            "server_exit": exit_code, "upstream_left_running": upstream_left,
            "wall_s": wall, "requests": len(recs), "queries_per_s": len(recs) / wall,
            "overall": _latency(recs), "serial_1_client": {r["q"]: 1000 * r["s"] for r in serial},
            "serial_1_client_total_s": sum(r["s"] for r in serial),
            "per_query": {name: _latency([r for r in recs if r["q"] == name]) for name in texts}}
-    save("endpoint", out)
+    save("endpoint-memory" if memory else "endpoint", out)
     o = out["overall"]
-    print(f"  endpoint N={n}: {out['queries_per_s']:.1f} q/s, p50 {o['p50_ms']:.0f} ms, p95 {o['p95_ms']:.0f} ms, "
+    print(f"  endpoint{' (memory)' if memory else ''} N={n}: {out['queries_per_s']:.1f} q/s, "
+          f"p50 {o['p50_ms']:.0f} ms, p95 {o['p95_ms']:.0f} ms, "
           f"status {o['status']}", flush=True)
     return {k: v for k, v in out.items() if k not in ("per_query", "serial_1_client")}
 
@@ -1017,6 +1021,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="corpus size for the rdflib comparison (default: the smallest size)")
     ap.add_argument("--endpoint-n", type=int, default=None, help="store size for the endpoint (default: the smallest)")
     ap.add_argument("--endpoint-rounds", type=int, default=1, help="rounds of the whole library per client")
+    ap.add_argument("--endpoint-memory", action="store_true", help="also measure `jixiao serve --memory`")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--work", type=Path, default=Path("/tmp/jixiao-bench"))
@@ -1056,6 +1061,9 @@ def main(argv: list[str] | None = None) -> int:
     if "endpoint" in stages:
         summary["endpoint"] = stage_endpoint(args.work, args.endpoint_n or min(sizes), max(sizes),
                                              rounds=args.endpoint_rounds)
+        if args.endpoint_memory:
+            summary["endpoint_memory"] = stage_endpoint(args.work, args.endpoint_n or min(sizes), max(sizes),
+                                                        rounds=args.endpoint_rounds, memory=True)
     summary["total_s"] = time.perf_counter() - started
     save("summary", summary)
     print(f"  plot: {plot()}", flush=True)
