@@ -7,10 +7,12 @@ offsets index the decoded original text, and whose quote is exactly that text. I
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import compress, islice
+from operator import itemgetter
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -65,6 +67,7 @@ PREFIXES = {
 RDF_TYPE = RDF.type  # rdflib's DefinedNamespace lookups (RDF.type, XSD.integer) cost ~2 µs each
 RDFS_LABEL = RDFS.label
 XSD_INTEGER = XSD.integer
+XSD_DECIMAL = XSD.decimal
 TERM_TYPES = frozenset((URIRef, Literal))  # isinstance on rdflib terms goes through ABCMeta: test the type
 
 
@@ -74,15 +77,17 @@ def minted(iri: str) -> URIRef:
     return str.__new__(URIRef, iri)
 
 
-def _fast_literal(lexical: str, lang: str | None, datatype: URIRef | None, value: object) -> Literal:
-    """The Literal ``Literal.__new__`` builds for a string (with or without a language) or a Python
-    int with datatype xsd:integer, with its slots filled directly: rdflib's generic constructor
-    (casting, normalising) took ~1.3 µs a literal, a large part of emit's time."""
+def _fast_literal(lexical: str, lang: str | None, datatype: URIRef | None, value: object,
+                  ill_typed: bool | None = None) -> Literal:
+    """The Literal ``Literal.__new__`` builds for a string (with or without a language), a Python
+    int with datatype xsd:integer or a well-formed xsd:decimal lexical form, with its slots filled
+    directly: rdflib's generic constructor (casting, normalising) took ~1.3 µs a literal (~3 µs a
+    decimal), a large part of emit's time."""
     lit = str.__new__(Literal, lexical)
     lit._language = lang
     lit._datatype = datatype
     lit._value = value
-    lit._ill_typed = None
+    lit._ill_typed = ill_typed
     return lit
 
 
@@ -97,9 +102,16 @@ def _fast_literals_match() -> bool:
             (_fast_literal("文本 \"x\"", None, None, "文本 \"x\""), Literal("文本 \"x\"")),
             (_fast_literal("文本", "zh", None, "文本"), Literal("文本", lang="zh")),
             (_fast_literal("42", None, XSD_INTEGER, 42), Literal(42, datatype=XSD_INTEGER)),
+            *((_fast_decimal(d), Literal(d, datatype=XSD_DECIMAL)) for d in ("13.25", "120", "-0.5", "0", "-0")),
         ))
     except (AttributeError, TypeError):
         return False
+
+
+def _fast_decimal(lexical: str) -> Literal:
+    """``Literal(lexical, datatype=XSD.decimal)`` for a finite decimal in plain notation (what rdflib
+    writes back for it: the same string)."""
+    return _fast_literal(lexical, None, XSD_DECIMAL, Decimal(lexical), False)
 
 
 FAST_LITERALS = _fast_literals_match()
@@ -128,11 +140,26 @@ def integer(n: int) -> Literal:
     return Literal(n, datatype=XSD_INTEGER)
 
 
+@lru_cache(maxsize=256, typed=True)
+def gyear(year: int) -> Literal:
+    """An xsd:gYear literal of a year (``Literal(str(year), datatype=XSD.gYear)``)."""
+    return Literal(str(year), datatype=XSD.gYear)
+
+
+@lru_cache(maxsize=2, typed=True)
+def boolean(value: bool) -> Literal:
+    """An xsd:boolean literal (``Literal(value)``)."""
+    return Literal(value)
+
+
 @lru_cache(maxsize=65536)
 def dec(value: Decimal | int | str) -> Literal:
     """An xsd:decimal literal in the lexical form Oxigraph stores ("13", "13.25"), so a graph
     read back from the store is isomorphic to the one written."""
-    return Literal(format(Decimal(value).normalize(), "f"), datatype=XSD.decimal)
+    d = Decimal(value).normalize()
+    if FAST_LITERALS and d.is_finite():
+        return _fast_decimal(format(d, "f"))
+    return Literal(format(d, "f"), datatype=XSD_DECIMAL)
 
 
 def vocab(prefix: str, key: str | None) -> URIRef | None:
@@ -142,56 +169,79 @@ def vocab(prefix: str, key: str | None) -> URIRef | None:
     return getattr(JXV, f"{prefix}_{key}")
 
 
+def _with_predicate(triples: Iterable[tuple], predicates: set) -> Iterator[tuple]:
+    """The triples whose predicate is one of ``predicates``, filtered without a Python step a triple."""
+    return compress(triples, map(predicates.__contains__, map(_PREDICATE, triples)))
+
+
+_PREDICATE = itemgetter(1)
+
+
 class TripleSet:
     """The triples of one report while it is built: an insertion-ordered set with the few lookups
     extraction needs. Far cheaper than an rdflib Graph (a third of ingest time went to rdflib's
     indexes); ``to_graph()`` builds the rdflib Graph once the report is complete.
 
-    ``add`` is a bare list append (~17k a report); duplicates are dropped and the (subject,
-    predicate) index brought up to date in one pass when the set is next read."""
+    ``add`` is a bare list append (~17k a report); when the set is next read, the added triples
+    join it in one dict update (duplicates dropped, first position kept) without a Python loop
+    per triple. The (subject, predicate) → objects index covers only the predicates looked up
+    (``objects``, ``value``, ``(s, p, None) in``): ``indexed`` names them up front, any other is
+    indexed at its first lookup from the triples so far, and kept up to date after."""
 
-    def __init__(self) -> None:
+    def __init__(self, indexed: Iterable = ()) -> None:
         self._added: list[tuple] = []  # added since the last read, duplicates included
         self.add: Callable[[tuple], None] = self._added.append
         self._triples: dict[tuple, None] = {}
         self._by_sp: dict[tuple, list] = {}
+        self._indexed: set = set(indexed)  # predicates with an up-to-date (s, p) index
         self.prefixes: dict[str, str] = {}
 
     def _sync(self) -> dict[tuple, None]:
         added = self._added
         if added:
-            triples, by_sp = self._triples, self._by_sp
-            for triple in added:
-                n = len(triples)
-                triples[triple] = None  # one hash of the triple (a Literal hashes in Python), not two
-                if len(triples) != n:
-                    s, p, o = triple
-                    found = by_sp.get((s, p))
-                    if found is None:
-                        by_sp[s, p] = [o]
-                    else:
-                        found.append(o)
+            triples = self._triples
+            fresh = dict.fromkeys(added)  # one hash a triple (a Literal hashes in Python): update reuses it
             added.clear()
+            n = len(triples)
+            triples.update(fresh)  # a triple already there keeps its place and its objects
+            if self._indexed:
+                # the new triples are the entries after the first n (all of fresh when none was there)
+                new = fresh if len(triples) - n == len(fresh) else list(islice(triples, n, None))
+                self._index(_with_predicate(new, self._indexed))
         return self._triples
+
+    def _index(self, triples: Iterable[tuple]) -> None:
+        by_sp = self._by_sp
+        for s, p, o in triples:
+            found = by_sp.get((s, p))
+            if found is None:
+                by_sp[s, p] = [o]
+            else:
+                found.append(o)
+
+    def _objects(self, s, p) -> list | None:
+        triples = self._sync()
+        if p not in self._indexed:
+            self._indexed.add(p)
+            self._index(_with_predicate(triples, {p}))
+        return self._by_sp.get((s, p))
 
     def remove(self, triple: tuple) -> None:
         if triple in self._sync():
             del self._triples[triple]
-            self._by_sp[triple[:2]].remove(triple[2])
+            if triple[1] in self._indexed:
+                self._by_sp[triple[:2]].remove(triple[2])
 
     def __contains__(self, triple: tuple) -> bool:
         if triple[2] is None:
-            self._sync()
-            return bool(self._by_sp.get(triple[:2]))
+            return bool(self._objects(triple[0], triple[1]))
         return triple in self._sync()
 
     def objects(self, s, p) -> list:
-        self._sync()
-        return list(self._by_sp.get((s, p), ()))
+        return list(self._objects(s, p) or ())
 
     def value(self, s, p):
-        self._sync()
-        found = self._by_sp.get((s, p))
+        found = self._objects(s, p)
         return found[0] if found else None
 
     def __iter__(self):
@@ -212,6 +262,12 @@ class TripleSet:
         return g
 
 
+# The predicates extraction looks up by subject while it builds a report (a budget line's label for
+# a figure's jx:counts, the indicators and rectification issues so far, an inferred name), indexed
+# as triples come in: a first lookup would otherwise scan the ~10k triples already there.
+LOOKED_UP = (RDFS_LABEL, JX.hasIndicator, JX.rectificationIssue, JX.inferredName, JX.nameStatus)
+
+
 @dataclass(frozen=True)
 class Source:
     path: Path
@@ -225,10 +281,13 @@ class GraphBuilder:
         self.report = report
         self.source = source
         self.file = iris.source_file(source.sha256)
-        self.t = TripleSet()
+        self.t = TripleSet(indexed=LOOKED_UP)
         for p, ns in PREFIXES.items():
             self.t.bind(p, ns)
         self._spans: dict[tuple[int, int], URIRef] = {}
+        # one literal object per string for the strings figures repeat (a figure's jx:statedForm is its
+        # span's oa:exact; units, counts): ``jixiao.store.ntriples`` converts each distinct object once
+        self._texts: dict[str, Literal] = {}
         # span and figure IRIs are these prefixes + "start-end" (tests/test_emit_speed_paths.py checks
         # them against iris.span / iris.figure): formatting one string beats iris.local's join
         self._span_iri = iris.span(report, 0, 1).removesuffix("0-1")
@@ -257,6 +316,12 @@ class GraphBuilder:
     def local(self, *parts: object) -> URIRef:
         return iris.local(self.report, *parts)
 
+    def _text(self, value: str) -> Literal:
+        lit = self._texts.get(value)
+        if lit is None:
+            lit = self._texts[value] = text(value)
+        return lit
+
     # -- provenance ----------------------------------------------------------------------------
     def span(self, start: int, end: int) -> URIRef:
         """The source span [start, end) of the original text; its quote is the text there."""
@@ -277,7 +342,7 @@ class GraphBuilder:
         add((pos, OA_START, integer(start)))
         add((pos, OA_END, integer(end)))
         add((quote, RDF_TYPE, OA_QUOTE))
-        add((quote, OA_EXACT, text(src[start:end])))
+        add((quote, OA_EXACT, self._text(src[start:end])))
         return node
 
     def sourced(self, node: URIRef, start: int, end: int) -> URIRef:
@@ -332,14 +397,14 @@ class GraphBuilder:
         if unit:
             add((node, JX.unit, vocab("unit", unit)))
         if stated_unit:
-            add((node, JX.statedUnit, text(stated_unit)))
-        add((node, JX.statedForm, text(self.source.text[start:end])))
+            add((node, JX.statedUnit, self._text(stated_unit)))
+        add((node, JX.statedForm, self._text(self.source.text[start:end])))
         if qualifier:
             add((node, JX.qualifier, vocab("qual", qualifier)))
         if comparator:
             add((node, JX.comparator, vocab("cmp", comparator)))
         if counts:
-            add((node, JX.counts, text(counts)))
+            add((node, JX.counts, self._text(counts)))
         if kind:
             add((node, JX.figureKind, vocab("fk", kind)))
         self.add(node, JX.about, about)
@@ -356,7 +421,7 @@ class GraphBuilder:
             self._budget = self.local("budget")
         self.add(node, QB_DATASET, self._budget)
         if reference_year is not None:
-            self.add(node, JX.referenceYear, Literal(str(reference_year), datatype=XSD.gYear))
+            self.add(node, JX.referenceYear, gyear(reference_year))
         return node
 
     def rate(self, start: int, end: int, *, kind: str, numerator: URIRef | None = None,

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib import URIRef
 
 from ingest import meta
-from ingest.emit import JX, JXV, GraphBuilder
+from ingest.emit import JX, JXV, RDF_TYPE, RDFS_LABEL, GraphBuilder, boolean, gyear, integer, zh
+from ingest.emit import text as literal
 from ingest.figures import Figure, extract_figures
 from ingest.normalise import Normalised
 from ingest.rules import data, domain, first_word, last_word
@@ -48,6 +48,9 @@ IND_CATEGORIES = {
 }
 RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执行率", "completion": "完成率", "cut": "压减率"}
 CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
+
+
+_UNIT_KEYS: dict[str, str] = {}  # a figure's unit key → the jxv:unit_ key emitted ("other" when not in vocab.ttl)
 
 
 def category_key(text: str) -> str | None:
@@ -94,6 +97,8 @@ class Extractor:
         self._any_group = re.compile("|".join(re.escape(w) for w, _ in self._groups) or r"(?!)")
         orgs = read_lexicon(LEXICON_DIR / "organisations.txt")
         self._orgs = sorted((w for w, _f, _t, _c in orgs), key=len, reverse=True)
+        self._org_starts: dict[str | None, tuple[str, ...]] = {}  # region → what a partner's name starts with
+        self._name_ends_before = tuple(self.dom["orgs"]["name_ends_before"])
         self._roles: set[str] = set()
         self._pattern_rules = data("problem_patterns.toml")["patterns"]
         self.mentions: list[Mention] = []
@@ -141,9 +146,9 @@ class Extractor:
         s, e = self.orig(self.root.heading_start, self.root.heading_end) if self.root.heading_end > \
             self.root.heading_start else (0, max(1, len(title)))
         b.resource(self.report, JX.Report, s, e, label=title)
-        b.add(self.report, JX.title, Literal(title))
+        b.add(self.report, JX.title, literal(title))
         b.add(self.report, JX.department, self.dept)
-        b.add(self.report, JX.fiscalYear, Literal(str(year), datatype=XSD.gYear))
+        b.add(self.report, JX.fiscalYear, gyear(year))
         b.add(self.report, JX.fiscalPeriod, b.year(year))
         b.add(self.report, JX.reportKind, getattr(JXV, f"kind_{self.kind}"))
         b.add(self.report, JX.sourceFile, b.file)
@@ -176,9 +181,9 @@ class Extractor:
                 self._walk(child, parent, cpath, inherited, nearest)
                 continue
             self.b.resource(node, JX.Section, s, e, label=child.title.strip() or child.number)
-            self.b.add(node, JX.number, Literal(child.number))
-            self.b.add(node, JX.level, Literal(child.level, datatype=XSD.integer))
-            self.b.add(node, JX.ordinal, Literal(child.ordinal or i, datatype=XSD.integer))
+            self.b.add(node, JX.number, literal(child.number))
+            self.b.add(node, JX.level, integer(child.level))
+            self.b.add(node, JX.ordinal, integer(child.ordinal or i))
             self.b.add(node, JX.inReport, self.report)
             self.b.add(parent, JX.hasSection, node)
             if child.role:
@@ -202,14 +207,14 @@ class Extractor:
         if parent.role == "duties" or role == "duty":
             duty = b.local("duty", path.rsplit("-", 1)[-1] if "-" in path else path)
             b.resource(duty, JX.Duty, s, e, section=node)
-            b.add(duty, JX.ordinal, Literal(sec.ordinal or 0, datatype=XSD.integer))
-            b.add(duty, JX.text, Literal(self._strip_number(body, sec.number)))
+            b.add(duty, JX.ordinal, integer(sec.ordinal or 0))
+            b.add(duty, JX.text, literal(self._strip_number(body, sec.number)))
             b.add(self.dept, JX.hasDuty, duty)
             b.add(self.report, JX.hasDuty, duty)
         elif parent.role == "goals" and sec.level >= 3:
             goal = b.local("goal", sec.ordinal or path)
             b.resource(goal, JX.PerformanceGoal, s, e, section=node)
-            b.add(goal, JX.text, Literal(self._strip_number(body, sec.number)))
+            b.add(goal, JX.text, literal(self._strip_number(body, sec.number)))
             b.add(self.report, JX.hasGoal, goal)
             ctx.about = goal
         elif role == "rectification_issue":
@@ -217,10 +222,10 @@ class Extractor:
             issue = b.local("issue", n)
             hs, he = self.orig(sec.heading_start, sec.heading_end)
             b.resource(issue, JX.RectificationIssue, hs, he, section=node, label=sec.title.strip())
-            b.add(issue, JX.title, Literal(sec.title.strip()))
+            b.add(issue, JX.title, literal(sec.title.strip()))
             b.add(self.report, JX.rectificationIssue, issue)
             prior = b.local("evaluation", "prior")
-            if (prior, RDF.type, JX.ThirdPartyEvaluation) in b.t:
+            if (prior, RDF_TYPE, JX.ThirdPartyEvaluation) in b.t:
                 b.add(issue, JX.raisedBy, prior)
             self._issue = issue
             ctx.about = issue
@@ -230,7 +235,7 @@ class Extractor:
             prop = {"problem": JX.problem, "measure": JX.measure, "effect": JX.effect}[kind]
             part = URIRef(f"{self._issue}/{kind}/1")
             b.resource(part, cls, s, e, section=node)
-            b.add(part, JX.text, Literal(self._strip_number(body, sec.number)))
+            b.add(part, JX.text, literal(self._strip_number(body, sec.number)))
             b.add(self._issue, prop, part)
             if kind == "problem":
                 self._patterns(part, body)
@@ -254,8 +259,8 @@ class Extractor:
                     continue
                 n = b.local("report", kind, f"{os_}")
                 b.resource(n, cls, os_, oe, section=node)
-                b.add(n, JX.ordinal, Literal(ordinal, datatype=XSD.integer))
-                b.add(n, JX.text, Literal(self.ntext(s, e).strip()))
+                b.add(n, JX.ordinal, integer(ordinal))
+                b.add(n, JX.text, literal(self.ntext(s, e).strip()))
                 b.add(self.report, prop, n)
                 if kind == "problem":
                     self._patterns(n, self.ntext(s, e))
@@ -313,7 +318,7 @@ class Extractor:
         s, e = self._trim(*self.orig(ss, se))
         node = self.b.local("work", s)
         self.b.resource(node, JX.WorkItem, s, e, section=ctx.section)
-        self.b.add(node, JX.text, Literal(self.ntext(ss, se).strip()))
+        self.b.add(node, JX.text, literal(self.ntext(ss, se).strip()))
         return node
 
     def _cutoff(self, block: Block, ctx: Ctx) -> None:
@@ -321,7 +326,7 @@ class Extractor:
         for w in words:
             i = block.text.find(w)
             if i >= 0 and ("数据" in block.text or "口径" in block.text):
-                self.b.add(ctx.section, JX.cutoffNote, Literal(w))
+                self.b.add(ctx.section, JX.cutoffNote, literal(w))
                 return
 
     def _documents(self, block: Block, ctx: Ctx) -> None:
@@ -329,9 +334,9 @@ class Extractor:
             title = m.group(1).strip()
             node = iris.document(title)
             b = self.b
-            b.t.add((node, RDF.type, JX.Document))
-            b.t.add((node, JX.title, Literal(title)))
-            b.t.add((node, RDFS.label, Literal(title, lang="zh")))
+            b.t.add((node, RDF_TYPE, JX.Document))
+            b.t.add((node, JX.title, literal(title)))
+            b.t.add((node, RDFS_LABEL, zh(title)))
             s, e = self.orig(block.start + m.start(), block.start + m.end())
             b.sourced(node, s, e)
             b.add(ctx.section, JX.cites, node)
@@ -342,10 +347,10 @@ class Extractor:
         for word, canonical in self._groups if self._any_group.search(text) else ():
             if word in text:
                 g = iris.group(canonical)
-                b.t.add((g, RDF.type, JX.BeneficiaryGroup))
-                b.t.add((g, JX.canonicalName, Literal(canonical)))
-                b.t.add((g, RDFS.label, Literal(canonical, lang="zh")))
-                if (about, RDF.type, JX.Section) not in b.t:
+                b.t.add((g, RDF_TYPE, JX.BeneficiaryGroup))
+                b.t.add((g, JX.canonicalName, literal(canonical)))
+                b.t.add((g, RDFS_LABEL, zh(canonical)))
+                if (about, RDF_TYPE, JX.Section) not in b.t:
                     # a work item, measure or effect serves the group; a whole section does not, or
                     # every figure of the section would be counted as the group's
                     b.add(about, JX.beneficiary, g)
@@ -368,9 +373,9 @@ class Extractor:
                     or text[m.end(): m.end() + 2] == "指标":
                 continue
             prog = iris.programme(self.dept_name, name)
-            b.t.add((prog, RDF.type, JX.Programme))
-            b.t.add((prog, JX.name, Literal(name)))
-            b.t.add((prog, RDFS.label, Literal(name, lang="zh")))
+            b.t.add((prog, RDF_TYPE, JX.Programme))
+            b.t.add((prog, JX.name, literal(name)))
+            b.t.add((prog, RDFS_LABEL, zh(name)))
             s, e = self.orig(ss + m.start(1), ss + m.end(1))
             b.sourced(prog, s, e)
             b.add(about, JX.programme, prog)
@@ -383,7 +388,10 @@ class Extractor:
         conf = self.dom["orgs"]
         if not any(cue in text for cue in conf["partner_cues"]):
             return []
-        starts = (*conf["name_starts"], *([self.region] if self.region else []), *self._orgs)
+        starts = self._org_starts.get(self.region)
+        if starts is None:  # (built once a report: the lexicon names are many)
+            starts = self._org_starts[self.region] = (*conf["name_starts"], *([self.region] if self.region else []),
+                                                      *self._orgs)
         out = []
         for cue in conf["partner_cues"]:
             strong = cue in conf["strong_partner_cues"]
@@ -406,12 +414,12 @@ class Extractor:
     def _org_end(self, window: str) -> int | None:
         """Where an organisation name at the start of ``window`` ends: the first organisation suffix
         followed by a boundary word; None when there is none (or the name is too short)."""
-        conf = self.dom["orgs"]
         best = None
-        for suffix in conf["suffixes"]:
+        ends_before = self._name_ends_before
+        for suffix in self.dom["orgs"]["suffixes"]:
             for sm in re.finditer(re.escape(suffix), window):
                 end = sm.end()
-                if window[end:].startswith(tuple(conf["name_ends_before"])) and (best is None or end < best):
+                if window.startswith(ends_before, end) and (best is None or end < best):
                     best = end
         return best if best and best >= 3 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", window[:best]) else None
 
@@ -444,7 +452,7 @@ class Extractor:
             return RATE_LABELS.get(kw.get("kind", ""))
         line = kw.get("line")
         if method == "budget_figure" and line is not None:
-            label = self.b.t.value(line, RDFS.label) or self.b.t.value(line, JX.name)
+            label = self.b.t.value(line, RDFS_LABEL) or self.b.t.value(line, JX.name)
             if label is not None:
                 return ("上年" if kw.get("reference_year") else "") + str(label)
         if method == "change":
@@ -455,7 +463,10 @@ class Extractor:
     def _unit(key: str | None) -> str | None:
         if key is None:
             return None
-        return key if hasattr(JXV, f"unit_{key}") else "other"
+        found = _UNIT_KEYS.get(key)
+        if found is None:  # (a key the vocabulary lacks costs an exception in the namespace each time)
+            found = _UNIT_KEYS[key] = key if hasattr(JXV, f"unit_{key}") else "other"
+        return found
 
     def _generic(self, f: Figure, base: int, about: URIRef, ctx: Ctx) -> None:
         self._emit(f, base, about=about, section=ctx.section)
@@ -481,19 +492,19 @@ class Extractor:
                         n = self._emit(f, base, cls=JX.DeclaredCount, about=ctx.section, section=ctx.section)
                         if n is not None:
                             self.b.add(n, JX.countedCategory, getattr(JXV, key))
-                            self.b.add(n, JX.counts, Literal(word[0]))
+                            self.b.add(n, JX.counts, literal(word[0]))
 
     def _evaluation(self, key: str, cls: URIRef, ss: int, se: int, score: Figure | None, base: int,
                     text: str, ctx: Ctx, evaluated: URIRef, year: int, evaluator: URIRef | None = None) -> URIRef:
         b = self.b
         node = b.local("evaluation", key)
         s, e = self._trim(*self.orig(ss, se))
-        if (node, RDF.type, cls) not in b.t:
+        if (node, RDF_TYPE, cls) not in b.t:
             b.resource(node, cls, s, e, section=ctx.section)
-            b.add(node, RDF.type, JX.Evaluation)
+            b.add(node, RDF_TYPE, JX.Evaluation)
             b.add(self.report, JX.evaluation, node)
             b.add(node, JX.evaluated, evaluated)
-            b.add(node, JX.evaluatedYear, Literal(str(year), datatype=XSD.gYear))
+            b.add(node, JX.evaluatedYear, gyear(year))
             b.add(node, JX.evaluator, evaluator or self.dept)
         if score is not None:
             q = self._emit(score, base, about=node, section=ctx.section)
@@ -544,18 +555,18 @@ class Extractor:
             suffix = "" if holder.node == self.dept else f"/{iris.name_key(holder.name)}"
             node = URIRef(f"{self.report}/spending/{kind}{suffix}")
             b = self.b
-            b.t.add((node, RDF.type, JX.SpendingAggregate))
+            b.t.add((node, RDF_TYPE, JX.SpendingAggregate))
             b.t.add((node, JX.spendingKind, getattr(JXV, f"spend_{kind}")))
             b.t.add((node, JX.budgetHolder, holder.node))
             label = {"total": "整体支出", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
                      "public": "公用经费"}[kind]
-            b.t.add((node, RDFS.label, Literal(f"{holder.name}{label}", lang="zh")))
+            b.t.add((node, RDFS_LABEL, zh(f"{holder.name}{label}")))
             holder.lines[kind] = node
         return holder.lines[kind]
 
     def _budget_units(self, text: str, base: int) -> None:
         conf = self.dom["units"]
-        if not any(w in text for w in conf["sentence_markers"]) or self.units:
+        if self.units or not any(w in text for w in conf["sentence_markers"]):
             return
         cue = first_word(text, conf["cues"])
         if not cue:
@@ -649,7 +660,7 @@ class Extractor:
                     if prior is not None:
                         self.b.flag(prior, "implicit_holder")
                         note = f"{self.year} 年数值未写明 / current-year value not stated"
-                        self.b.add(line, JX.missing, Literal(note))
+                        self.b.add(line, JX.missing, literal(note))
                 elif f.qualifier in ("at_least", "at_most"):
                     pass  # a threshold ("5 万元以上"), not a budget amount
                 else:
@@ -800,10 +811,10 @@ class Extractor:
             node = b.local("project", base + i)
             s, e = self._trim(*self.orig(row.start, row.end))
             b.resource(node, JX.Project, s, e, label=name or None, section=ctx.section)
-            b.add(node, JX.tableRow, Literal(i, datatype=XSD.integer))
+            b.add(node, JX.tableRow, integer(i))
             b.add(node, JX.budgetHolder, self.dept)
             if name:
-                b.add(node, JX.name, Literal(name))
+                b.add(node, JX.name, literal(name))
                 b.add(node, JX.nameStatus, JXV.name_stated)
             else:
                 b.flag(node, "no_name")
@@ -878,9 +889,9 @@ class Extractor:
             s, e = self._trim(*self.orig(row.start, row.end))
             b.resource(node, JX.Indicator, s, e, label=name or None, section=ctx.section)
             b.add(self.report, JX.hasIndicator, node)
-            b.add(node, JX.tableRow, Literal(i, datatype=XSD.integer))
+            b.add(node, JX.tableRow, integer(i))
             if name:
-                b.add(node, JX.name, Literal(name))
+                b.add(node, JX.name, literal(name))
             cat = category_key(table.get(row, "level2")) or category_key(table.get(row, "level1"))
             if cat and cat.startswith("ind_"):
                 b.add(node, JX.category, getattr(JXV, cat))
@@ -896,7 +907,7 @@ class Extractor:
                 b.add(node, JX.target, target[0])
                 if target[1]:
                     b.add(node, JX.comparator, getattr(JXV, f"cmp_{target[1]}"))
-            b.add(node, JX.quantitative, Literal(target is not None))
+            b.add(node, JX.quantitative, boolean(target is not None))
             if target is None and table.get(row, "target").strip():
                 b.add(node, JX.comparator, JXV.cmp_text)
             if actual is not None:
@@ -913,7 +924,7 @@ class Extractor:
         text = cell.text.strip()
         if not text:
             return None
-        self.b.add(node, JX.targetText if role == "target" else JX.actualText, Literal(text))
+        self.b.add(node, JX.targetText if role == "target" else JX.actualText, literal(text))
         figs = extract_figures(text + (unit_col if NUMBER_RE.match(text) and unit_col else ""), self.seg)
         figs = [f for f in figs if f.start < len(text)]
         if not figs:
@@ -949,16 +960,16 @@ class Extractor:
                     if not row_name and (node, JX.inferredName, None) not in b.t:
                         b.t.remove((node, JX.nameStatus, JXV.name_missing))
                         b.add(node, JX.nameStatus, JXV.name_inferred)
-                        b.add(node, JX.inferredName, Literal(name))
+                        b.add(node, JX.inferredName, literal(name))
                         ev = next(m for m in ms if not m.rate)
                         b.add(node, JX.inferenceEvidence, b.span(*ev.clause))
                     elif row_name:
-                        b.add(node, JX.alias, Literal(name))
+                        b.add(node, JX.alias, literal(name))
             if node is None:
                 node = b.local("project", f"n{iris.name_key(name)}")
                 first = ms[0]
                 b.resource(node, JX.Project, *first.clause, label=name, section=first.section)
-                b.add(node, JX.name, Literal(name))
+                b.add(node, JX.name, literal(name))
                 b.add(node, JX.nameStatus, JXV.name_stated)
                 b.add(node, JX.budgetHolder, self.dept)
             resolved[name] = node

@@ -37,13 +37,14 @@ import tomllib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest.numerals import (
     ARABIC_RE,
     CHINESE_NUMERAL_CHARS,
     DIGITS,
     FULLWIDTH,
+    fold_fullwidth,
     number_value,
     split_multiplier,
 )
@@ -93,6 +94,16 @@ class Rules:
     patterns: tuple[re.Pattern, ...]
     function_words: frozenset[str]
     light_verbs: frozenset[str]
+    # derived once from the above (the text scanned with fewer Python steps)
+    cn_next: frozenset[str]  # what may follow a Chinese numeral that is a figure (see _Extractor)
+    qualifier_firsts: frozenset[str]  # first characters of the qualifiers (_longest)
+    multiplier_firsts: frozenset[str]
+    before_last: frozenset[str]  # last characters of the qualifiers written before a number
+    preceded_by: tuple[str, ...]
+    followed_by: tuple[str, ...]
+    year_followed_by: tuple[str, ...]
+    month_words: tuple[str, ...]
+    day_words: tuple[str, ...]
 
 
 CN_DIGITS = "".join(DIGITS) + "十"
@@ -108,6 +119,7 @@ BOUNDARY_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r
 NOUN_TAGS = frozenset({"vn", "an", "j", "l", "x", "eng", "zg"})
 MODIFIER_TAGS = frozenset({"a", "b", "z", "m"})
 HEADER_UNIT_RE = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[)）]\s*$")
+SPACE_RUN = re.compile(r"\s+")
 CLOSING_QUOTES = "”」』\""
 PERSON_UNITS = frozenset({"person", "person_time", "household"})
 
@@ -137,12 +149,23 @@ def rules() -> Rules:
     with open(paths.INGEST_DATA_DIR / "not_quantities.toml", "rb") as f:
         conf = tomllib.load(f)
     patterns = tuple(re.compile(p, re.M) for _, p in sorted(conf["patterns"].items()))
+    # a unit, a multiplier, 余/多, 大 or a space may follow a Chinese numeral that is a figure
+    cn_next = frozenset({k[0] for k in (*units, *multipliers, *qualifiers)} | set("大 \u3000\r\n"))
+    before_last = frozenset(k[-1] for k, q in qualifiers.items() if q.position == "before" and k)
+    ctx, date = conf["context"], conf["date"]
     return Rules(units, multipliers, qualifiers, conf, patterns,
                  frozenset(read_word_list(paths.LEXICON_DIR / "function_words.txt")),
-                 frozenset(read_word_list(paths.LEXICON_DIR / "light_verbs.txt")))
+                 frozenset(read_word_list(paths.LEXICON_DIR / "light_verbs.txt")),
+                 cn_next, frozenset(k[:1] for k in qualifiers), frozenset(k[:1] for k in multipliers),
+                 before_last, tuple(ctx["preceded_by"]), tuple(ctx["followed_by"]),
+                 tuple(conf["year"]["followed_by"]), tuple(date["month_words"]), tuple(date["day_words"]))
 
 
-def _longest(text: str, pos: int, table) -> str | None:
+def _longest(text: str, pos: int, table, firsts: frozenset[str] | None = None) -> str | None:
+    """The longest key of ``table`` (up to 8 characters) at ``pos``; ``firsts``, the first characters
+    of the keys, answers None at once for most positions."""
+    if firsts is not None and text[pos:pos + 1] not in firsts:
+        return None
     for n in (8, 7, 6, 5, 4, 3, 2, 1):
         s = text[pos:pos + n]
         if len(s) == n and s in table:
@@ -176,7 +199,8 @@ def _literal_re(word: str) -> re.Pattern:
 def _spans(text: str, pairs, extra: tuple[re.Pattern, ...] = ()) -> list[tuple[int, int]]:
     out = []
     for left, right in pairs:
-        out += [m.span() for m in _pair_re(left, right).finditer(text)]
+        if left in text:
+            out += [m.span() for m in _pair_re(left, right).finditer(text)]
     for pattern in extra:
         out += [m.span() for m in pattern.finditer(text)]
     return sorted(out)
@@ -184,6 +208,8 @@ def _spans(text: str, pairs, extra: tuple[re.Pattern, ...] = ()) -> list[tuple[i
 
 def _inside(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int] | None:
     """The span overlapping [a, b), if any (spans sorted by start, may overlap)."""
+    if not spans:
+        return None
     i = bisect_right(spans, (a, 10**12))
     for j in range(i - 1, max(i - 40, -1), -1):
         if spans[j][0] < b and spans[j][1] > a:
@@ -199,25 +225,28 @@ def _has_digit(word: str) -> bool:
     return any("0" <= c <= "9" for c in word)
 
 
+@lru_cache(maxsize=1 << 14)
+def _stop_word(word: str, function_words: frozenset[str]) -> bool:
+    """Whether a token ends a counted phrase whatever its tag: punctuation, a digit, a function word
+    (cached: the same tokens come back again and again)."""
+    return _is_punct(word) or _has_digit(word) or word in function_words
+
+
 class _Extractor:
-    def __init__(self, text: str, segmenter: Segmenter):
+    def __init__(self, text: str, segmenter: Segmenter, translated: str | None = None):
         self.raw = text
-        self.text = text.translate(FULLWIDTH)
+        self.text = text.translate(FULLWIDTH) if translated is None else translated
         self.r = rules()
-        toks = segmenter.pos(self.text)
-        self.words = [t[0] for t in toks]
-        self.tags = [t[1] for t in toks]
-        self.starts = [t[2] for t in toks]
-        self.ends = [t[3] for t in toks]
+        self.words, self.tags, self.starts, self.ends = segmenter.pos_columns(self.text)
         ctx = self.r.conf["context"]
         self.titles = _spans(self.text, ctx["titles"])
         self.quotes = _spans(self.text, ctx["quotes"])
         self.blocked = _spans(self.text, (), self.r.patterns)
         cn_words = self.r.conf["chinese"]["words"]
-        self.cn_blocked = sorted(m.span() for w in cn_words for m in _literal_re(w).finditer(self.text))
+        self.cn_blocked = sorted(m.span() for w in cn_words if w in self.text
+                                 for m in _literal_re(w).finditer(self.text))
         self.number_spans: list[tuple[int, int]] = []
-        # what may follow a Chinese numeral that is a figure: a unit, a multiplier, 余/多, 大 or a space
-        self.cn_next = {s[0] for s in (*self.r.units, *self.r.multipliers, *self.r.qualifiers)} | set("大 \u3000\r\n")
+        self.cn_next = self.r.cn_next
 
     # -- parsing one number -------------------------------------------------------------------------
     def run(self) -> list[Figure]:
@@ -247,8 +276,9 @@ class _Extractor:
         if percent_cn:
             surface = surface[3:]
         if arabic:
-            near = t[a - 1:a] + t[b:b + 1]
-            if any(c.isascii() and c.isalpha() for c in near) or _inside(self.blocked, a, b):
+            before, after = t[a - 1:a], t[b:b + 1]  # (one character each, or none)
+            if (before.isalpha() and before.isascii()) or (after.isalpha() and after.isascii()) \
+                    or _inside(self.blocked, a, b):
                 return None
         elif not percent_cn and (
             (surface == "一" and r.conf["chinese"]["lone_one_is_article"])
@@ -261,7 +291,7 @@ class _Extractor:
         if value is None:
             return None
         bs = _skip_back(t, a)
-        if any(t.endswith(w, 0, bs) for w in r.conf["context"]["preceded_by"]):
+        if t.endswith(r.preceded_by, 0, bs):
             return None
         pos = b
         value_max = None
@@ -272,21 +302,21 @@ class _Extractor:
             if value_max is not None:
                 pos = rm.end()
         after = _skip(t, pos)
-        if any(t.startswith(w, after) for w in r.conf["context"]["followed_by"]):
+        if t.startswith(r.followed_by, after):
             return None
         if self._is_date_or_year(value, value_max, mult, bs, after):
             return None
         qualifier = None
-        q = _longest(t, self._next(pos), r.qualifiers)
+        q = _longest(t, self._next(pos), r.qualifiers, r.qualifier_firsts)
         if q and r.qualifiers[q].position == "after_number":
             qualifier, pos = r.qualifiers[q], self._next(pos) + len(q)
         stated = surface[len(head):]
         if mult == 1:
-            mp = _longest(t, self._next(pos), r.multipliers)
+            mp = _longest(t, self._next(pos), r.multipliers, r.multiplier_firsts)
             if mp:
                 mult, stated, pos = r.multipliers[mp], mp, self._next(pos) + len(mp)
         if qualifier is None:
-            q = _longest(t, self._next(pos), r.qualifiers)
+            q = _longest(t, self._next(pos), r.qualifiers, r.qualifier_firsts)
             if q and r.qualifiers[q].position == "after_number":
                 qualifier, pos = r.qualifiers[q], self._next(pos) + len(q)
         unit_surface, unit, da = "", None, False
@@ -304,12 +334,16 @@ class _Extractor:
         if not self._quote_allows(a, arabic, unit is not None):
             return None
         end = pos
-        aq = _longest(t, _skip(t, pos), r.qualifiers)
+        aq = _longest(t, _skip(t, pos), r.qualifiers, r.qualifier_firsts)
         if aq and r.qualifiers[aq].position == "after" and qualifier is None:
             qualifier, end = r.qualifiers[aq], _skip(t, pos) + len(aq)
         start = a
-        back = [i for i in range(a - 1, max(a - 12, -1), -1) if not t[i].isspace()][:3]
-        for n in (3, 2, 1):
+        i, lo = a - 1, max(a - 12, -1)
+        while i > lo and t[i].isspace():
+            i -= 1
+        # a qualifier before the number ends with the first non-space character before it (back[0])
+        back = [i for i in range(a - 1, lo, -1) if not t[i].isspace()][:3] if i > lo and t[i] in r.before_last else []
+        for n in (3, 2, 1) if back else ():
             bq = "".join(t[i] for i in reversed(back[:n]))
             if len(bq) == n and bq in r.qualifiers and r.qualifiers[bq].position == "before":
                 if qualifier is None:
@@ -318,17 +352,16 @@ class _Extractor:
         return (start, end, value, value_max, mult, unit, stated + unit_surface, qualifier, da)
 
     def _is_date_or_year(self, value, value_max, mult, bs: int, after: int) -> bool:
-        conf = self.r.conf
+        r = self.r
         t = self.text
         whole = value == value.to_integral_value() and mult == 1
-        if whole and any(t.startswith(w, after) for w in conf["year"]["followed_by"]):
+        if whole and t.startswith(r.year_followed_by, after):
             years = [v for v in (value, value_max) if v is not None]
-            if all(conf["year"]["min"] <= v <= conf["year"]["max"] for v in years):
+            if all(r.conf["year"]["min"] <= v <= r.conf["year"]["max"] for v in years):
                 return True
-        if whole and 1 <= value <= 12 and any(t.startswith(w, after) for w in conf["date"]["month_words"]):
+        if whole and 1 <= value <= 12 and t.startswith(r.month_words, after):
             return True
-        return whole and 1 <= value <= 31 and t.endswith(tuple(conf["date"]["month_words"]), 0, bs) and any(
-            t.startswith(w, after) for w in conf["date"]["day_words"])
+        return whole and 1 <= value <= 31 and t.endswith(r.month_words, 0, bs) and t.startswith(r.day_words, after)
 
     def _next(self, pos: int) -> int:
         """The next non-space position; across a line break only when a token starts there."""
@@ -408,7 +441,7 @@ class _Extractor:
         return None
 
     def _span(self, a: int, b: int):
-        counts = re.sub(r"\s+", "", self.raw[a:b])
+        counts = SPACE_RUN.sub("", self.raw[a:b])
         return (a, b, counts) if counts else None
 
     def _cell_counts(self, start: int, previous: list[Figure]):
@@ -426,8 +459,7 @@ class _Extractor:
         return self._span(a, b) if b > a else None
 
     def _stop(self, k: int) -> bool:
-        w = self.words[k]
-        return (_is_punct(w) or _has_digit(w) or w in self.r.function_words or self.tags[k] in BOUNDARY_TAGS
+        return (_stop_word(self.words[k], self.r.function_words) or self.tags[k] in BOUNDARY_TAGS
                 or _inside(self.number_spans, self.starts[k], self.ends[k]) is not None)
 
     def _nounish(self, k: int) -> bool:
@@ -498,6 +530,7 @@ class _Extractor:
 def extract_figures(text: str, segmenter: Segmenter | None = None) -> list[Figure]:
     """Every figure in ``text`` in order of position (offsets index ``text``). A text with no number
     at all has none: it is not segmented (a third of the blocks of a report)."""
-    if not NUMBER_RE.search(text.translate(FULLWIDTH)):
+    translated = fold_fullwidth(text)
+    if not NUMBER_RE.search(translated):
         return []
-    return _Extractor(text, segmenter or get_segmenter()).run()
+    return _Extractor(text, segmenter or get_segmenter(), translated).run()

@@ -22,6 +22,20 @@ CHINESE_NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNI
 CHINESE_NUMERAL_RE = re.compile(f"[{CHINESE_NUMERAL_CHARS}]*[{''.join(DIGITS)}十][{CHINESE_NUMERAL_CHARS}]*")
 ARABIC_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?")
 FULLWIDTH = str.maketrans("０１２３４５６７８９％．，＋－～＞＜＝／", "0123456789%.,+-~><=/")
+_FULLWIDTH_PAIRS = tuple((chr(wide), chr(narrow)) for wide, narrow in FULLWIDTH.items())
+
+
+def fold_fullwidth(text: str) -> str:
+    """``text.translate(FULLWIDTH)``, several times faster on report text, which holds few of these
+    characters (each maps to its own ASCII character, so replacing one at a time is the same)."""
+    for wide, narrow in _FULLWIDTH_PAIRS:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text
+
+
+_MULTIPLIERS_LONGEST_FIRST = sorted(MULTIPLIERS, key=len, reverse=True)
+_MULTIPLIER_SUFFIXES = tuple(MULTIPLIERS)
 
 ORDINAL_SUFFIXES = ("届", "号", "级")
 COUNT_SUFFIXES = ("大", "个", "项", "名", "人", "次", "种", "类", "家", "户", "件", "条", "年", "天", "位",
@@ -53,7 +67,9 @@ def chinese_to_int(s: str) -> int | None:
 
 def split_multiplier(s: str) -> tuple[str, int]:
     """"1.2万" → ("1.2", 10000); "两万" → ("两", 10000); "三十六" → ("三十六", 1)."""
-    for suffix in sorted(MULTIPLIERS, key=len, reverse=True):
+    if not s.endswith(_MULTIPLIER_SUFFIXES):
+        return s, 1
+    for suffix in _MULTIPLIERS_LONGEST_FIRST:
         head = s[: -len(suffix)]
         if not (s.endswith(suffix) and head):
             continue

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ingest.sentences import cn_to_int, split_sentences
@@ -327,6 +327,12 @@ def _assign_roles(section: Section, ancestors: list[str]) -> None:
 
 def heading_role(title: str, parent_role: str | None, ancestors: list[str]) -> str | None:
     """Role of a heading title under a parent with `parent_role` (see sections.toml [[role]])."""
+    return _heading_role(title, parent_role, tuple(ancestors))
+
+
+@lru_cache(maxsize=1 << 12)
+def _heading_role(title: str, parent_role: str | None, ancestors: tuple[str, ...]) -> str | None:
+    """`heading_role`, cached: the genre's headings recur from report to report."""
     conf = _conf()
     compact = re.sub(r"\s+", "", title).rstrip("。：:")
     restriction = conf["children"].get(parent_role or "")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 import jieba
@@ -133,22 +134,43 @@ class Segmenter:
         return out
 
     def pos(self, text: str) -> list[tuple[str, str, int, int]]:
-        """Tokens of ``cut`` with their dictionary POS tags."""
+        """Tokens of ``cut`` with their dictionary POS tags: (token, tag, start, end)."""
+        return list(zip(*self.pos_columns(text), strict=True))
+
+    def pos_columns(self, text: str) -> tuple[list[str], list[str], list[int], list[int]]:
+        """``pos`` as four lists: tokens, tags, start and end offsets (what figure extraction reads;
+        built without a tuple a token)."""
         if self._rjieba is not None:
-            known = self._known
-            tagged = []
+            words = self._rjieba.cut(text)
+            try:
+                tags = list(map(self._known.__getitem__, words))
+            except KeyError:
+                tags = self._learn(text, words)
+        else:
+            words = self._jieba.lcut(text)
+            tags = [self.tag_of(w) for w in words]
+        ends = list(accumulate(map(len, words)))
+        return words, tags, [0, *ends[:-1]] if ends else [], ends
+
+    def _learn(self, text: str, words: list[str]) -> list[str]:
+        """rjieba: the tags of ``words`` (the cut of ``text``) when some are new. A new token's tag is
+        its lexicon tag, else rjieba's dictionary tag, else one by its characters; rjieba's ``tag``
+        cuts as ``cut`` does and looks each token up in its dictionary (whatever surrounds it), so it
+        is asked only when a new token is in that dictionary."""
+        known = self._known
+        in_dictionary = False
+        for w in [w for w in dict.fromkeys(words) if w not in known]:
+            tag = self.lexicon_tag.get(w)
+            if tag or not self._rjieba.has_word(w):
+                known[w] = tag or _unknown_tag(w)
+            else:
+                in_dictionary = True
+        if in_dictionary:
             for w, t in self._rjieba.tag(text):
                 if w not in known:
-                    known[w] = self.lexicon_tag.get(w) or (t if self._rjieba.has_word(w) else _unknown_tag(w))
-                tagged.append((w, known[w]))
-        else:
-            tagged = [(w, self.tag_of(w)) for w in self._jieba.lcut(text)]
-        out = []
-        pos = 0
-        for word, tag in tagged:
-            out.append((word, tag, pos, pos + len(word)))
-            pos += len(word)
-        return out
+                    known[w] = t
+        # a token ``tag`` did not return (were its cut ever to differ from ``cut``): tagged on its own
+        return [known[w] if w in known else known.setdefault(w, self.tag_of(w)) for w in words]
 
     def tag_of(self, word: str) -> str:
         """The tag of one word: lexicon, else jieba's dictionary, else by its characters."""

@@ -45,6 +45,7 @@ _NUMBER = re.compile(r"^[≥≤<>=＞＜约近超]*\s*-?\d[\d,]*(\.\d+)?\s*(%|�
 _VALUE_LIKE = re.compile(r"^[≥≤<>=＞＜]|^-?\d[\d,.]*\s*[^\d\s]{0,3}$")  # "≥95%", "4座", not "2022年…经费"
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 @dataclass
@@ -103,6 +104,8 @@ def _conf() -> dict[str, Any]:
     return {
         **conf,
         "column_res": [(c["role"], [re.compile(p) for p in c["patterns"]]) for c in conf["column"]],
+        # all column patterns in one: a name none of them matches (most lines) is told in one search
+        "column_any_re": re.compile("|".join(f"(?:{p})" for c in conf["column"] for p in c["patterns"]) or "(?!)"),
         "vocab_map": _vocab_map(conf["vocab"]),
         "total_re": re.compile(conf["total"]["pattern"]),
         "subtotal_re": re.compile(conf["total"]["subtotal"]),
@@ -130,7 +133,7 @@ def vocab_roles(text: str) -> frozenset[str]:
 
 def _bare(text: str) -> str:
     """`text` without whitespace and bracketed asides ("产出指标（50分）" → "产出指标")."""
-    return re.sub(r"\s+", "", _BRACKETED.sub("", text))
+    return _SPACE_RUN.sub("", _BRACKETED.sub("", text))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -138,7 +141,7 @@ def column_role(header: str) -> str | None:
     """Role of a header cell from tables.toml ("下达预算数（万元）" → "approved"), or None. Cached: every
     line of a report is tried as a header (a third of table time went here)."""
     name = re.sub(r"\s+", "", _BRACKETED.sub("", header))
-    if not name:
+    if not name or not _conf()["column_any_re"].search(name):
         return None
     for role, patterns in _conf()["column_res"]:
         if any(p.search(name) for p in patterns):
@@ -586,26 +589,38 @@ def _fit(text: str, role: str | None, present: frozenset[str | None], suffixed: 
     return 0
 
 
+@lru_cache(maxsize=1 << 14)
+def _fit_row(text: str, roles: tuple[str | None, ...], present: frozenset[str | None],
+             suffixed: bool) -> tuple[int, ...]:
+    """`_fit` of one cell text in each column (one cache look-up instead of one a column)."""
+    return tuple(_fit(text, r, present, suffixed) for r in roles)
+
+
 def _align_costs(
     texts: list[str], roles: list[str | None], present: frozenset[str | None], suffixed: bool
 ) -> list[list[int]]:
-    """cost[i][j]: least cost of aligning texts[i:] to roles[j:] (see `_align`)."""
+    """cost[i][j]: least cost of aligning texts[i:] to roles[j:] (see `_align`): the cheapest of
+    placing texts[i] in column j, removing texts[i] when empty, or inserting a blank in column j
+    (1 each), capped at _INF. Built a row at a time from the last, each row from its right end."""
     n, w = len(texts), len(roles)
-    fit = [[_fit(t, r, present, suffixed) for r in roles] for t in texts]
-    cost = [[_INF] * (w + 1) for _ in range(n + 1)]
-    cost[n][w] = 0
-    for i in range(n, -1, -1):
-        row, below = cost[i], cost[i + 1] if i < n else None
-        for j in range(w, -1, -1):
-            best = _INF if (i < n or j < w) else 0
-            if below is not None:
-                if j < w:
-                    best = fit[i][j] + below[j + 1]
-                if not texts[i] and 1 + below[j] < best:
-                    best = 1 + below[j]
-            if j < w and 1 + row[j + 1] < best:
-                best = 1 + row[j + 1]
-            row[j] = best if best < _INF else _INF
+    key = tuple(roles)
+    below = list(range(w, -1, -1))  # cost[n][j]: blanks inserted in the w - j columns left
+    cost = [below]
+    for i in range(n - 1, -1, -1):
+        fit = _fit_row(texts[i], key, present, suffixed)
+        empty = not texts[i]
+        cur = below[w] + 1 if empty and below[w] + 1 < _INF else _INF
+        row = [cur] * (w + 1)
+        for j in range(w - 1, -1, -1):
+            best = fit[j] + below[j + 1]
+            if empty and below[j] + 1 < best:
+                best = below[j] + 1
+            if cur + 1 < best:
+                best = cur + 1
+            cur = row[j] = best if best < _INF else _INF
+        cost.append(row)
+        below = row
+    cost.reverse()
     return cost
 
 

@@ -1,0 +1,300 @@
+"""The faster paths of ingest (issue "ingest CPU per report") give what the plain code gave.
+
+Each fast path is checked against a plain reference written here: the per-character normalisation,
+the full alignment table, rjieba's own tagging, rdflib's Literal constructor, an ordered list as
+the triple set, each column pattern tried in turn. Inputs are the real report, the samples and
+seeded random inputs built to hit the edge cases (CR/LF mixes, full-width separators, spaces,
+duplicates added after a lookup)."""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from ingest import emit, normalise, numerals, segment, source, tables
+from ingest.emit import GraphBuilder, Source, TripleSet
+from ingest.numerals import MULTIPLIERS, split_multiplier
+from jixiao import iris
+from jixiao.ns import JX
+from tests.conftest import REAL_REPORT, SAMPLE, SAMPLE_GB
+
+EX = "https://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_DECIMAL, XSD_INTEGER = URIRef(XSD + "decimal"), URIRef(XSD + "integer")
+OA_EXACT = URIRef("http://www.w3.org/ns/oa#exact")
+
+
+def texts_of_the_genre() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in (REAL_REPORT, SAMPLE)] + [source.read_source(SAMPLE_GB).text]
+
+
+# -- normalisation: the character-by-character rules -------------------------------------------
+def plain_normalise(text: str) -> tuple[str, list[int]]:
+    """Rules 1-3 of ingest.normalise one character at a time (how they were first written), then
+    rule 4 through the module (it works on lines)."""
+    chars, origin = [], []
+    n = len(text)
+    wide = "0123456789０１２３４５６７８９"
+    for i, c in enumerate(text):
+        if c == "\r":
+            if i + 1 < n and text[i + 1] == "\n":
+                continue
+            c = "\n"
+        elif "０" <= c <= "９" or "Ａ" <= c <= "Ｚ" or "ａ" <= c <= "ｚ" or c == "％":
+            c = chr(ord(c) - 0xFEE0)
+        elif c in "．，" and 0 < i < n - 1 and text[i - 1] in wide and text[i + 1] in wide:
+            c = "." if c == "．" else ","
+        chars.append(c)
+        origin.append(i)
+    keep = [True] * len(chars)
+    i = 0
+    spaces = " \u3000\u00a0"
+    while i < len(chars):
+        if chars[i] not in spaces:
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and chars[j] in spaces:
+            j += 1
+        before = chars[i - 1] if i > 0 else None
+        after = chars[j] if j < len(chars) else None
+        digit, cjk = normalise._is_digit, normalise._is_cjk
+        if ((digit(before) and (cjk(after) or after in ("%", "‰"))) or (cjk(before) and digit(after))
+                or (before is not None and before in "≥≤<>=＞＜" and digit(after))
+                or (cjk(before) and after is not None and after in "≥≤<>=＞＜")
+                or (j - i == 1 and cjk(before) and cjk(after))):
+            keep[i:j] = [False] * (j - i)
+        i = j
+    folded = "".join(c for c, k in zip(chars, keep, strict=True) if k)
+    kept = [o for o, k in zip(origin, keep, strict=True) if k]
+    joined, joined_origin = normalise._join_page_breaks(folded, kept)
+    return joined, [*joined_origin, len(text)]
+
+
+def random_texts(seed: int, count: int, longest: int) -> list[str]:
+    pieces = [*"\r\n \u3000\u00a0\t1０９ＡｚaZ％%．，.,万元人年的。：；≥≤<>=＞＜|", "\r\n", "\n\n", "  ", "预算",
+              "一、", "（一）", "1.", "执行率"]
+    rnd = random.Random(seed)
+    return ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, longest))) for _ in range(count)]
+
+
+def test_normalise_equals_the_character_rules() -> None:
+    genre = texts_of_the_genre()
+    variants = [t.replace("\n", "\r\n") for t in genre] + [t.replace("\n", "\r") for t in genre] + \
+        [t.replace("，", "．") for t in genre]
+    for text in genre + variants + random_texts(1, 3000, 80):
+        norm = normalise.normalise(text)
+        assert (norm.text, norm.origin) == plain_normalise(text), repr(text[:80])
+
+
+def test_fold_keeps_offsets_across_cr_lf() -> None:
+    text = "１\r\n，２\r3，４\r\n\r\n５．６"
+    folded, origin = normalise._fold(text)
+    assert folded == "1\n，2\n3,4\n\n5.6"  # ，after a line break is not between two digits
+    assert [text[o] for o in origin] == [*"１\n，２\r3，４\n\n５．６"]
+
+
+# -- table rows: the alignment table -----------------------------------------------------------
+def plain_align_costs(texts, roles, present, suffixed) -> list[list[int]]:
+    """The alignment table cell by cell, each cell the cheapest of its three moves."""
+    n, w, inf = len(texts), len(roles), tables._INF
+    cost = [[inf] * (w + 1) for _ in range(n + 1)]
+    cost[n][w] = 0
+    for i in range(n, -1, -1):
+        for j in range(w, -1, -1):
+            if i == n and j == w:
+                continue
+            moves = []
+            if i < n and j < w:
+                moves.append(tables._fit(texts[i], roles[j], present, suffixed) + cost[i + 1][j + 1])
+            if i < n and not texts[i]:
+                moves.append(1 + cost[i + 1][j])
+            if j < w:
+                moves.append(1 + cost[i][j + 1])
+            cost[i][j] = min([inf, *moves])
+    return cost
+
+
+def test_align_costs_equal_the_plain_table() -> None:
+    roles_pool = ["level1", "level2", "level3", "target", "actual", "unit", "comparator", "name", "approved",
+                  "executed", "rate", "index", "weight", "score", None]
+    cells = ["", "", "", "产出指标", "数量指标", "社会效益指标", "满意度指标", "12", "95%", "≥", "≤", "个", "万元",
+             "某某项目", "定性", "1", "2023年经费", "社会公众满意度", "（50分）", "100", "—", "是"]
+    rnd = random.Random(2)
+    for _ in range(3000):
+        roles = [rnd.choice(roles_pool) for _ in range(rnd.randint(0, 8))]
+        texts = [rnd.choice(cells) for _ in range(rnd.randint(0, 10))]
+        present, suffixed = frozenset(roles), rnd.random() < 0.3
+        assert tables._align_costs(texts, roles, present, suffixed) == plain_align_costs(texts, roles, present,
+                                                                                        suffixed)
+
+
+def test_column_role_equals_each_pattern_in_turn() -> None:
+    def plain(header: str) -> str | None:
+        name = re.sub(r"\s+", "", tables._BRACKETED.sub("", header))
+        for role, patterns in tables._conf()["column_res"]:
+            if name and any(p.search(name) for p in patterns):
+                return role
+        return None
+
+    lines = {line.strip() for text in texts_of_the_genre() for line in re.split(r"[\n\t|]", text)}
+    lines |= {"下达预算数（万元）", "实际完成值", "三级指标", "序号", "备注说明", "完成数", ""}
+    roles = {line: tables.column_role(line) for line in sorted(lines)}
+    assert roles == {line: plain(line) for line in sorted(lines)}
+    assert sum(r is not None for r in roles.values()) >= 7
+
+
+# -- segmentation: tags without rjieba's tag() ---------------------------------------------------
+def test_pos_columns_equal_rjieba_tags() -> None:
+    seg = segment.Segmenter(engine="rjieba")
+    rj = seg._rjieba
+
+    def plain(text: str) -> list[tuple[str, str, int, int]]:
+        out, pos = [], 0
+        for w, t in rj.tag(text):
+            tag = seg.lexicon_tag.get(w) or (t if rj.has_word(w) else segment._unknown_tag(w))
+            out.append((w, tag, pos, pos + len(w)))
+            pos += len(w)
+        return out
+
+    real = REAL_REPORT.read_text(encoding="utf-8")
+    rnd = random.Random(3)
+    pieces = [real[a:a + rnd.randint(1, 300)] for a in (rnd.randrange(len(real)) for _ in range(400))]
+    for text in [*pieces, real, "", "ABC 123 x"]:  # new tokens, then the same ones known
+        assert seg.pos(text) == plain(text)
+        words, tags, starts, ends = seg.pos_columns(text)
+        assert list(zip(words, tags, starts, ends, strict=True)) == plain(text)
+
+
+# -- literals and the triple set -----------------------------------------------------------------
+def literal_key(lit: Literal) -> tuple:
+    return (type(lit), str(lit), lit.language, lit.datatype, lit.value, lit.ill_typed, hash(lit), lit.n3())
+
+
+@pytest.mark.parametrize("value", [Decimal("13.25"), Decimal("13.250"), Decimal("120"), Decimal("1.2E+3"),
+                                   Decimal("0E-5"), Decimal("-0"), Decimal("-7.5"), 10000, 1, "0.10",
+                                   Decimal("123456789012345678901234567890.5")])
+def test_decimal_literals_are_rdflibs(value) -> None:
+    assert emit.FAST_LITERALS  # else dec is rdflib's constructor itself
+    plain = Literal(format(Decimal(value).normalize(), "f"), datatype=XSD_DECIMAL)
+    assert literal_key(emit.dec.__wrapped__(value)) == literal_key(plain)
+
+
+class PlainTripleSet:
+    """The reference: an ordered list without duplicates, lookups by scanning."""
+
+    def __init__(self) -> None:
+        self.triples: list[tuple] = []
+
+    def add(self, t: tuple) -> None:
+        if t not in self.triples:
+            self.triples.append(t)
+
+    def remove(self, t: tuple) -> None:
+        if t in self.triples:
+            self.triples.remove(t)
+
+    def objects(self, s, p) -> list:
+        return [o for s2, p2, o in self.triples if s2 == s and p2 == p]
+
+
+def test_tripleset_equals_an_ordered_list_whatever_the_order_of_adds_and_lookups() -> None:
+    rnd = random.Random(4)
+    subjects = [URIRef(f"{EX}s{i}") for i in range(4)]
+    predicates = [URIRef(f"{EX}p{i}") for i in range(4)]
+    objects = [Literal("a"), Literal("a", lang="zh"), Literal("1", datatype=XSD_INTEGER), URIRef(f"{EX}o")]
+    for n in range(300):
+        # predicates indexed from the start, or at their first lookup
+        fast, plain = TripleSet(indexed=predicates[:n % 3]), PlainTripleSet()
+        for _ in range(rnd.randint(0, 60)):
+            # equal terms as distinct objects: a duplicate must be dropped whichever object it is
+            s, p, o = (URIRef(str(rnd.choice(subjects))), rnd.choice(predicates),
+                       Literal(rnd.choice(objects)) if rnd.random() < 0.5 else rnd.choice(objects))
+            step = rnd.random()
+            if step < 0.6:
+                fast.add((s, p, o))
+                plain.add((s, p, o))
+            elif step < 0.7:
+                fast.remove((s, p, o))
+                plain.remove((s, p, o))
+            elif step < 0.85:
+                assert fast.objects(s, p) == plain.objects(s, p)
+                assert fast.value(s, p) == (plain.objects(s, p) or [None])[0]
+                assert ((s, p, None) in fast) == bool(plain.objects(s, p))
+            else:
+                assert ((s, p, o) in fast) == ((s, p, o) in plain.triples)
+        assert list(fast) == plain.triples and len(fast) == len(plain.triples)
+        for s in subjects:
+            for p in predicates:
+                assert fast.objects(s, p) == plain.objects(s, p)
+
+
+def test_first_added_object_is_kept_for_a_duplicate() -> None:
+    s, p = URIRef(EX + "s"), URIRef(EX + "p")
+    first, second = Literal("x"), Literal("x")
+    t = TripleSet()
+    t.add((s, p, first))
+    assert t.value(s, p) is first
+    t.add((s, p, second))
+    assert t.objects(s, p) == [first] and next(iter(t))[2] is first
+
+
+def test_figure_strings_are_one_literal_object() -> None:
+    # what lets jixiao.store.ntriples write a repeated string once: a figure's stated form and its
+    # span's quote, and a unit stated twice, are the same object
+    text = "支出 13.25 万元，另 8.00 万元。"
+    builder = GraphBuilder(iris.report("某某局", 2024, "department_whole"),
+                           Source(Path("x.txt"), text, "ab" * 32, "utf-8"))
+    a, b = text.index("13.25"), text.index("8.00")
+    first = builder.quantity(a, a + 8, value=Decimal("13.25"), stated_unit="万元", unit="yuan")
+    second = builder.quantity(b, b + 7, value=Decimal("8.00"), stated_unit="万元", unit="yuan")
+    t = builder.t
+    quote = URIRef(f"{iris.span(builder.report, a, a + 8)}/quote")
+    assert t.value(first, JX.statedForm) is t.value(quote, OA_EXACT)
+    assert t.value(first, JX.statedForm) == Literal("13.25 万元")
+    assert t.value(first, JX.statedUnit) is t.value(second, JX.statedUnit)
+
+
+# -- small helpers --------------------------------------------------------------------------------
+def plain_split_multiplier(s: str) -> tuple[str, int]:
+    """Every multiplier suffix tried in turn, longest first (no quick test of the ending)."""
+    for suffix in sorted(MULTIPLIERS, key=len, reverse=True):
+        head = s[: -len(suffix)]
+        if not (s.endswith(suffix) and head):
+            continue
+        if numerals.ARABIC_RE.fullmatch(head.translate(numerals.FULLWIDTH)) or (
+                suffix in numerals.BIG_UNITS and numerals._pure_chinese(head)
+                and not any(c in numerals.BIG_UNITS for c in head)):
+            return head, MULTIPLIERS[suffix]
+    return s, 1
+
+
+@pytest.mark.parametrize("s", ["1.2万", "两万", "三十六", "22万多", "5千万", "十万", "万", "3亿", "１２万", "12", "",
+                               "一万万", "3.5百万", "千"])
+def test_split_multiplier_as_each_suffix_in_turn(s: str) -> None:
+    assert split_multiplier(s) == plain_split_multiplier(s)
+
+
+def test_fold_fullwidth_is_the_translation() -> None:
+    every = "".join(chr(c) for c in numerals.FULLWIDTH)
+    for text in [*texts_of_the_genre(), every, every * 2 + "abc，１", "", *random_texts(5, 500, 40)]:
+        assert numerals.fold_fullwidth(text) == text.translate(numerals.FULLWIDTH)
+
+
+def test_genre_and_binary_counts(tmp_path: Path) -> None:
+    for text in texts_of_the_genre():
+        assert source._genre_problem(text) is None
+    assert "too little Chinese" in source._genre_problem("abc " * 200 + "绩效")
+    controls = bytes(range(1, 32))
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(("绩效自评报告" * 30).encode() + controls * 40)
+    with pytest.raises(Exception, match="control bytes"):
+        source.read_source(bad)
+    ok = tmp_path / "ok.txt"
+    ok.write_bytes(REAL_REPORT.read_bytes() + b"\x1b\x0c")
+    assert source.read_source(ok).text.endswith("\x1b\x0c")
