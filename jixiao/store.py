@@ -126,7 +126,7 @@ def from_ox(term) -> Node:
 
 
 class GraphStore:
-    """A pyoxigraph store; ``path=None`` keeps it in memory."""
+    """A pyoxigraph store; ``path=None`` keeps it in memory (``GraphStore.in_memory`` copies one there)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
@@ -151,6 +151,41 @@ class GraphStore:
     @classmethod
     def open_default(cls, path: str | Path | None = None, *, read_only: bool = False) -> GraphStore:
         return cls(path or DEFAULT_STORE, read_only=read_only)
+
+    @classmethod
+    def in_memory(cls, source: str | Path | GraphStore | ox.Store | None = None) -> GraphStore:
+        """An in-memory copy of a store, for answering many queries fast: ``source`` is an on-disk
+        store (its directory, opened read-only; default: the default store), an open GraphStore or
+        pyoxigraph Store, or an N-Quads / TriG file (one named graph per report, as
+        `jixiao ingest --out` writes it; the ontology graph is then not included: ``load_ontology``).
+
+        Queries on the copy give the same rows as on the disk store, several times faster: every
+        triple-pattern lookup is a RocksDB seek on disk (tens of µs), a B-tree step in memory
+        (~1–2 µs). The cost is memory and a load up front, measured on generated reports (17 k quads
+        each, 2 shared cores): 0.85 GB resident for 1.7 M quads (100 reports), 6.4 GB for 16.8 M
+        (1,000 reports), i.e. ~400–500 MB per million quads; loading N-Quads with Oxigraph's bulk
+        loader took 5–8 s for 1.7 M quads and 127 s for 16.8 M, copying a RocksDB store ~20 s per
+        1.7 M quads (reading the store is the slow part). The copy is independent: later writes to
+        the source are not seen."""
+        mem = cls(None)
+        if isinstance(source, (GraphStore, ox.Store)):
+            src = source.store if isinstance(source, GraphStore) else source
+            mem.store.bulk_extend(src.quads_for_pattern(None, None, None, None))
+            return mem
+        path = Path(source) if source is not None else DEFAULT_STORE
+        fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
+        if fmt is None or path.is_dir():
+            disk = cls(path, read_only=True)
+            try:
+                mem.store.bulk_extend(disk.store.quads_for_pattern(None, None, None, None))
+            except OSError as exc:
+                raise JixiaoError(f"cannot read store: {exc}", file=path) from exc
+            return mem
+        try:
+            mem.store.bulk_load(path=str(path), format=fmt)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
+        return mem
 
     def replace_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
         """Drop ``graph_iri`` and load ``triples`` into it, in one transaction. Returns the count."""

@@ -26,6 +26,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     src.add_argument("--store", metavar="DIR", help="store directory (default: JIXIAO_STORE or .jixiao/store)")
     src.add_argument("--data", action="append", metavar="FILE", help="RDF file(s) to query instead (repeatable)")
     src.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
+    p.add_argument("--memory", action="store_true",
+                   help="copy the store into memory first: queries several times faster, at ~0.5 GB of "
+                        "memory per million quads and a load of ~20 s per 100 reports (worth it from Python, "
+                        "jixiao.queries.open_dataset(memory=True), for many queries; --data is always in memory)")
     p.add_argument("--lang", choices=("zh", "en"), help="show vocabulary terms as labels in this language")
 
 
@@ -41,7 +45,8 @@ def parse_params(items: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     q = Q.load(args.query)
-    result = Q.execute(q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint)
+    result = Q.execute(q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint,
+                       memory=args.memory)
     rows = [[Q.python_value(t, args.lang) for t in row] for row in result.rows]
     sys.stdout.write(tabular.render(result.vars, rows, args.format))
     if args.format == "table" and sys.stdout.isatty():

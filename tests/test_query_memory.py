@@ -1,0 +1,116 @@
+"""The in-memory query mode: a store copied into memory (``GraphStore.in_memory``, ``jixiao query
+--memory``) answers every library query with the same rows as the on-disk store it was copied from."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+
+from jixiao import queries as Q
+from jixiao.cli import main
+from jixiao.store import GraphStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "queries"))
+import servers
+
+LIBRARY = Q.library()
+OPTIONAL_PARAMS = {"category": "jxv:ind_quantity", "role": "jxv:role_spending", "fiscal_year": "2024"}
+
+
+@pytest.fixture(scope="module")
+def disk(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("memory") / "store"
+    servers.build_store(path)
+    store = GraphStore(path)
+    store.load_ontology()
+    store.flush()
+    del store
+    return path
+
+
+def param_values(store) -> dict[str, str]:
+    """The first counted figure with a source span gives phrase, offset and file."""
+    q = """PREFIX jx: <https://w3id.org/jixiao/def#> PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?counts ?start ?file WHERE { GRAPH ?g {
+  ?f jx:counts ?counts ; jx:sourceSpan ?s . ?s oa:hasSource/jx:fileName ?file ; oa:hasSelector ?pos .
+  ?pos oa:start ?start } } ORDER BY ?file ?start ?counts LIMIT 1"""
+    row = next(iter(store.query(q)))
+    return {"phrase": row["counts"].value, "offset": row["start"].value, "file": row["file"].value}
+
+
+def runs() -> list[tuple[str, tuple[str, ...]]]:
+    """Each query with its required parameters; those with optional ones once more with all set."""
+    out = []
+    for q in LIBRARY:
+        out.append((q.name, tuple(p.name for p in q.params if p.required)))
+        optional = tuple(p.name for p in q.params if not p.required and p.default is None)
+        if optional:
+            out.append((q.name, tuple(p.name for p in q.params if p.required or p.default is None)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def both(disk):
+    on_disk = GraphStore(disk, read_only=True)
+    in_memory = GraphStore.in_memory(disk)
+    return {"disk": on_disk, "memory": in_memory, "values": {**param_values(on_disk), **OPTIONAL_PARAMS}}
+
+
+def test_the_copy_is_whole_and_in_memory(both):
+    assert both["memory"].path is None
+    assert both["memory"].count() == both["disk"].count() > 0
+    assert both["memory"].graphs() == both["disk"].graphs()
+
+
+@pytest.mark.parametrize(("name", "given"), runs(), ids=[f"{n}[{','.join(g)}]" for n, g in runs()])
+def test_same_rows_in_memory_and_on_disk(both, name, given):
+    params = {p: both["values"][p] for p in given}
+    a = Q.execute(name, params, dataset=both["disk"])
+    b = Q.execute(name, params, dataset=both["memory"])
+    assert a.vars == b.vars
+    assert Counter(map(tuple, a.rows)) == Counter(map(tuple, b.rows))
+
+
+def test_the_fixtures_give_rows(both):
+    """The comparison above could not fail on an empty store: the fixtures answer these."""
+    for name in ("reports", "budget-execution", "conflicting-figures", "indicators", "find-figure"):
+        params = {"phrase": both["values"]["phrase"]} if name == "find-figure" else {}
+        assert Q.execute(name, params, dataset=both["memory"]).rows, name
+
+
+def test_open_dataset_memory_and_nquads(disk, tmp_path):
+    mem = Q.open_dataset(store=disk, memory=True)
+    assert isinstance(mem, GraphStore) and mem.path is None
+    nq = tmp_path / "all.nq"
+    GraphStore(disk, read_only=True).store.dump(output=str(nq), format=ox.RdfFormat.N_QUADS)
+    from_file = GraphStore.in_memory(nq)
+    rows = Q.execute("reports", {}, dataset=from_file).rows
+    assert rows == Q.execute("reports", {}, dataset=mem).rows
+    assert len(rows) == 2 and all(isinstance(r[0], Literal) for r in rows)
+
+
+def test_the_copy_is_independent(disk):
+    mem = GraphStore.in_memory(disk)
+    before = GraphStore(disk, read_only=True).count()
+    mem.append(URIRef("urn:test:graph"), [(URIRef("urn:test:s"), URIRef("urn:test:p"), Literal("o"))])
+    assert mem.count() == before + 1
+    assert GraphStore(disk, read_only=True).count() == before
+
+
+def test_cli_memory_flag(disk, capsys):
+    assert main(["query", "budget-execution", "--store", str(disk), "--format", "csv"]) == 0
+    on_disk = capsys.readouterr().out
+    assert main(["query", "budget-execution", "--store", str(disk), "--format", "csv", "--memory"]) == 0
+    assert capsys.readouterr().out == on_disk
+    assert len(on_disk.splitlines()) > 2
+    assert main(["query", "reports", "--endpoint", "http://127.0.0.1:9/sparql", "--memory"]) == 2
+
+
+def test_memory_of_a_missing_store_is_an_error(tmp_path, capsys):
+    assert main(["query", "reports", "--store", str(tmp_path / "nothing"), "--memory"]) == 2
+    assert "no store at" in capsys.readouterr().err
