@@ -536,6 +536,7 @@ def run_forked(fn, timeout: float) -> dict:
 
 ENGINES = {  # engine: (timed runs, time budget s, cold run first)
     "oxigraph": (5, 10.0, True),
+    "oxigraph-memory": (5, 10.0, True),
     "rdflib": (2, 10.0, False),
 }
 
@@ -543,9 +544,11 @@ ENGINES = {  # engine: (timed runs, time budget s, cold run first)
 def engine_child(engine: str, data: Path, timeout: float) -> None:
     """Runs in its own process: open the data, print {"ready": …}, then answer one library query per
     stdin line ({"name", "params"}) with one JSON line (see ``measure``). oxigraph: the on-disk store
-    opened read-only (as `jixiao query` opens it); the parent stops a query over the timeout by
-    killing this process. rdflib: the N-Quads (+ ontology) in an in-memory Dataset (union default
-    graph), each query in a forked child stopped after ``timeout`` (no reload)."""
+    opened read-only (as `jixiao query` opens it); oxigraph-memory: the N-Quads (+ ontology) in an
+    in-memory pyoxigraph store (``GraphStore.in_memory``, as `jixiao query --memory` holds a store);
+    for both the parent stops a query over the timeout by killing this process. rdflib: the N-Quads
+    (+ ontology) in an in-memory Dataset (union default graph), each query in a forked child stopped
+    after ``timeout`` (no reload)."""
     import gc
 
     from jixiao import queries
@@ -556,6 +559,12 @@ def engine_child(engine: str, data: Path, timeout: float) -> None:
 
         ds = ox.Store.read_only(str(data))
         size = len(ds)
+    elif engine == "oxigraph-memory":
+        from jixiao.store import GraphStore
+
+        ds = GraphStore.in_memory(data)
+        ds.load_ontology()
+        size = ds.count()
     else:
         from rdflib import Dataset
 
@@ -568,7 +577,9 @@ def engine_child(engine: str, data: Path, timeout: float) -> None:
         size = sum(len(g) for g in ds.graphs())
         ds.query("ASK { ?s ?p ?o }")  # the SPARQL machinery imported and built before forking
         gc.freeze()  # fewer copy-on-write pages in the children
-    print(json.dumps({"ready": True, "load_s": time.perf_counter() - t0, "size": size}), flush=True)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"ready": True, "load_s": time.perf_counter() - t0, "size": size, "rss_mb": rss_mb,
+                      "rss_mb_per_million_quads": rss_mb / (size / 1e6) if size else None}), flush=True)
     lib = {q.name: q for q in queries.library()}
     runs, budget, cold = ENGINES[engine]
     for line in sys.stdin:
@@ -578,7 +589,7 @@ def engine_child(engine: str, data: Path, timeout: float) -> None:
             return measure(lambda: queries.execute(lib[req["name"]], req["params"], dataset=ds), runs, budget, cold)
 
         try:
-            ans = one() if engine == "oxigraph" else run_forked(one, timeout)
+            ans = one() if engine.startswith("oxigraph") else run_forked(one, timeout)
         except Exception as exc:
             ans = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
         print(json.dumps(ans, ensure_ascii=False), flush=True)
@@ -610,7 +621,7 @@ class EngineWorker:
         self.proc.stdin.write((json.dumps({"name": name, "params": params}, ensure_ascii=False) + "\n").encode())
         self.proc.stdin.flush()
         # rdflib's child enforces the timeout itself (forked query); this one is a safety net
-        ans = self._read(self.timeout if self.args[0] == "oxigraph" else self.timeout + 120)
+        ans = self._read(self.timeout if self.args[0].startswith("oxigraph") else self.timeout + 120)
         if ans is None:
             self.proc.kill()
             self.proc.wait()
@@ -647,11 +658,33 @@ def compare(ox_cells: list[list[str]], rl_cells: list[list[str]]) -> dict:
     return out
 
 
+def _ratio(fast: dict, slow: dict, timeout: float, prefix: str = "") -> dict:
+    """slow ÷ fast p50 (rdflib ÷ pyoxigraph), flagged as a bound where either side timed out."""
+    if "p50_ms" in fast and "p50_ms" in slow:
+        return {f"{prefix}ratio": slow["p50_ms"] / fast["p50_ms"], f"{prefix}ratio_lower_bound": False}
+    if "p50_ms" in fast and "timeout" in slow:
+        return {f"{prefix}ratio": 1000 * timeout / fast["p50_ms"], f"{prefix}ratio_lower_bound": True}
+    if "timeout" in fast and "p50_ms" in slow:
+        return {f"{prefix}ratio": slow["p50_ms"] / (1000 * timeout), f"{prefix}ratio_upper_bound": True}
+    return {}
+
+
+def _same_rows(a: dict, b: dict) -> bool | None:
+    """Whether two engines' answers hold the same rows (as multisets); None when one has no answer."""
+    if "cells" not in a or "cells" not in b:
+        return None
+    return row_keys(a["cells"]) == row_keys(b["cells"])
+
+
 def stage_queries(work: Path, sizes: list[int], rdflib_n: int, timeout: float = RDFLIB_TIMEOUT_S) -> dict:
-    """Every library query through jixiao.queries.execute: pyoxigraph p50 at each N (the on-disk
-    store opened read-only); at rdflib_n, side by side per query, pyoxigraph then rdflib's in-memory
-    Dataset on the same quads, results compared. Each engine runs in a child process so a query over
-    ``timeout`` seconds can be stopped (its time is then recorded as a lower bound)."""
+    """Every library query through jixiao.queries.execute: pyoxigraph p50 at each N, on the on-disk store
+    opened read-only ("oxigraph") and on the same quads in an in-memory pyoxigraph store
+    ("oxigraph_memory", loaded from the N-Quads with the bulk loader, plus the ontology), query by query
+    side by side, rows compared; at rdflib_n also rdflib's in-memory Dataset on the same quads, results
+    compared: "ratio" is rdflib ÷ pyoxigraph on disk, "ratio_memory" rdflib ÷ pyoxigraph in memory
+    (in memory against in memory). Each engine runs in a child process so a query over ``timeout``
+    seconds can be stopped (its time is then recorded as a bound). One in-memory copy is loaded at a
+    time (N=1,000: ~17 M quads, ~8 GB)."""
     import pyoxigraph as ox
 
     from jixiao import queries
@@ -669,40 +702,50 @@ def stage_queries(work: Path, sizes: list[int], rdflib_n: int, timeout: float = 
         "param_values": values, "param_source": f"{first['reports'][0]['file']} (report 0)",
         "data": {str(n): {k: (str(v) if isinstance(v, Path) else v) for k, v in d.items() if k != "reports"}
                  for n, d in data.items()},
-        "queries": {q.name: {"params": params_for(q, values), "oxigraph": {}} for q in lib},
+        "memory_load": {},
+        "queries": {q.name: {"params": params_for(q, values), "oxigraph": {}, "oxigraph_memory": {}} for q in lib},
     }
 
     for n in sizes:
         if n == rdflib_n:
             continue  # timed below, side by side with rdflib
         worker = EngineWorker("oxigraph", data[n]["store"], timeout)
+        memory = EngineWorker("oxigraph-memory", data[n]["nq"], timeout)
+        out["memory_load"][str(n)] = memory.info
         try:
             for q in lib:
                 rec = out["queries"][q.name]
-                rec["oxigraph"][str(n)] = without_cells(worker.run(q.name, rec["params"]))
-                print(f"  oxigraph N={n} {q.name}: {_brief(rec['oxigraph'][str(n)])}", flush=True)
+                o, m = worker.run(q.name, rec["params"]), memory.run(q.name, rec["params"])
+                rec["oxigraph"][str(n)], rec["oxigraph_memory"][str(n)] = without_cells(o), without_cells(m)
+                rec.setdefault("memory_same_as_disk", {})[str(n)] = _same_rows(o, m)
+                print(f"  N={n} {q.name}: oxigraph {_brief(o)}; in memory {_brief(m)}", flush=True)
         finally:
             worker.close()
+            memory.close()
     oxw = EngineWorker("oxigraph", data[rdflib_n]["store"], timeout)
+    oxm = EngineWorker("oxigraph-memory", data[rdflib_n]["nq"], timeout)
     rlw = EngineWorker("rdflib", data[rdflib_n]["nq"], timeout)
     out["rdflib_load"] = rlw.info
+    out["memory_load"][str(rdflib_n)] = oxm.info
     try:
         for q in lib:
             rec = out["queries"][q.name]
             o = oxw.run(q.name, rec["params"])
+            m = oxm.run(q.name, rec["params"])
             r = rlw.run(q.name, rec["params"])
-            rec["oxigraph"][str(rdflib_n)] = without_cells(o)
+            rec["oxigraph"][str(rdflib_n)], rec["oxigraph_memory"][str(rdflib_n)] = without_cells(o), without_cells(m)
+            rec.setdefault("memory_same_as_disk", {})[str(rdflib_n)] = _same_rows(o, m)
             rec["rdflib"] = without_cells(r)
+            rec.update(_ratio(o, r, timeout), **_ratio(m, r, timeout, "memory_"))
             if "p50_ms" in o and "p50_ms" in r:
-                rec.update(ratio=r["p50_ms"] / o["p50_ms"], ratio_lower_bound=False, **compare(o["cells"], r["cells"]))
-            elif "p50_ms" in o and "timeout" in r:
-                rec.update(ratio=1000 * timeout / o["p50_ms"], ratio_lower_bound=True, agree=None)
-            elif "timeout" in o and "p50_ms" in r:
-                rec.update(ratio=r["p50_ms"] / (1000 * timeout), ratio_upper_bound=True, agree=None)
-            print(f"  N={rdflib_n} {q.name}: oxigraph {_brief(o)}; rdflib {_brief(r)}; agree {rec.get('agree')}",
-                  flush=True)
+                rec.update(compare(o["cells"], r["cells"]))
+            elif "ratio" in rec:
+                rec.update(agree=None)
+            print(f"  N={rdflib_n} {q.name}: oxigraph {_brief(o)}; in memory {_brief(m)}; rdflib {_brief(r)}; "
+                  f"agree {rec.get('agree')}", flush=True)
     finally:
         oxw.close()
+        oxm.close()
         rlw.close()
     timed_out = [k for k, r in out["queries"].items() if "timeout" in r.get("rdflib", {})]
     if timed_out and rdflib_n > AGREEMENT_N:
@@ -781,6 +824,30 @@ def query_summary(out: dict) -> dict:
                                if r.get("agree") is None and r.get("agreement_small", {}).get("agree") is None),
         "errors": sorted(k for k, r in out["queries"].items()
                          if "error" in r.get("rdflib", {}) or any("error" in v for v in r["oxigraph"].values())),
+        **memory_summary(out),
+    }
+
+
+def memory_summary(out: dict) -> dict:
+    """The in-memory pyoxigraph figures of query_summary (empty for a queries.json without them)."""
+    big, small = str(max(out["sizes"])), str(out["rdflib_n"])
+    recs = [r for r in out["queries"].values() if r.get("oxigraph_memory")]
+    if not recs:
+        return {}
+    p50_big = [r["oxigraph_memory"].get(big, {}).get("p50_ms") for r in recs]
+    return {
+        f"memory_p50_max_ms_at_{big}": max((p for p in p50_big if p is not None), default=None),
+        f"memory_meet_50ms_at_{big}": sum(p is not None and p <= 50 for p in p50_big),
+        f"memory_meet_50ms_at_{big}_names": sorted(
+            k for k, r in out["queries"].items() if r.get("oxigraph_memory", {}).get(big, {}).get("p50_ms", 1e9) <= 50),
+        f"memory_meet_20x_at_{small}": sum(r.get("memory_ratio") is not None and r["memory_ratio"] >= 20
+                                           and not r.get("memory_ratio_upper_bound") for r in recs),
+        "memory_ratio_lower_bounds": sum(bool(r.get("memory_ratio_lower_bound")) for r in recs),
+        "memory_timeouts": {n: sorted(k for k, r in out["queries"].items()
+                                      if "timeout" in r.get("oxigraph_memory", {}).get(n, {}))
+                            for n in map(str, out["sizes"])},
+        "memory_differs_from_disk": sorted(k for k, r in out["queries"].items()
+                                           if False in r.get("memory_same_as_disk", {}).values()),
     }
 
 
