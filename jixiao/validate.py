@@ -498,8 +498,13 @@ def graph_ranges(path: Path, window: int = 1 << 18) -> Iterator[GraphRange]:
         if fh.seek(0, 2) == 0:
             return
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            n, pos = len(mm), 0
+            n, pos, released = len(mm), 0, 0
             while pos < n:
+                if pos - released > 1 << 26 and hasattr(mmap, "MADV_DONTNEED"):
+                    # pages already scanned leave this process (the file stays in the page cache)
+                    upto = pos - pos % mmap.PAGESIZE
+                    mm.madvise(mmap.MADV_DONTNEED, 0, upto)
+                    released = upto
                 eol = mm.find(b"\n", pos)
                 eol = n if eol < 0 else eol
                 line = mm[pos:eol].rstrip()
