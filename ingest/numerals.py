@@ -1,6 +1,6 @@
 """Numbers written in Chinese numerals or Arabic digits → Decimal.
 
-``parse_chinese_number`` reads one number as written in the genre: Arabic ("1655", "9410.5",
+``parse_chinese_number`` reads one number as written in the genre: Arabic ("2048", "1234.5",
 "1,234", "1.2万", "22万多"), Chinese ("三十六", "两万", "一百二十", "二〇二四"), or a Chinese count
 with its measure word ("七个", "三大" = 3). Ordinals are not numbers: "第四", "二十届" → None.
 A trailing 万/亿/千 multiplies ("1.2万" → 12000); 余/多 after it are dropped ("22万多" → 220000).
