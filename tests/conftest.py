@@ -39,3 +39,17 @@ def sample_gb_result():
     from ingest.pipeline import ingest_file
 
     return ingest_file(SAMPLE_GB)
+
+
+def library_runs() -> list[tuple[str, tuple[str, ...]]]:
+    """Each library query with its required parameters; those with optional ones (no default)
+    once more with all of them set."""
+    from jixiao import queries as Q
+
+    out = []
+    for q in Q.library():
+        out.append((q.name, tuple(p.name for p in q.params if p.required)))
+        optional = tuple(p.name for p in q.params if not p.required and p.default is None)
+        if optional:
+            out.append((q.name, tuple(p.name for p in q.params if p.required or p.default is None)))
+    return out

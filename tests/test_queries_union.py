@@ -26,6 +26,7 @@ from bench.generate import generate_one
 from ingest.pipeline import ingest_file
 from jixiao import queries as Q
 from jixiao.ns import JX
+from tests.conftest import library_runs
 
 SEED = 1
 # report 21's department (沅澄市人力资源和社会保障局) is a partner in 35 and 38; 42's department
@@ -95,15 +96,7 @@ def _cell(term) -> str:
     return ("iri:" if isinstance(term, URIRef) else "lit:") + str(term)
 
 
-def runs() -> list[tuple[str, tuple[str, ...]]]:
-    """Each query with its required parameters; those with optional ones once more with all set."""
-    out = []
-    for q in LIBRARY:
-        out.append((q.name, tuple(p.name for p in q.params if p.required)))
-        optional = tuple(p.name for p in q.params if not p.required and p.default is None)
-        if optional:
-            out.append((q.name, tuple(p.name for p in q.params if p.required or p.default is None)))
-    return out
+runs = library_runs
 
 
 @pytest.mark.parametrize(("name", "given"), runs(), ids=[f"{n}[{','.join(g)}]" for n, g in runs()])

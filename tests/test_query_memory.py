@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 from jixiao import queries as Q
 from jixiao.cli import main
 from jixiao.store import GraphStore
+from tests.conftest import library_runs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "queries"))
 import servers
@@ -43,15 +44,7 @@ SELECT ?counts ?start ?file WHERE { GRAPH ?g {
     return {"phrase": row["counts"].value, "offset": row["start"].value, "file": row["file"].value}
 
 
-def runs() -> list[tuple[str, tuple[str, ...]]]:
-    """Each query with its required parameters; those with optional ones once more with all set."""
-    out = []
-    for q in LIBRARY:
-        out.append((q.name, tuple(p.name for p in q.params if p.required)))
-        optional = tuple(p.name for p in q.params if not p.required and p.default is None)
-        if optional:
-            out.append((q.name, tuple(p.name for p in q.params if p.required or p.default is None)))
-    return out
+runs = library_runs
 
 
 @pytest.fixture(scope="module")
