@@ -259,6 +259,8 @@ def _segment(cells: list[str], roles: list[str | None]) -> tuple[int, list[tuple
     """Rows of a one-cell-per-line body as (start, end, after a gap), by least total cost; and that cost.
 
     A row takes width - 1, width or width + 1 lines, costing its alignment to the columns (`_align`);
+    a row with fewer than two filled cells costs `sparse_row_cost` more (a row has a label and a
+    value, or two values: blank lines between rows are gaps, not the cells of a near-empty row);
     a blank line between rows costs 1; lines left over at the end cost `drop_cost` each when not blank
     and nothing when they read as prose (a sentence cut by a page break): they are not part of the
     table, and on a tie they are left out.
@@ -280,7 +282,9 @@ def _segment(cells: list[str], roles: list[str | None]) -> tuple[int, list[tuple
                 continue
             if k != w and 1 + best[p + k][0] >= min(o[0] for o in options):
                 continue  # a row of the wrong length costs at least 1 and loses ties: cannot win
-            options.append((_row_cost(tuple(cells[p : p + k]), tuple(roles), present, suffixed) + best[p + k][0], k))
+            row = cells[p : p + k]
+            sparse = conf["sparse_row_cost"] if w > 2 and sum(map(bool, row)) < 2 else 0
+            options.append((_row_cost(tuple(row), tuple(roles), present, suffixed) + sparse + best[p + k][0], k))
         best[p] = min(options, key=lambda o: (o[0], o[1] != 0, o[1] != w, o[1] != -1))
     rows: list[tuple[int, int, bool]] = []
     p, gap = 0, False
