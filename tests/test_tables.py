@@ -254,6 +254,30 @@ def test_one_cell_per_line_rows_with_a_cell_too_few_or_too_many() -> None:
     check_spans(text, table)
 
 
+def test_one_cell_per_line_blank_lines_between_rows_are_gaps_not_a_near_empty_row() -> None:
+    # A row printed one line late (a blank line before its name) and three blank lines before the
+    # next: read as a row of one stray value plus blanks, the rate would split off into a fifth row
+    # and two rows would lose their names.
+    text = (
+        "项目名称\n年初预算数（万元）\n调整后预算数（万元）\n执行数（万元）\n执行率\n"
+        "防汛物资储备\n20.00\n20.00\n20.00\n100%\n"
+        "乡村道路养护\n10.00\n12.00\n11.00\n91.7%\n"
+        "\n小型水库维修养护\n30.00\n30.00\n27.00\n90%\n"
+        "\n\n\n河道清淤工程\n8.00\n8.00\n8.00\n100%\n"
+        "合计\n68.00\n70.00\n66.00\n94.29%\n"
+    )
+    (table,) = tables_of(text)
+    assert [texts(r) for r in table.rows] == [
+        ["防汛物资储备", "20.00", "20.00", "20.00", "100%"],
+        ["乡村道路养护", "10.00", "12.00", "11.00", "91.7%"],
+        ["小型水库维修养护", "30.00", "30.00", "27.00", "90%"],
+        ["河道清淤工程", "8.00", "8.00", "8.00", "100%"],
+    ]
+    assert not any("no_name" in r.flags for r in table.rows)
+    assert table.total_row is not None and texts(table.total_row)[0] == "合计"
+    check_spans(text, table)
+
+
 def test_one_cell_per_line_ends_at_a_clause_cut_by_a_page_break() -> None:
     text = "项目名称\n预算数\n执行数\n河道清淤\n10\n8\n\n以上项目均按计划实施，\n\n资金使用规范。\n"
     (table,) = tables_of(text)
