@@ -34,7 +34,7 @@ FAULT_RATES = {
 # Text breakage: probability per report (per table for the table kinds).
 BREAKAGE_RATES = {
     "page_breaks": 0.85,  # "\n\n" inside sentences, one every 600-1400 characters of prose
-    "spacing_all": 0.35,  # "36 次", "2024 年" everywhere (PDF extraction)
+    "spacing_all": 0.35,  # "48 次", "2024 年" everywhere (PDF extraction)
     "spacing_sporadic": 0.15,  # a space at 15 % of the digit/CJK joins of the prose
     "empty_name_rows": 0.35,  # 1-3 project rows without a name
     "shifted_cells": 0.20,  # 1-2 rows shifted one cell left or right

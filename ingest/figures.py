@@ -16,14 +16,14 @@ What a figure counts (``counts``), from the segmentation, in this order:
 1. a figure opening a table cell: the previous cell's text (the row name, without the column), or
    the counts of the figure in that cell; a bare number in a table column takes the unit of the
    column header ("支出数（万元）": yuan x 10000, stated_unit "万元");
-2. for counts and areas: the noun phrase right after the measure word ("8021 名新业态劳动者",
-   "306 户建档困难职工家庭"): up to two modifiers, then nouns, ended by the first non-noun; a verb
-   right after a person/household unit means the people act ("8 人参加"), so there is no phrase;
+2. for counts and areas: the noun phrase right after the measure word ("5120 名快递从业人员",
+   "214 户建档低收入家庭"): up to two modifiers, then nouns, ended by the first non-noun; a verb
+   right after a person/household unit means the people act ("12 人参加"), so there is no phrase;
 3. else the phrase before the number: at most four tokens back to punctuation, a number, a tab, a
    function word (function_words.txt) or a function-word tag (p c u r t m q …); a 的 right before
-   the number is skipped ("预算数的 100%"); after a preposition, or at a light verb
-   (light_verbs.txt: 发放, 投入 …), the phrase starts at that verb ("为企业解决技术难题" → 解决技术难题);
-   a leading light verb is dropped when something follows it ("发放帮扶金 583 万元" → 帮扶金);
+   the number is skipped ("预算数的 95%"); after a preposition, or at a light verb
+   (light_verbs.txt: 发放, 投入 …), the phrase starts at that verb ("为企业攻克工艺难题" → 攻克工艺难题);
+   a leading light verb is dropped when something follows it ("发放防暑用品 427 万元" → 防暑用品);
    a number right after a closing quote counts the quoted name ("“送温暖活动经费”42.60 万元").
 ``counts`` has whitespace removed; ``counts_start``/``counts_end`` span the raw text. The unit's
 alternatives (units.tsv) are chosen by words of ``counts`` (家 → enterprise when it names 企业).
@@ -516,7 +516,7 @@ class _Extractor:
             k -= 1
         taken.reverse()
         after_prep = k >= 0 and self.tags[k] == "p"
-        for i in range(len(taken) - 2, 0, -1):  # "(为)企业解决技术难题" → 解决技术难题
+        for i in range(len(taken) - 2, 0, -1):  # "(为)企业攻克工艺难题" → 攻克工艺难题
             w = self.words[taken[i]]
             if (self.tags[taken[i]] == "v" and self._nounish(taken[i - 1])
                     and (after_prep or w in self.r.light_verbs)):

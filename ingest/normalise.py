@@ -6,7 +6,7 @@ Rules (each normalised character maps to the original character it came from):
    two digits. Chinese punctuation is otherwise kept as it is (“”（）、。，；：).
 3. Stray spaces (ASCII, ideographic, no-break; never tabs) are dropped between a digit and a CJK
    character or %, between a CJK character and a digit or ≥/≤/</>/=, between ≥/≤/</>/= and a
-   digit, and a single space between two CJK characters ("1655 万元" → "1655万元", "财 政" → "财政").
+   digit, and a single space between two CJK characters ("2048 万元" → "2048万元", "财 政" → "财政").
 4. Page-break joins: a blank line (one or more empty lines) inside a sentence is removed, together
    with the line end before it, when the line before does not end a sentence (。！？；：…, closing
    quotes allowed after them), is not heading-like, not a table row and not a key：value label

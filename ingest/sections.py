@@ -102,7 +102,7 @@ def _conf() -> dict[str, Any]:
 def match_number(line: str) -> NumberMatch | None:
     """The heading number at the start of `line` (leading whitespace allowed), or None.
 
-    "2.围绕中心…" and "(1) 开展…" match; "2024 年…", "1.2 万人次…" and "18.60 万元" do not.
+    "2.围绕中心…" and "(1) 开展…" match; "2024 年…", "3.5 万人次…" and "18.60 万元" do not.
     """
     stripped = line.lstrip()
     lead = len(line) - len(stripped)
