@@ -265,7 +265,7 @@ class TripleSet:
 # The predicates extraction looks up by subject while it builds a report (a budget line's label for
 # a figure's jx:counts, the indicators and rectification issues so far, an inferred name), indexed
 # as triples come in: a first lookup would otherwise scan the ~10k triples already there.
-LOOKED_UP = (RDFS_LABEL, JX.hasIndicator, JX.rectificationIssue, JX.inferredName, JX.nameStatus)
+LOOKED_UP = (RDFS_LABEL, JX.hasIndicator, JX.rectificationIssue, JX.inferredName)
 
 
 @dataclass(frozen=True)
@@ -292,7 +292,7 @@ class GraphBuilder:
         # them against iris.span / iris.figure): formatting one string beats iris.local's join
         self._span_iri = iris.span(report, 0, 1).removesuffix("0-1")
         self._figure_iri = iris.figure(report, 0, 1).removesuffix("0-1")
-        self._budget: URIRef | None = None
+        self._budget = self.local("budget")
         g = self.t
         g.add((self.file, RDF_TYPE, JX.SourceFile))
         g.add((self.file, JX.sha256, Literal(source.sha256)))
@@ -417,8 +417,6 @@ class GraphBuilder:
         node = self.quantity(start, end, cls=JX.BudgetFigure, **kw)
         self.add(node, JX.budgetLine, line)
         self.add(node, JX.budgetPhase, vocab("phase", phase))
-        if self._budget is None:
-            self._budget = self.local("budget")
         self.add(node, QB_DATASET, self._budget)
         if reference_year is not None:
             self.add(node, JX.referenceYear, gyear(reference_year))

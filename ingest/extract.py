@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from rdflib import URIRef
 
@@ -50,7 +51,6 @@ RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执
 CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
 
 
-_UNIT_KEYS: dict[str, str] = {}  # a figure's unit key → the jxv:unit_ key emitted ("other" when not in vocab.ttl)
 
 
 def category_key(text: str) -> str | None:
@@ -97,7 +97,7 @@ class Extractor:
         self._any_group = re.compile("|".join(re.escape(w) for w, _ in self._groups) or r"(?!)")
         orgs = read_lexicon(LEXICON_DIR / "organisations.txt")
         self._orgs = sorted((w for w, _f, _t, _c in orgs), key=len, reverse=True)
-        self._org_starts: dict[str | None, tuple[str, ...]] = {}  # region → what a partner's name starts with
+        self._org_starts: tuple[str, ...] | None = None  # what a partner's name starts with (built once)
         self._name_ends_before = tuple(self.dom["orgs"]["name_ends_before"])
         self._roles: set[str] = set()
         self._pattern_rules = data("problem_patterns.toml")["patterns"]
@@ -388,10 +388,9 @@ class Extractor:
         conf = self.dom["orgs"]
         if not any(cue in text for cue in conf["partner_cues"]):
             return []
-        starts = self._org_starts.get(self.region)
-        if starts is None:  # (built once a report: the lexicon names are many)
-            starts = self._org_starts[self.region] = (*conf["name_starts"], *([self.region] if self.region else []),
-                                                      *self._orgs)
+        starts = self._org_starts
+        if starts is None:  # (built once a report, after the region is known: the lexicon names are many)
+            starts = self._org_starts = (*conf["name_starts"], *([self.region] if self.region else []), *self._orgs)
         out = []
         for cue in conf["partner_cues"]:
             strong = cue in conf["strong_partner_cues"]
@@ -460,13 +459,11 @@ class Extractor:
         return None
 
     @staticmethod
+    @cache  # (a key the vocabulary lacks costs an exception in the namespace each time)
     def _unit(key: str | None) -> str | None:
         if key is None:
             return None
-        found = _UNIT_KEYS.get(key)
-        if found is None:  # (a key the vocabulary lacks costs an exception in the namespace each time)
-            found = _UNIT_KEYS[key] = key if hasattr(JXV, f"unit_{key}") else "other"
-        return found
+        return key if hasattr(JXV, f"unit_{key}") else "other"
 
     def _generic(self, f: Figure, base: int, about: URIRef, ctx: Ctx) -> None:
         self._emit(f, base, about=about, section=ctx.section)

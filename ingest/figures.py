@@ -43,7 +43,6 @@ from ingest.numerals import (
     ARABIC_RE,
     CHINESE_NUMERAL_CHARS,
     DIGITS,
-    FULLWIDTH,
     fold_fullwidth,
     number_value,
     split_multiplier,
@@ -233,9 +232,9 @@ def _stop_word(word: str, function_words: frozenset[str]) -> bool:
 
 
 class _Extractor:
-    def __init__(self, text: str, segmenter: Segmenter, translated: str | None = None):
+    def __init__(self, text: str, segmenter: Segmenter, translated: str):
         self.raw = text
-        self.text = text.translate(FULLWIDTH) if translated is None else translated
+        self.text = translated  # the text with full-width forms folded (fold_fullwidth)
         self.r = rules()
         self.words, self.tags, self.starts, self.ends = segmenter.pos_columns(self.text)
         ctx = self.r.conf["context"]

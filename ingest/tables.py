@@ -140,7 +140,7 @@ def _bare(text: str) -> str:
 def column_role(header: str) -> str | None:
     """Role of a header cell from tables.toml ("下达预算数（万元）" → "approved"), or None. Cached: every
     line of a report is tried as a header (a third of table time went here)."""
-    name = re.sub(r"\s+", "", _BRACKETED.sub("", header))
+    name = _bare(header)
     if not name or not _conf()["column_any_re"].search(name):
         return None
     for role, patterns in _conf()["column_res"]:
