@@ -375,7 +375,7 @@ def open_dataset(*, store: str | Path | GraphStore | ox.Store | None = None,
     if isinstance(store, GraphStore):
         return GraphStore.in_memory(store) if memory and store.path is not None else store
     if memory:
-        return GraphStore.in_memory(Path(store) if store is not None else paths.DEFAULT_STORE)
+        return GraphStore.in_memory(store)
     return GraphStore.open_default(store, read_only=True)
 
 

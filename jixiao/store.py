@@ -168,23 +168,22 @@ class GraphStore:
         1.7 M quads (reading the store is the slow part). The copy is independent: later writes to
         the source are not seen."""
         mem = cls(None)
-        if isinstance(source, (GraphStore, ox.Store)):
-            src = source.store if isinstance(source, GraphStore) else source
-            mem.store.bulk_extend(src.quads_for_pattern(None, None, None, None))
-            return mem
-        path = Path(source) if source is not None else DEFAULT_STORE
-        fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
-        if fmt is None or path.is_dir():
-            disk = cls(path, read_only=True)
-            try:
-                mem.store.bulk_extend(disk.store.quads_for_pattern(None, None, None, None))
-            except OSError as exc:
-                raise JixiaoError(f"cannot read store: {exc}", file=path) from exc
-            return mem
+        path = None
+        if not isinstance(source, (GraphStore, ox.Store)):
+            path = Path(source) if source is not None else DEFAULT_STORE
+            fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
+            if fmt is not None and not path.is_dir():
+                try:
+                    mem.store.bulk_load(path=str(path), format=fmt)
+                except (OSError, SyntaxError, ValueError) as exc:
+                    raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
+                return mem
+            source = cls(path, read_only=True)
+        src = source.store if isinstance(source, GraphStore) else source
         try:
-            mem.store.bulk_load(path=str(path), format=fmt)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
+            mem.store.bulk_extend(src.quads_for_pattern(None, None, None, None))
+        except OSError as exc:
+            raise JixiaoError(f"cannot read store: {exc}", file=path or getattr(source, "path", None)) from exc
         return mem
 
     def replace_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
@@ -240,6 +239,10 @@ class GraphStore:
         self.store.remove_graph(staging) if self.store.contains_named_graph(staging) else None
         self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=staging)
         self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
+
+    def append_ntriples(self, graph_iri: URIRef, data: bytes) -> None:
+        """Add N-Triples to a graph in one atomic write (the append-only runs graph)."""
+        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph_iri)))
 
     def append(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
         """Add triples to a graph in one atomic write (the append-only runs graph)."""

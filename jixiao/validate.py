@@ -171,8 +171,8 @@ def _ox_to_rdflib(term) -> Node:
 
 class _Lookup:
     """Reads labels and source spans of a report graph (and the context) from a pyoxigraph store,
-    built on first use: a report without findings never builds it. Blank-node labels are kept, so
-    the engine's report and the store name the same nodes."""
+    built on first use: a report without findings never builds it. With ``keep_bnode_labels`` the
+    blank-node labels are kept, so another engine's report and the store name the same nodes."""
 
     def __init__(self, ntriples: bytes, context: bytes = b"", *, keep_bnode_labels: bool = True,
                  lenient: bool = False):
@@ -542,13 +542,14 @@ def _run_one(item: tuple[str, bytes | GraphRange | None]) -> list[Finding]:
     and no graph is copied between processes)."""
     assert _WORKER is not None
     iri, data = item
-    return _WORKER.run(iri, _materialise(iri, data, _STORE_PATH), from_store=data is None)
+    return _validate_one(_WORKER, iri, data, _STORE_PATH)
 
 
-def _materialise(iri: str, data: bytes | GraphRange | None, store_path: str | None) -> bytes:
-    if isinstance(data, GraphRange):
-        return data.read()
-    return data if data is not None else _read_graph(store_path, iri)
+def _validate_one(worker: _Worker, iri: str, data: bytes | GraphRange | None, store_path: str | None) -> list[Finding]:
+    """One report, given as N-Triples, as a range of a corpus file, or (None) read from the store."""
+    if data is None:
+        return worker.run(iri, _read_graph(store_path, iri), from_store=True)
+    return worker.run(iri, data.read() if isinstance(data, GraphRange) else data)
 
 
 def _run_all(work: Iterable[tuple[str, bytes | GraphRange | None]], engine: str, jobs: int, files: tuple[Path, ...],
@@ -561,7 +562,7 @@ def _run_all(work: Iterable[tuple[str, bytes | GraphRange | None]], engine: str,
     work = chain(head, work)
     if jobs <= 1 or len(head) < 2:
         for iri, data in work:
-            result.findings.extend(worker.run(iri, _materialise(iri, data, store_path), from_store=data is None))
+            result.findings.extend(_validate_one(worker, iri, data, store_path))
             result.reports += 1
         return
     window = jobs * 2

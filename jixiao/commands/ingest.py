@@ -64,6 +64,26 @@ def _results(files: list[Path], jobs: int) -> Iterator[tuple]:
         yield from pool.map(ingest_one, files, chunksize=4)
 
 
+class _Tally:
+    failed = 0
+    done = 0
+
+
+def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, bytes, bytes]]:
+    """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
+    is reported on stderr and counted; a success is counted, and printed unless --quiet, once the
+    caller has written it."""
+    for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
+        if error:
+            print(f"jixiao ingest: error: {error}", file=sys.stderr)
+            tally.failed += 1
+            continue
+        yield graph_iri, nt, run_nt
+        tally.done += 1
+        if not args.quiet:
+            print(f"{path}: {n} triples → <{graph_iri}>")
+
+
 def run(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
     from rdflib import URIRef
@@ -88,18 +108,14 @@ def run(args: argparse.Namespace) -> int:
     if out_tmp is not None:
         out_tmp.parent.mkdir(parents=True, exist_ok=True)
         out_fh = out_tmp.open("wb")
-    failed = done = 0
+    tally = _Tally()
     try:
-        for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
-            if error:
-                print(f"jixiao ingest: error: {error}", file=sys.stderr)
-                failed += 1
-                continue
+        for graph_iri, nt, run_nt in _ingested(args, tally):
             if store is not None:
-                if done == 0:
+                if tally.done == 0:
                     store.load_ontology()
                 store.replace_graph_ntriples(URIRef(graph_iri), nt)
-                store.store.load(run_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iris.RUNS_GRAPH)))
+                store.append_ntriples(iris.RUNS_GRAPH, run_nt)
             if out_fh is not None and args.out.suffix == ".nq":
                 out_fh.write(nquads(nt, graph_iri))
             elif out_fh is not None:
@@ -107,19 +123,16 @@ def run(args: argparse.Namespace) -> int:
                 g = ox.NamedNode(graph_iri)
                 out_fh.write(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, g) for t in quads],
                                           format=ox.RdfFormat.TRIG))
-            done += 1
-            if not args.quiet:
-                print(f"{path}: {n} triples → <{graph_iri}>")
     finally:
         if out_fh is not None:
             out_fh.close()
-            if done:
+            if tally.done:
                 out_tmp.replace(args.out)  # atomic: a reader never sees half a file
             else:
                 out_tmp.unlink()
         if store is not None:
             store.flush()
-    return 2 if failed else 0
+    return 2 if tally.failed else 0
 
 
 def _bulk_append(args: argparse.Namespace, target: Path) -> int:
@@ -130,7 +143,6 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
     first and replaced by its later version after the load. Run records go in last."""
     import tempfile
 
-    import pyoxigraph as ox
     from rdflib import URIRef
 
     from jixiao import iris
@@ -141,13 +153,9 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
     queued: set[str] = set()
     later: list[tuple[str, bytes]] = []  # a second version of a queued graph, applied after the load
     runs: list[bytes] = []
-    failed = done = 0
+    tally = _Tally()
     with tempfile.NamedTemporaryFile(prefix="jixiao-append-", suffix=".nq", dir=target.parent) as fh:
-        for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
-            if error:
-                print(f"jixiao ingest: error: {error}", file=sys.stderr)
-                failed += 1
-                continue
+        for graph_iri, nt, run_nt in _ingested(args, tally):
             if graph_iri in queued:
                 later.append((graph_iri, nt))
             elif graph_iri in held:
@@ -156,22 +164,19 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
                 fh.write(nquads(nt, graph_iri))
                 queued.add(graph_iri)
             runs.append(run_nt)
-            done += 1
-            if not args.quiet:
-                print(f"{path}: {n} triples → <{graph_iri}>")
         fh.flush()
         if queued:
             store.bulk_add(Path(fh.name), queued)
     for graph_iri, nt in later:
         store.replace_graph_ntriples(URIRef(graph_iri), nt)
     for run_nt in runs:
-        store.store.load(run_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(iris.RUNS_GRAPH)))
-    if done:
+        store.append_ntriples(iris.RUNS_GRAPH, run_nt)
+    if tally.done:
         store.load_ontology()
     store.flush()
     if not args.quiet:
-        print(f"bulk-loaded {len(queued)} new report(s) into {target}; replaced {done - len(queued)}")
-    return 2 if failed else 0
+        print(f"bulk-loaded {len(queued)} new report(s) into {target}; replaced {tally.done - len(queued)}")
+    return 2 if tally.failed else 0
 
 
 def _bulk(args: argparse.Namespace, target: Path) -> int:
@@ -183,29 +188,18 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
     import pyoxigraph as ox
 
     from jixiao import iris
-    from jixiao.errors import UsageError
     from jixiao.paths import ONTOLOGY_DIR
     from jixiao.store import nquads
 
-    if target.exists() and any(target.iterdir()):
-        raise UsageError(f"--bulk builds a new store, but {target} already holds one (use plain ingest to update it)",
-                         file=target)
     building = target.with_name(target.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
     nq = target.with_name(target.name + ".building.nq")
-    failed = done = 0
+    tally = _Tally()
     try:
         with nq.open("wb") as fh:
-            for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
-                if error:
-                    print(f"jixiao ingest: error: {error}", file=sys.stderr)
-                    failed += 1
-                    continue
+            for graph_iri, nt, run_nt in _ingested(args, tally):
                 fh.write(nquads(nt, graph_iri))
                 fh.write(nquads(run_nt, str(iris.RUNS_GRAPH)))
-                done += 1
-                if not args.quiet:
-                    print(f"{path}: {n} triples → <{graph_iri}>")
         store = ox.Store(str(building))
         store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
         for name in ("jixiao.ttl", "vocab.ttl"):
@@ -214,11 +208,11 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
         store.flush()
         del store
         if target.exists():
-            target.rmdir()  # empty (checked above)
+            target.rmdir()  # empty: only a new store comes here (see run)
         building.rename(target)
     finally:
         nq.unlink(missing_ok=True)
         shutil.rmtree(building, ignore_errors=True)
     if not args.quiet:
-        print(f"bulk-loaded {done} report(s) into {target}")
-    return 2 if failed else 0
+        print(f"bulk-loaded {tally.done} report(s) into {target}")
+    return 2 if tally.failed else 0
