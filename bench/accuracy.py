@@ -177,7 +177,7 @@ def score(truths: dict[str, dict], texts: dict[str, str], findings: list[dict]) 
 def run_corpus(n: int, seed: int, out: Path, jobs: int = 1, engine: str = "turbo") -> list[dict]:
     """Generate n reports of ``seed`` into ``out``, ingest and validate them; the findings as JSON dicts."""
     from bench.generate import generate
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
     from jixiao.reporting import to_json
     from jixiao.store import ntriples
     from jixiao.validate import validate_ntriples

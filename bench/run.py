@@ -62,12 +62,12 @@ def corpus(work: Path, n: int) -> Path:
 def stage_segment(work: Path, k: int = 30) -> dict:
     import jieba
 
-    from ingest.pipeline import ingest_file
-    from ingest.source import read_source
+    from jixiao.ingest.pipeline import ingest_file
+    from jixiao.ingest.source import read_source
 
     tok = jieba.Tokenizer()
     tok.initialize()
-    from ingest.pipeline import gc_paused
+    from jixiao.ingest.pipeline import gc_paused
     from jixiao.store import ntriples
 
     paths = [*sorted(corpus(work, k).glob("bench-*.txt")), REAL]
@@ -99,7 +99,7 @@ def stage_segment(work: Path, k: int = 30) -> dict:
 
 # -- 2. throughput ------------------------------------------------------------------------------
 def _init_worker() -> None:
-    from ingest.segment import get_segmenter
+    from jixiao.ingest.segment import get_segmenter
 
     get_segmenter()
 
@@ -128,7 +128,7 @@ def _count(nt: bytes) -> dict:
 
 
 def _ingest_one(args: tuple[str, str]) -> dict:
-    from ingest.pipeline import gc_paused, ingest_file
+    from jixiao.ingest.pipeline import gc_paused, ingest_file
     from jixiao.store import ntriples
 
     path, outdir = args
@@ -346,18 +346,18 @@ def parse_ingest_log(stdout: str) -> list[dict]:
 
 
 def ingest_corpus(work: Path, n: int, jobs: int = 2) -> dict:
-    """`jixiao ingest --no-store --out` of the n-report generated corpus, once: work/ingest-N.nq holds
+    """`jixiao ingest --out` of the n-report generated corpus, once: work/ingest-N.nq holds
     the report graphs in file order, work/ingest-N.json the file → graph list and the wall time."""
     nq, meta_path = work / f"ingest-{n}.nq", work / f"ingest-{n}.json"
     if nq.exists() and meta_path.exists():
         return {**json.loads(meta_path.read_text()), "cached": True}
     files = sorted(corpus(work, n).glob("bench-*.txt"))
     jix = str(Path(PY).with_name("jixiao"))
-    cmd = [jix, "ingest", *map(str, files), "--no-store", "--out", str(nq), "--jobs", str(jobs)]
+    cmd = [jix, "ingest", *map(str, files), "--out", str(nq), "--jobs", str(jobs)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     reports = parse_ingest_log(proc.stdout)
-    meta = {"n": n, "jobs": jobs, "command": f"jixiao ingest <{n} files> --no-store --out {nq.name} --jobs {jobs}",
+    meta = {"n": n, "jobs": jobs, "command": f"jixiao ingest <{n} files> --out {nq.name} --jobs {jobs}",
             "ingest_wall_s": time.perf_counter() - t0, "failed": len(files) - len(reports),
             "stderr_tail": proc.stderr[-1000:], "reports": reports}
     if not reports or not nq.exists():

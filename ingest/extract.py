@@ -14,19 +14,19 @@ from functools import cache
 
 from rdflib import URIRef
 
-from ingest import meta
-from ingest.emit import JX, JXV, RDF_TYPE, RDFS_LABEL, GraphBuilder, boolean, gyear, integer, zh
-from ingest.emit import text as literal
-from ingest.figures import Figure, extract_figures
-from ingest.normalise import Normalised
-from ingest.rules import data, domain, first_word, last_word
-from ingest.sections import Block, Section
-from ingest.segment import Segmenter, read_lexicon
-from ingest.sentences import split_enumeration, split_sentences
-from ingest.tables import Row, Table
+from jixiao import data as _data
 from jixiao import iris
 from jixiao.errors import InputError
-from jixiao.paths import LEXICON_DIR
+from jixiao.ingest import meta
+from jixiao.ingest.emit import JX, JXV, RDF_TYPE, RDFS_LABEL, GraphBuilder, boolean, gyear, integer, zh
+from jixiao.ingest.emit import text as literal
+from jixiao.ingest.figures import Figure, extract_figures
+from jixiao.ingest.normalise import Normalised
+from jixiao.ingest.rules import data, domain, first_word, last_word
+from jixiao.ingest.sections import Block, Section
+from jixiao.ingest.segment import Segmenter, read_lexicon
+from jixiao.ingest.sentences import split_enumeration, split_sentences
+from jixiao.ingest.tables import Row, Table
 
 BUDGET_ROLES = {"spending", "goals", "cost_control", "budget_execution", "budget_preparation"}
 WORK_ROLES = {"annual_work", "indicator_analysis"}
@@ -95,7 +95,7 @@ class Extractor:
         self._groups = self._load_groups()
         # any group word at all: one search instead of a `word in text` per group word and sentence
         self._any_group = re.compile("|".join(re.escape(w) for w, _ in self._groups) or r"(?!)")
-        orgs = read_lexicon(LEXICON_DIR / "organisations.txt")
+        orgs = read_lexicon(_data.lexicon_dir() / "organisations.txt")
         self._orgs = sorted((w for w, _f, _t, _c in orgs), key=len, reverse=True)
         self._org_starts: tuple[str, ...] | None = None  # what a partner's name starts with (built once)
         self._name_ends_before = tuple(self.dom["orgs"]["name_ends_before"])
@@ -117,7 +117,7 @@ class Extractor:
 
     @staticmethod
     def _load_groups() -> list[tuple[str, str]]:
-        entries = read_lexicon(LEXICON_DIR / "beneficiary_groups.txt")
+        entries = read_lexicon(_data.lexicon_dir() / "beneficiary_groups.txt")
         return sorted(((w, c or w) for w, _f, _t, c in entries), key=lambda e: -len(e[0]))
 
     # -- entry point -----------------------------------------------------------------------------
@@ -139,7 +139,7 @@ class Extractor:
         # a department publishes one department-wide report a year but one report per project
         subject = None if self.kind == "department_whole" else re.sub(r"\s+", "", title)
         self.report = iris.report(self.dept_name, year, self.kind, subject)
-        from ingest.emit import Source
+        from jixiao.ingest.emit import Source
         self.b = b = GraphBuilder(self.report, Source(self.src.path, self.src.text, self.src.sha256,
                                                       self.src.encoding))
         self.dept = b.organisation(self.dept_name, JX.Department, alias=dept, region=self.region)

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
-from ingest.numerals import (
+from jixiao import data as _data
+from jixiao.ingest.numerals import (
     ARABIC_RE,
     CHINESE_NUMERAL_CHARS,
     DIGITS,
@@ -47,8 +48,7 @@ from ingest.numerals import (
     number_value,
     split_multiplier,
 )
-from ingest.segment import Segmenter, get_segmenter, read_word_list
-from jixiao import paths
+from jixiao.ingest.segment import Segmenter, get_segmenter, read_word_list
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ PERSON_UNITS = frozenset({"person", "person_time", "household"})
 
 
 def _read_tsv(name: str) -> list[list[str]]:
-    with open(paths.INGEST_DATA_DIR / name, encoding="utf-8", newline="") as f:
+    with open(_data.ingest_data_dir() / name, encoding="utf-8", newline="") as f:
         rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
     return rows[1:]  # header
 
@@ -145,7 +145,7 @@ def rules() -> Rules:
         units[surface] = Unit(key, int(mult), kind, tuple(alternatives))
     qualifiers = {s: Qualifier(k, pos, None if c == "-" else c)
                   for s, k, pos, c in _read_tsv("qualifiers.tsv")}
-    with open(paths.INGEST_DATA_DIR / "not_quantities.toml", "rb") as f:
+    with open(_data.ingest_data_dir() / "not_quantities.toml", "rb") as f:
         conf = tomllib.load(f)
     patterns = tuple(re.compile(p, re.M) for _, p in sorted(conf["patterns"].items()))
     # a unit, a multiplier, 余/多, 大 or a space may follow a Chinese numeral that is a figure
@@ -153,8 +153,8 @@ def rules() -> Rules:
     before_last = frozenset(k[-1] for k, q in qualifiers.items() if q.position == "before" and k)
     ctx, date = conf["context"], conf["date"]
     return Rules(units, multipliers, qualifiers, conf, patterns,
-                 frozenset(read_word_list(paths.LEXICON_DIR / "function_words.txt")),
-                 frozenset(read_word_list(paths.LEXICON_DIR / "light_verbs.txt")),
+                 frozenset(read_word_list(_data.lexicon_dir() / "function_words.txt")),
+                 frozenset(read_word_list(_data.lexicon_dir() / "light_verbs.txt")),
                  cn_next, frozenset(k[:1] for k in qualifiers), frozenset(k[:1] for k in multipliers),
                  before_last, tuple(ctx["preceded_by"]), tuple(ctx["followed_by"]),
                  tuple(conf["year"]["followed_by"]), tuple(date["month_words"]), tuple(date["day_words"]))

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.rules import domain
+from jixiao.ingest.rules import domain
 
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*年")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.sections import (
+from jixiao.ingest.sections import (
     ends_sentence,
     is_heading_like,
     is_label_line,
@@ -29,7 +29,7 @@ from ingest.sections import (
     is_plain_heading,
     match_number,
 )
-from ingest.tables import flattened_regions, line_form
+from jixiao.ingest.tables import flattened_regions, line_form
 
 _SPACES = " \u3000\u00a0"
 _COMPARATORS = "≥≤<>=＞＜"

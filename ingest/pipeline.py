@@ -14,13 +14,13 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from ingest.emit import TripleSet
-from ingest.extract import Extractor
-from ingest.normalise import normalise
-from ingest.sections import parse_sections
-from ingest.segment import get_segmenter
-from ingest.source import SourceText, read_source
 from jixiao import __version__, iris
+from jixiao.ingest.emit import TripleSet
+from jixiao.ingest.extract import Extractor
+from jixiao.ingest.normalise import normalise
+from jixiao.ingest.sections import parse_sections
+from jixiao.ingest.segment import get_segmenter
+from jixiao.ingest.source import SourceText, read_source
 from jixiao.ns import JX
 
 PROV = "http://www.w3.org/ns/prov#"

@@ -6,12 +6,12 @@ import tomllib
 from functools import cache
 from typing import Any
 
-from jixiao.paths import INGEST_DATA_DIR
+from jixiao import data as _data
 
 
 @cache
 def data(name: str) -> dict[str, Any]:
-    with (INGEST_DATA_DIR / name).open("rb") as fh:
+    with (_data.ingest_data_dir() / name).open("rb") as fh:
         return tomllib.load(fh)
 
 

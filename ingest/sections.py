@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ingest.sentences import cn_to_int, split_sentences
-from ingest.source import read_data
-from ingest.tables import Table, find_tables
+from jixiao.ingest.sentences import cn_to_int, split_sentences
+from jixiao.ingest.source import read_data
+from jixiao.ingest.tables import Table, find_tables
 
 if TYPE_CHECKING:
-    from ingest.normalise import Normalised
+    from jixiao.ingest.normalise import Normalised
 
 _LABEL_LINE = re.compile(r"^[\u4e00-\u9fff][^，。；：,;:]{0,11}[：:]")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"

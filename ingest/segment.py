@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jieba
 
+from jixiao import data as _data
 from jixiao import paths
 from jixiao.errors import InputError
 
@@ -66,8 +67,8 @@ class Segmenter:
 
     def __init__(self, lexicon_dir: Path | None = None, cache_dir: Path | None = None,
                  engine: str | None = None):
-        self.lexicon_dir = Path(lexicon_dir or paths.LEXICON_DIR)
-        self.cache_dir = Path(cache_dir or paths.CACHE_DIR)
+        self.lexicon_dir = Path(lexicon_dir or _data.lexicon_dir())
+        self.cache_dir = Path(cache_dir or paths.cache_dir())
         self.entries: list[tuple[str, int, str, str | None]] = []
         self.category: dict[str, str] = {}
         self.canonical: dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from ingest.source import read_data
+from jixiao.ingest.source import read_data
 
 _FINAL = "。！？；!?;"
 _CLOSERS = "”’」』）)】》\"'"

@@ -15,9 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jixiao import data as _data
 from jixiao.errors import InputError
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 _BOM = b"\xef\xbb\xbf"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -31,7 +30,7 @@ _BINARY_SHARE = 0.05
 @cache
 def read_data(name: str) -> dict[str, Any]:
     """Parse the TOML data file `ingest/data/<name>` (cached; treat the result as read-only)."""
-    with open(DATA_DIR / name, "rb") as fh:
+    with open(_data.ingest_data_dir() / name, "rb") as fh:
         return tomllib.load(fh)
 
 

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ingest.source import read_data
+from jixiao.ingest.source import read_data
 
 if TYPE_CHECKING:
-    from ingest.normalise import Normalised
+    from jixiao.ingest.normalise import Normalised
 
 _INF = 10**6
 _NUMBER = re.compile(r"^[≥≤<>=＞＜约近超]*\s*-?\d[\d,]*(\.\d+)?\s*(%|‰|万元|元|亿元|万)?$")
@@ -301,7 +301,7 @@ def _segment(cells: list[str], roles: list[str | None]) -> tuple[int, list[tuple
 def _ends_flattened(line: str, max_chars: int) -> bool:
     """A line that cannot be a cell: a numbered heading, a long line, a sentence of prose, or a clause
     cut by a page break (ending with "，" or "；": a cell does not)."""
-    from ingest.sections import match_number  # sections imports this module
+    from jixiao.ingest.sections import match_number  # sections imports this module
 
     stripped = line.strip()
     return (

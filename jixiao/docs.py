@@ -22,12 +22,12 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from jixiao import data as _data
 from jixiao import nsgen
-from jixiao.paths import ONTOLOGY_DIR, ROOT
 
 JX_NS, JXV_NS = nsgen.JX_NS, nsgen.JXV_NS
-OUT_DIR = ROOT / "docs" / "ontology"
-EXAMPLE = ONTOLOGY_DIR / "examples" / "report-example.ttl"
+OUT_DIR = Path("docs") / "ontology"  # run from the repository root (make docs)
+EXAMPLE = _data.ontology_dir() / "examples" / "report-example.ttl"
 LANGS = ("zh", "en")
 PROPERTY_TYPES = {OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
                   OWL.AnnotationProperty: "annotation property"}
@@ -258,8 +258,8 @@ def load() -> tuple[Graph, Graph]:
     """The merged ontology (own terms, vocabularies, external declarations) and the worked example,
     parsed without rdflib's default prefix bindings so the page shows the files' own prefixes."""
     g = Graph(bind_namespaces="none")
-    for name in ("jixiao.ttl", "vocab.ttl", "external.ttl"):
-        g.parse(ONTOLOGY_DIR / name, format="turtle")
+    for name in _data.ONTOLOGY_FILES:
+        g.parse(_data.ontology_dir() / name, format="turtle")
     example = Graph(bind_namespaces="none")
     if EXAMPLE.exists():
         example.parse(EXAMPLE, format="turtle")

@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from jixiao.paths import ONTOLOGY_DIR
+from jixiao import data as _data
 
 JX_NS = "https://w3id.org/jixiao/def#"
 JXV_NS = "https://w3id.org/jixiao/vocab#"
@@ -21,8 +21,8 @@ TARGET = Path(__file__).with_name("ns.py")
 
 def load_ontology() -> Graph:
     g = Graph()
-    for name in ("jixiao.ttl", "vocab.ttl", "external.ttl"):
-        g.parse(ONTOLOGY_DIR / name, format="turtle")
+    for name in _data.ONTOLOGY_FILES:
+        g.parse(_data.ontology_dir() / name, format="turtle")
     return g
 
 

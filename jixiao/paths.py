@@ -1,8 +1,10 @@
-"""Where the project's data lives (ontology, shapes, queries, samples) and the default store.
+"""Where jixiao writes by default: the store and the segmenter's cache, outside the install.
 
-Code never spells these paths itself: it asks this module. ``JIXIAO_HOME`` overrides the
-project root (for an installed copy whose data folders live elsewhere); ``JIXIAO_STORE``
-overrides the default store directory.
+The default store is ``<user data dir>/jixiao/store`` (``platformdirs``: ``~/.local/share/jixiao/store``
+on Linux), overridden by ``JIXIAO_STORE`` or by ``--store`` on the command line; the cache is the
+user cache directory (``~/.cache/jixiao``), overridden by ``JIXIAO_CACHE``. Nothing is ever written
+inside the installed package. The data jixiao reads (ontology, shapes, queries, lexicons) is found
+by :mod:`jixiao.data`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("JIXIAO_HOME", Path(__file__).resolve().parent.parent))
-ONTOLOGY_DIR = ROOT / "ontology"
-SHAPES_DIR = ROOT / "shapes"
-QUERIES_DIR = ROOT / "queries"
-SAMPLES_DIR = ROOT / "samples"
-INGEST_DATA_DIR = ROOT / "ingest" / "data"
-LEXICON_DIR = ROOT / "ingest" / "lexicon"
-DEFAULT_STORE = Path(os.environ.get("JIXIAO_STORE", ROOT / ".jixiao" / "store"))
-CACHE_DIR = Path(os.environ.get("JIXIAO_CACHE", ROOT / ".jixiao" / "cache"))
+import platformdirs
+
+
+def default_store() -> Path:
+    """The store used when no ``--store`` is given (read at call time, so tests can set the variable)."""
+    env = os.environ.get("JIXIAO_STORE")
+    return Path(env) if env else platformdirs.user_data_path("jixiao") / "store"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("JIXIAO_CACHE")
+    return Path(env) if env else platformdirs.user_cache_path("jixiao")
+
+
+STORE_HELP = "store directory (default: $JIXIAO_STORE, else the user data directory's jixiao/store)"
+"""The one wording of ``--store`` in every command's help."""

@@ -48,7 +48,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
-from jixiao import paths
+from jixiao import data as _data
 from jixiao.errors import JixiaoError, UsageError
 from jixiao.sparqltext import skip_opaque
 from jixiao.store import GraphStore, from_ox, to_ox
@@ -156,7 +156,7 @@ def read_query(path: Path) -> LibraryQuery:
 
 
 def library(directory: Path | None = None) -> list[LibraryQuery]:
-    directory = directory or paths.QUERIES_DIR
+    directory = directory or _data.queries_dir()
     return [read_query(p) for p in sorted(directory.glob("*.rq"))]
 
 
@@ -167,7 +167,7 @@ def load(name_or_path: str | Path) -> LibraryQuery:
         if not p.is_file():
             raise UsageError(f"no query file {p}")
         return read_query(p)
-    lib = paths.QUERIES_DIR / f"{name_or_path}.rq"
+    lib = _data.queries_dir() / f"{name_or_path}.rq"
     if not lib.is_file():
         known = ", ".join(q.name for q in library())
         raise UsageError(f"no library query {name_or_path!r} (known: {known})")
@@ -305,7 +305,7 @@ def _rdf_format(path: Path) -> str:
 
 
 def _ontology_files() -> list[Path]:
-    return [paths.ONTOLOGY_DIR / "vocab.ttl", paths.ONTOLOGY_DIR / "jixiao.ttl"]
+    return [_data.ontology_dir() / "vocab.ttl", _data.ontology_dir() / "jixiao.ttl"]
 
 
 def load_files(files: list[Path], *, engine: str = "oxigraph", with_ontology: bool = True):

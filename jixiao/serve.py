@@ -47,11 +47,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from jixiao import data as _data
 from jixiao import pending
 from jixiao import queries as Q
 from jixiao.errors import JixiaoError
 
-WEB_DIR = Path(__file__).resolve().parent / "web"
+WEB_DIR = _data.web_dir()
 RESULT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,

@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from jixiao import pending
 from jixiao.errors import JixiaoError
-from jixiao.paths import DEFAULT_STORE
+from jixiao.paths import default_store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -150,7 +150,7 @@ class GraphStore:
 
     @classmethod
     def open_default(cls, path: str | Path | None = None, *, read_only: bool = False) -> GraphStore:
-        return cls(path or DEFAULT_STORE, read_only=read_only)
+        return cls(path or default_store(), read_only=read_only)
 
     @classmethod
     def in_memory(cls, source: str | Path | GraphStore | ox.Store | None = None) -> GraphStore:
@@ -170,7 +170,7 @@ class GraphStore:
         mem = cls(None)
         path = None
         if not isinstance(source, (GraphStore, ox.Store)):
-            path = Path(source) if source is not None else DEFAULT_STORE
+            path = Path(source) if source is not None else default_store()
             fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
             if fmt is not None and not path.is_dir():
                 try:
@@ -252,12 +252,12 @@ class GraphStore:
     def load_ontology(self) -> int:
         """(Re)load ontology/jixiao.ttl and vocab.ttl into the ontology graph, so queries and shapes
         that walk the category hierarchy or read labels work against the store. Idempotent."""
+        from jixiao import data as _data
         from jixiao.iris import ONTOLOGY_GRAPH
-        from jixiao.paths import ONTOLOGY_DIR
 
         g = Graph()
         for name in ("jixiao.ttl", "vocab.ttl"):
-            g.parse(ONTOLOGY_DIR / name, format="turtle")
+            g.parse(_data.ontology_dir() / name, format="turtle")
         return self.replace_graph(ONTOLOGY_GRAPH, g)
 
     def graphs(self) -> list[URIRef]:

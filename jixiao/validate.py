@@ -24,9 +24,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
+from jixiao import data as _data
 from jixiao.errors import UsageError
 from jixiao.ns import JX
-from jixiao.paths import ONTOLOGY_DIR, SHAPES_DIR
 
 JXS = Namespace("https://w3id.org/jixiao/shapes#")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -94,8 +94,9 @@ class ValidationResult:
 
 # -- shapes and context ------------------------------------------------------------------------
 
-def shape_files(families: Iterable[str] | None = None, shapes_dir: Path = SHAPES_DIR) -> list[Path]:
+def shape_files(families: Iterable[str] | None = None, shapes_dir: Path | None = None) -> list[Path]:
     """The shapes files (prefixes.ttl always included), optionally only some families."""
+    shapes_dir = shapes_dir or _data.shapes_dir()
     files = sorted(p for p in shapes_dir.glob("*.ttl") if p.name != PREFIX_FILE)
     if families is not None:
         wanted = set(families)
@@ -150,7 +151,7 @@ def _shape_families(stamp: tuple) -> dict[Node, str]:
 def _context_ntriples(stamp: tuple) -> str:
     onto = Graph()
     for name in ("jixiao.ttl", "vocab.ttl"):
-        onto.parse(ONTOLOGY_DIR / name, format="turtle")
+        onto.parse(_data.ontology_dir() / name, format="turtle")
     ctx = Graph()
     for s, p, o in onto:
         if p in CONTEXT_PREDICATES or (p == RDF.type and o == SKOS.Concept):

@@ -14,6 +14,28 @@ SAMPLE = ROOT / "samples" / "haiyuan-sports-bureau-2024.txt"
 SAMPLE_GB = ROOT / "samples" / "yunxi-agriculture-2023.txt"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true",
+                     help="rewrite the golden graphs in tests/golden from the current ingest (review the diff)")
+
+
+@pytest.fixture(scope="session")
+def regen_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-golden"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_dirs(tmp_path_factory: pytest.TempPathFactory):
+    """Commands run without --store write to $JIXIAO_STORE: in tests a temporary folder, never the
+    user's data directory (subprocesses inherit it)."""
+    mp = pytest.MonkeyPatch()
+    base = tmp_path_factory.mktemp("user-dirs")
+    mp.setenv("JIXIAO_STORE", str(base / "store"))
+    mp.setenv("JIXIAO_CACHE", str(base / "cache"))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def real_report_path() -> Path:
     assert REAL_REPORT.exists(), f"the real report must be at {REAL_REPORT} (../shared beside the checkout)"
@@ -22,21 +44,21 @@ def real_report_path() -> Path:
 
 @pytest.fixture(scope="session")
 def real_result(real_report_path):
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     return ingest_file(real_report_path)
 
 
 @pytest.fixture(scope="session")
 def sample_result():
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     return ingest_file(SAMPLE)
 
 
 @pytest.fixture(scope="session")
 def sample_gb_result():
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     return ingest_file(SAMPLE_GB)
 

@@ -24,7 +24,7 @@ def _graph_counts(nt: bytes) -> dict:
 
 
 def test_counts_from_bytes_match_truth_and_graph(tmp_path: Path):
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
     from jixiao.store import ntriples
 
     paths = gen.generate(4, seed=11, out=tmp_path)

@@ -42,7 +42,7 @@ def test_ingest_writes_and_replaces(tmp_path, capsys):
 
 
 def _graph_of(path):
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     return ingest_file(path).graph
 
@@ -73,7 +73,7 @@ def test_bad_file_among_good_ones_still_ingests_the_good(tmp_path, capsys):
     bad = tmp_path / "empty.txt"
     bad.write_text("")
     out = tmp_path / "g.trig"
-    code = main(["ingest", str(bad), str(SAMPLE), "--no-store", "--out", str(out)])
+    code = main(["ingest", str(bad), str(SAMPLE), "--out", str(out)])
     assert code == 2
     assert out.exists() and "haiyuan" not in capsys.readouterr().err
 
@@ -135,7 +135,7 @@ def test_an_interrupted_bulk_append_is_refused_then_rolled_back(tmp_path, capsys
     graphs, n = before.graphs(), before.count()
     del before
     out = tmp_path / "gb.nq"
-    assert main(["ingest", str(SAMPLE_GB), "--no-store", "--out", str(out), "--quiet"]) == 0
+    assert main(["ingest", str(SAMPLE_GB), "--out", str(out), "--quiet"]) == 0
     lines = out.read_bytes().splitlines(keepends=True)
     new_graph = lines[0].rsplit(b" <", 1)[1].split(b">")[0].decode()
     assert new_graph not in {str(g) for g in graphs}

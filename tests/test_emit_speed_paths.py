@@ -16,10 +16,10 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ingest import emit
-from ingest.emit import GraphBuilder, Source, TripleSet
-from ingest.pipeline import gc_paused, ingest_file
 from jixiao import iris
+from jixiao.ingest import emit
+from jixiao.ingest.emit import GraphBuilder, Source, TripleSet
+from jixiao.ingest.pipeline import gc_paused, ingest_file
 from jixiao.ns import JX
 from jixiao.store import nt_term, ntriples, to_ox
 

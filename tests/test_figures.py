@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.figures import Figure, extract_figures
+from jixiao.ingest.figures import Figure, extract_figures
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 REPORT = CORPUS / "jiangmen-trade-union-2024.txt"
@@ -173,7 +173,7 @@ def test_not_figures(text):
 
 
 def test_segmenter_argument_and_determinism():
-    from ingest.segment import get_segmenter
+    from jixiao.ingest.segment import get_segmenter
 
     text = "开展困难职工帮扶救助，帮扶 1952 人次，发放帮扶金 583 万元"
     assert extract_figures(text, get_segmenter()) == extract_figures(text)
@@ -297,7 +297,7 @@ def test_indicator_row_target_and_actual():
 
 
 def test_both_segmenter_engines_give_the_same_figures(report_figures, tmp_path):
-    from ingest.segment import Segmenter
+    from jixiao.ingest.segment import Segmenter
 
     text, figures = report_figures
     assert extract_figures(text, Segmenter(cache_dir=tmp_path, engine="jieba")) == figures

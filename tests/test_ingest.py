@@ -4,7 +4,6 @@ hand-checked list, determinism, golden sample graphs, and bad input that writes 
 from __future__ import annotations
 
 import csv
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +18,6 @@ OA = "http://www.w3.org/ns/oa#"
 HERE = Path(__file__).resolve().parent
 FIGURES_TSV = HERE / "data" / "jiangmen-2024-figures.tsv"
 GOLDEN = HERE / "golden"
-REGEN = os.environ.get("JIXIAO_REGEN_GOLDEN") == "1"
 
 
 def spans(g: Graph) -> list[tuple[int, int, str]]:
@@ -189,7 +187,7 @@ def test_no_quantities_from_years_hotlines_and_names(real_result):
 # -- determinism, golden graphs -------------------------------------------------------------------
 
 def test_same_input_same_graph(real_report_path, real_result):
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     again = ingest_file(real_report_path)
     assert again.report == real_result.report
@@ -200,14 +198,14 @@ def test_same_input_same_graph(real_report_path, real_result):
 
 @pytest.mark.parametrize("which,name", [("sample_result", "haiyuan-sports-bureau-2024"),
                                         ("sample_gb_result", "yunxi-agriculture-2023")])
-def test_golden_sample_graph(which, name, request):
-    """Golden graphs compared by isomorphism. Regenerate on purpose with JIXIAO_REGEN_GOLDEN=1
+def test_golden_sample_graph(which, name, request, regen_golden):
+    """Golden graphs compared by isomorphism. Regenerate on purpose with ``pytest --regen-golden``
     after checking the differences by hand."""
     g = request.getfixturevalue(which).graph
     golden = GOLDEN / f"{name}.ttl"
-    if REGEN or not golden.exists():
-        if not REGEN:
-            pytest.fail(f"{golden} is missing: run with JIXIAO_REGEN_GOLDEN=1 and review it")
+    if regen_golden or not golden.exists():
+        if not regen_golden:
+            pytest.fail(f"{golden} is missing: run pytest --regen-golden and review it")
         canonical_graph(g).serialize(golden, format="turtle")
     expected = Graph().parse(golden)
     assert same_graph(g, expected)

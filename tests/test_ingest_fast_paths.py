@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from ingest import emit, normalise, numerals, segment, source, tables
-from ingest.emit import GraphBuilder, Source, TripleSet
-from ingest.numerals import MULTIPLIERS, split_multiplier
 from jixiao import iris
+from jixiao.ingest import emit, normalise, numerals, segment, source, tables
+from jixiao.ingest.emit import GraphBuilder, Source, TripleSet
+from jixiao.ingest.numerals import MULTIPLIERS, split_multiplier
 from jixiao.ns import JX
 from tests.conftest import REAL_REPORT, SAMPLE, SAMPLE_GB
 

@@ -11,8 +11,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ingest.emit import GraphBuilder, Source
 from jixiao import iris
+from jixiao.ingest.emit import GraphBuilder, Source
 from jixiao.ns import JX, JXV
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "ontology" / "examples" / "report-example.ttl"

@@ -1,4 +1,4 @@
-"""ingest.normalise: each rule on small made-up texts, the offset map, and the real report."""
+"""jixiao.ingest.normalise: each rule on small made-up texts, the offset map, and the real report."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.normalise import Normalised, normalise
-from ingest.source import read_source
+from jixiao.ingest.normalise import Normalised, normalise
+from jixiao.ingest.source import read_source
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.numerals import chinese_to_int, number_value, parse_chinese_number, split_multiplier
+from jixiao.ingest.numerals import chinese_to_int, number_value, parse_chinese_number, split_multiplier
 
 
 @pytest.mark.parametrize(

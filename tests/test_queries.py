@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.query import Result as RdflibResult
 
-from jixiao import paths
+from jixiao import data as _data
 from jixiao import queries as Q
 from jixiao.errors import UsageError
 
@@ -28,7 +28,7 @@ JXT = Namespace("https://w3id.org/jixiao/test#")
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long}
 LIBRARY = Q.library()
 CORPUS = HERE.parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
-SAMPLE = paths.SAMPLES_DIR / "haiyuan-sports-bureau-2024.txt"
+SAMPLE = _data.samples_dir() / "haiyuan-sports-bureau-2024.txt"
 
 
 def manifest_entries() -> list[dict]:
@@ -266,7 +266,7 @@ CROSS_CUTTING = ["report-summary", "budget-execution", "indicators", "targets-to
 
 @pytest.fixture(scope="module")
 def ingested():
-    pipeline = pytest.importorskip("ingest.pipeline")
+    pipeline = pytest.importorskip("jixiao.ingest.pipeline")
     out = {}
     for path in (CORPUS, SAMPLE):
         if path.exists():
@@ -297,5 +297,5 @@ def _same(a, b) -> bool:
 
 
 def test_readme_lists_every_query():
-    readme = (paths.QUERIES_DIR / "README.md").read_text(encoding="utf-8")
+    readme = (_data.queries_dir() / "README.md").read_text(encoding="utf-8")
     assert [q.name for q in LIBRARY if f"| `{q.name}` |" not in readme] == []

@@ -23,8 +23,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from bench.generate import generate_one
-from ingest.pipeline import ingest_file
 from jixiao import queries as Q
+from jixiao.ingest.pipeline import ingest_file
 from jixiao.ns import JX
 from tests.conftest import library_runs
 

@@ -54,7 +54,7 @@ def _text(sample: str) -> str:
 
 @functools.cache
 def _findings(sample: str, engine: str) -> tuple[Finding, ...]:
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     res = ingest_file(SAMPLES / f"{sample}.txt")
     return tuple(validate_graphs([(res.graph_iri, res.graph)], engine=engine).findings)

@@ -1,4 +1,4 @@
-"""ingest.sections and ingest.sentences: headings, tree, roles, blocks; the real report's structure."""
+"""jixiao.ingest.sections and ingest.sentences: headings, tree, roles, blocks; the real report's structure."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.normalise import Normalised, normalise
-from ingest.sections import Section, heading_role, match_number, parse_sections, split_heading
-from ingest.sentences import cn_to_int, split_enumeration, split_sentences
-from ingest.source import read_source
+from jixiao.ingest.normalise import Normalised, normalise
+from jixiao.ingest.sections import Section, heading_role, match_number, parse_sections, split_heading
+from jixiao.ingest.sentences import cn_to_int, split_enumeration, split_sentences
+from jixiao.ingest.source import read_source
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 

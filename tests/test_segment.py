@@ -7,9 +7,9 @@ from pathlib import Path
 import jieba
 import pytest
 
-from ingest.segment import DICTIONARY_FILES, Segmenter, get_segmenter, read_lexicon
-from jixiao import paths
+from jixiao import data as _data
 from jixiao.errors import InputError
+from jixiao.ingest.segment import DICTIONARY_FILES, Segmenter, get_segmenter, read_lexicon
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 REPORT = CORPUS / "jiangmen-trade-union-2024.txt"
@@ -70,7 +70,7 @@ def test_pos_tokens_are_the_cut_tokens_with_lexicon_tags(seg):
 
 def test_every_lexicon_entry_is_one_token(seg):
     for name in DICTIONARY_FILES:
-        for word, *_ in read_lexicon(paths.LEXICON_DIR / f"{name}.txt"):
+        for word, *_ in read_lexicon(_data.lexicon_dir() / f"{name}.txt"):
             assert seg.words(word) == [word], (name, word)
 
 

@@ -10,8 +10,8 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH, Namespace
 
+from jixiao import data as _data
 from jixiao import validate as V
-from jixiao.paths import SHAPES_DIR
 
 HERE = Path(__file__).resolve().parent / "shapes"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -77,7 +77,7 @@ def test_shapes_graph_passes_shacl_for_shacl():
     import pyshacl
 
     shapes = Graph()
-    for path in sorted(SHAPES_DIR.glob("*.ttl")):
+    for path in sorted(_data.shapes_dir().glob("*.ttl")):
         shapes.parse(path)
     conforms, _, text = pyshacl.validate(shapes, shacl_graph=Graph().parse(HERE / "shsh.ttl"))
     assert conforms, text

@@ -1,4 +1,4 @@
-"""ingest.source: strict decoding and refusal of inputs that are not reports."""
+"""jixiao.ingest.source: strict decoding and refusal of inputs that are not reports."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.source import read_data, read_source
 from jixiao.errors import InputError
+from jixiao.ingest.source import read_data, read_source
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 

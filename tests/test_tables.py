@@ -1,4 +1,4 @@
-"""ingest.tables: the three rendered forms, row repairs, and the two tables of the real report."""
+"""jixiao.ingest.tables: the three rendered forms, row repairs, and the two tables of the real report."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.normalise import normalise
-from ingest.source import read_source
-from ingest.tables import Table, column_role, find_tables, vocab_roles
+from jixiao.ingest.normalise import normalise
+from jixiao.ingest.source import read_source
+from jixiao.ingest.tables import Table, column_role, find_tables, vocab_roles
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.generate import generate
-from ingest.normalise import normalise
-from ingest.source import read_source
-from ingest.tables import Table, find_tables
+from jixiao.ingest.normalise import normalise
+from jixiao.ingest.source import read_source
+from jixiao.ingest.tables import Table, find_tables
 
 MONEY_ROLES = ("approved", "adjusted", "executed")
 

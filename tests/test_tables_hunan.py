@@ -15,9 +15,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from ingest.normalise import normalise
-from ingest.source import read_source
-from ingest.tables import Table, find_tables
+from jixiao.ingest.normalise import normalise
+from jixiao.ingest.source import read_source
+from jixiao.ingest.tables import Table, find_tables
 from jixiao.ns import JX, JXV
 
 SAMPLE_GB = Path(__file__).resolve().parents[1] / "samples" / "yunxi-agriculture-2023.txt"
@@ -299,7 +299,7 @@ def test_yunxi_indicators_are_read(sample_gb_result) -> None:
 
 
 def test_made_up_hunan_report_ingests(tmp_path: Path) -> None:
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     path = tmp_path / "baisha-culture-2024.txt"
     path.write_text(BAISHA, encoding="utf-8")

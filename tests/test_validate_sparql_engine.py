@@ -41,7 +41,7 @@ def _compare(items) -> list[tuple]:
 
 
 def test_real_report_same_findings_as_turbo():
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
     from jixiao.store import ntriples
 
     res = ingest_file(REAL)
@@ -52,7 +52,7 @@ def test_real_report_same_findings_as_turbo():
 
 def test_generated_reports_same_findings_as_turbo(tmp_path: Path):
     from bench.generate import generate
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
     from jixiao.store import ntriples
 
     generate(8, 11, tmp_path)
@@ -65,7 +65,7 @@ def test_generated_reports_same_findings_as_turbo(tmp_path: Path):
 
 
 def test_parallel_and_store_paths_equal_serial(tmp_path: Path):
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
     from jixiao.store import GraphStore, ntriples
 
     store = GraphStore(tmp_path / "store")

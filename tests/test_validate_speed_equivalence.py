@@ -32,7 +32,7 @@ def _full(f: V.Finding) -> tuple:
 @functools.cache
 def _generated(tmp: Path) -> tuple[tuple[URIRef, bytes], ...]:
     from bench.generate import main as generate
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
 
     generate(["--n", "5", "--seed", "7", "--out", str(tmp)])
     out = []

@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
 from rdflib.namespace import RDF, RDFS
 
-from jixiao.paths import ROOT, SAMPLES_DIR
+from jixiao import data as _data
 
 NAME = "demo"
 HELP = "ingest the bundled sample report, print what was found, validate it and run a query"
-SAMPLE = SAMPLES_DIR / "haiyuan-sports-bureau-2024.txt"
+SAMPLE = "haiyuan-sports-bureau-2024.txt"  # in jixiao._data.samples_dir()
 KINDS = ["Duty", "BudgetUnit", "Project", "BudgetFigure", "Rate", "Indicator", "Evaluation",
          "RectificationIssue", "Programme", "BeneficiaryGroup", "Quantity", "SourceSpan"]
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", type=Path, default=ROOT / "out", help="where to write the graph and reports")
+    p.add_argument("--out", type=Path, default=Path("out"), help="where to write the graph and reports")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ingest.pipeline import ingest_file
+    from jixiao.ingest.pipeline import ingest_file
     from jixiao.ns import JX
     from jixiao.store import GraphStore
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    result = ingest_file(SAMPLE)
+    result = ingest_file(_data.samples_dir() / SAMPLE)
     g = result.graph
     store = GraphStore(out / "store")
     store.replace_graph(result.graph_iri, result.triples)
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     store.flush()
     (out / "sample.ttl").write_text(g.serialize(format="turtle"), encoding="utf-8")
     types = Counter(o for o in g.objects(None, RDF.type))
-    print(f"== {SAMPLE.name}  ({result.source.encoding}, {len(result.source.text)} characters)")
+    print(f"== {SAMPLE}  ({result.source.encoding}, {len(result.source.text)} characters)")
     print(f"   report <{result.report}>")
     print(f"   {len(g)} triples in graph <{result.graph_iri}>")
     print("   " + ", ".join(f"{k} {types[getattr(JX, k)]}" for k in KINDS))
@@ -58,12 +59,11 @@ def run(args: argparse.Namespace) -> int:
               f"  (details: jixiao validate --data {out / 'sample.ttl'})")
     except ImportError:
         pass
-    try:
-        from jixiao.queries import run as run_query
+    from jixiao import tabular
+    from jixiao.queries import execute, python_value
 
-        df = run_query("budget-execution", store=store)
-        print("== jixiao query budget-execution")
-        print(df.head(10).to_string(index=False))
-    except Exception as exc:  # the demo goes on without the query
-        print(f"(query skipped: {exc})")
+    result = execute("budget-execution", store=store)
+    print("== jixiao query budget-execution")
+    rows = [[python_value(t) for t in row] for row in result.rows[:10]]
+    sys.stdout.write(tabular.render(result.vars, rows, "table"))
     return code

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from jixiao.paths import DEFAULT_STORE
+from jixiao.paths import STORE_HELP, default_store
 
 NAME = "ingest"
 HELP = "read reports (UTF-8 or GB18030 text) and write one named graph per report"
@@ -22,10 +22,11 @@ HELP = "read reports (UTF-8 or GB18030 text) and write one named graph per repor
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report text files")
-    p.add_argument("--store", type=Path, default=None, help=f"store directory (default {DEFAULT_STORE})")
+    p.add_argument("--store", type=Path, default=None,
+                   help=STORE_HELP)
     p.add_argument("--out", type=Path, default=None,
-                   help="also write the graphs to this file: .nq (N-Quads, streamed) or .trig")
-    p.add_argument("--no-store", action="store_true", help="do not write to the store (use with --out)")
+                   help="write the graphs to this file: .nq (N-Quads, streamed) or .trig; with --out the "
+                        "store is written only when --store is given too")
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1; 0 = all cores)")
     p.add_argument("--bulk", action="store_true",
                    help="use Oxigraph's bulk loader (fastest for a corpus; the default for several files): a NEW "
@@ -40,8 +41,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def ingest_one(path: Path) -> tuple[Path, str | None, bytes, bytes, int, str | None]:
     """(path, graph IRI, report N-Triples, run N-Triples, triple count, error). Runs in a worker.
     The garbage collector stays off until the report's objects are freed (see ``gc_paused``)."""
-    from ingest.pipeline import gc_paused, ingest_file
     from jixiao.errors import JixiaoError
+    from jixiao.ingest.pipeline import gc_paused, ingest_file
     from jixiao.store import ntriples
 
     with gc_paused():
@@ -91,18 +92,19 @@ def run(args: argparse.Namespace) -> int:
     from jixiao import iris
     from jixiao.store import GraphStore, nquads
 
-    target = args.store or DEFAULT_STORE
+    target = args.store or default_store()
     new_store = not target.exists() or not any(target.iterdir())
-    if args.bulk and (args.no_bulk or args.no_store or args.out is not None):
+    write_store = args.store is not None or args.out is None
+    if args.bulk and (args.no_bulk or args.out is not None):
         from jixiao.errors import UsageError
 
-        raise UsageError("--bulk writes the store only (not with --no-bulk, --no-store or --out)")
-    if args.bulk or (not args.no_bulk and not args.no_store and args.out is None and len(args.files) > 1):
+        raise UsageError("--bulk writes the store only (not with --no-bulk or --out)")
+    if args.bulk or (not args.no_bulk and args.out is None and len(args.files) > 1):
         # the bulk loader (2-2.5x the transactional rate, BENCHMARKS.md): a new store is built aside
         # and renamed into place (all reports or, if interrupted, no store); an existing one gets its
         # new graphs under a journal (jixiao/pending.py)
         return _bulk(args, target) if new_store else _bulk_append(args, target)
-    store = None if args.no_store else GraphStore(target)
+    store = GraphStore(target) if write_store else None
     out_tmp = args.out.with_suffix(args.out.suffix + ".tmp") if args.out else None
     out_fh = None
     if out_tmp is not None:
@@ -187,8 +189,8 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
 
     import pyoxigraph as ox
 
+    from jixiao import data as _data
     from jixiao import iris
-    from jixiao.paths import ONTOLOGY_DIR
     from jixiao.store import nquads
 
     building = target.with_name(target.name + ".building")
@@ -203,7 +205,7 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
         store = ox.Store(str(building))
         store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
         for name in ("jixiao.ttl", "vocab.ttl"):
-            store.bulk_load(path=str(ONTOLOGY_DIR / name), format=ox.RdfFormat.TURTLE,
+            store.bulk_load(path=str(_data.ontology_dir() / name), format=ox.RdfFormat.TURTLE,
                             to_graph=ox.NamedNode(str(iris.ONTOLOGY_GRAPH)))
         store.flush()
         del store

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from jixiao.paths import STORE_HELP
+
 NAME = "push"
 HELP = "push report graphs to a SPARQL 1.1 store (Graph Store Protocol or Update), atomically per graph"
 
@@ -21,7 +23,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gsp-param", default="graph", help="GSP graph parameter name (Virtuoso: graph-uri)")
     p.add_argument("--graph", metavar="IRI", help="push only this graph / push the data file into this graph")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--store", metavar="DIR", type=Path, help="store directory (default .jixiao/store)")
+    src.add_argument("--store", metavar="DIR", type=Path, help=STORE_HELP)
     src.add_argument("--data", metavar="FILE", type=Path, help="an RDF file (Turtle, TriG, N-Quads …)")
     p.add_argument("--no-ontology", action="store_true",
                    help="do not push the ontology and vocabularies (pushed by default unless --graph is given)")

@@ -12,6 +12,7 @@ import sys
 from jixiao import queries as Q
 from jixiao import tabular
 from jixiao.errors import UsageError
+from jixiao.paths import STORE_HELP
 
 NAME = "query"
 HELP = "run a library query by name, or a .rq file, and print the rows"
@@ -23,7 +24,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="query parameter, checked against its declared type (repeatable)")
     p.add_argument("--format", choices=tabular.FORMATS, default="table")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--store", metavar="DIR", help="store directory (default: JIXIAO_STORE or .jixiao/store)")
+    src.add_argument("--store", metavar="DIR", help=STORE_HELP)
     src.add_argument("--data", action="append", metavar="FILE", help="RDF file(s) to query instead (repeatable)")
     src.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
     p.add_argument("--memory", action="store_true",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from jixiao.paths import DEFAULT_STORE
+from jixiao.paths import STORE_HELP, default_store
 
 NAME = "serve"
 HELP = "serve the store over the SPARQL 1.1 Protocol (read-only, with caps) and a query page"
@@ -13,7 +13,7 @@ HELP = "serve the store over the SPARQL 1.1 Protocol (read-only, with caps) and 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--store", metavar="DIR", type=Path, default=None,
-                   help="store directory (default .jixiao/store); with --memory also an .nq or .trig file")
+                   help=STORE_HELP + "; with --memory also an .nq or .trig file")
     p.add_argument("--memory", action="store_true",
                    help="serve an in-memory copy (several times faster queries; ~500 MB per million quads, "
                         "loaded at start)")
@@ -28,6 +28,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from jixiao.serve import serve
 
-    serve(args.store or DEFAULT_STORE, host=args.host, port=args.port, timeout=args.timeout,
+    serve(args.store or default_store(), host=args.host, port=args.port, timeout=args.timeout,
           max_rows=args.max_rows, max_request_bytes=args.max_request_bytes, cors=args.cors, memory=args.memory)
     return 0

@@ -18,8 +18,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from ingest.emit import GraphBuilder, Source, vocab
 from jixiao import iris
+from jixiao.ingest.emit import GraphBuilder, Source, vocab
 from jixiao.ns import JX
 
 HERE = Path(__file__).resolve().parent

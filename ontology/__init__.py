@@ -1,0 +1,1 @@
+"""Package data (jixiao.data.ontology): read through jixiao.data, never imported for code."""

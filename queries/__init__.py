@@ -1,0 +1,1 @@
+"""Package data (jixiao.data.queries): read through jixiao.data, never imported for code."""

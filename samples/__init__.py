@@ -1,0 +1,1 @@
+"""Package data (jixiao.data.samples): read through jixiao.data, never imported for code."""

@@ -1,0 +1,1 @@
+"""Package data (jixiao.data.shapes): read through jixiao.data, never imported for code."""
