@@ -23,11 +23,12 @@ demo: $(STAMP) ## ingest the bundled sample, print a summary, validate it, answe
 
 test: $(STAMP) ## lint, then the whole test suite (what CI runs)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	$(BIN)/ruff format --check .
 
 docs: $(STAMP) ## generate ontology HTML docs and the Python namespace module
 	$(BIN)/python -m jixiao.docs

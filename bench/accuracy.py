@@ -29,8 +29,7 @@ from pathlib import Path
 # totals conflict; a narrative total that is off conflicts with the table's; a 合计 raised above the
 # table's budget total is spending beyond the budget).
 EXPECTED: dict[str, set[str]] = {
-    "table_total_conflict": {"TableRowsSumToTotal", "ConflictingFigures", "TotalEqualsParts",
-                             "SpendingWithinBudget"},
+    "table_total_conflict": {"TableRowsSumToTotal", "ConflictingFigures", "TotalEqualsParts", "SpendingWithinBudget"},
     "execution_rate_mismatch": {"ExecutionRateMatches", "ExecutionRateBasis"},
     "missing_indicator_actual": {"IndicatorHasActual"},
     "actual_over_150": {"TargetSetTooLow"},
@@ -72,7 +71,8 @@ class Accuracy:
 
     def precision(self) -> dict[tuple[str, str], dict[str, int]]:
         out: dict[tuple[str, str], dict[str, int]] = defaultdict(
-            lambda: {"match": 0, "true_observation": 0, "false": 0})
+            lambda: {"match": 0, "true_observation": 0, "false": 0}
+        )
         for s in self.scored:
             out[(s.finding["severity"], shape_of(s.finding))][s.status] += 1
         return dict(sorted(out.items(), key=lambda kv: (SEVERITIES.index(kv[0][0]), kv[0][1])))
@@ -174,6 +174,7 @@ def score(truths: dict[str, dict], texts: dict[str, str], findings: list[dict]) 
 
 # -- running the pipeline in process -----------------------------------------------------------------
 
+
 def run_corpus(n: int, seed: int, out: Path, jobs: int = 1, engine: str = "turbo") -> list[dict]:
     """Generate n reports of ``seed`` into ``out``, ingest and validate them; the findings as JSON dicts."""
     from bench.generate import generate
@@ -195,6 +196,7 @@ def run_corpus(n: int, seed: int, out: Path, jobs: int = 1, engine: str = "turbo
 
 # -- output ------------------------------------------------------------------------------------------
 
+
 def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "    —"
 
@@ -207,8 +209,10 @@ def render(acc: Accuracy, limit: int | None = None) -> str:
     for (sev, shape), c in acc.precision().items():
         total = sum(c.values())
         good = c["match"] + c["true_observation"]
-        lines.append(f"  {sev:9} {shape:28} {good:4} / {total:<4} {_pct(good, total)}"
-                     f"   (matched {c['match']}, true observations {c['true_observation']}, false {c['false']})")
+        lines.append(
+            f"  {sev:9} {shape:28} {good:4} / {total:<4} {_pct(good, total)}"
+            f"   (matched {c['match']}, true observations {c['true_observation']}, false {c['false']})"
+        )
     for sevs in (("Violation",), ("Warning",), ("Violation", "Warning")):
         good, total = acc.overall(sevs)
         lines.append(f"  {'+'.join(sevs):38} {good:4} / {total:<4} {_pct(good, total)}")
@@ -224,8 +228,7 @@ def render(acc: Accuracy, limit: int | None = None) -> str:
     missed = [it for it in acc.items if not it.found_by]
     lines += ["", f"Missed planted faults ({len(missed)}):"]
     for it in missed:
-        lines.append(f"  {it.file} {it.kind}: {' | '.join(it.quotes)}"
-                     + ("" if it.spans else "  (quote not in text)"))
+        lines.append(f"  {it.file} {it.kind}: {' | '.join(it.quotes)}" + ("" if it.spans else "  (quote not in text)"))
     return "\n".join(lines)
 
 
@@ -233,10 +236,16 @@ def to_dict(acc: Accuracy) -> dict:
     return {
         "recall": {k: {"found": a, "planted": b} for k, (a, b) in acc.recall().items()},
         "precision": [{"severity": sev, "shape": shape, **c} for (sev, shape), c in acc.precision().items()],
-        "false": [{"severity": s.finding["severity"], "shape": shape_of(s.finding), "note": s.note,
-                   "message": s.finding["message"].get("en", ""),
-                   "sources": [{k: r[k] for k in ("file", "start", "end", "quote")} for r in s.finding["sources"]]}
-                  for s in acc.false()],
+        "false": [
+            {
+                "severity": s.finding["severity"],
+                "shape": shape_of(s.finding),
+                "note": s.note,
+                "message": s.finding["message"].get("en", ""),
+                "sources": [{k: r[k] for k in ("file", "start", "end", "quote")} for r in s.finding["sources"]],
+            }
+            for s in acc.false()
+        ],
     }
 
 

@@ -83,16 +83,30 @@ def stage_segment(work: Path, k: int = 30) -> dict:
         t1 = [c() for c in clocks]
         tok.lcut(text)
         t2 = [c() for c in clocks]
-        rows.append({"file": p.name, "chars": len(text), "ingest_s": t1[0] - t0[0], "jieba_s": t2[0] - t1[0],
-                     "ratio": (t1[0] - t0[0]) / (t2[0] - t1[0]), "ingest_cpu_s": t1[1] - t0[1],
-                     "jieba_cpu_s": t2[1] - t1[1], "cpu_ratio": (t1[1] - t0[1]) / max(t2[1] - t1[1], 1e-9)})
+        rows.append(
+            {
+                "file": p.name,
+                "chars": len(text),
+                "ingest_s": t1[0] - t0[0],
+                "jieba_s": t2[0] - t1[0],
+                "ratio": (t1[0] - t0[0]) / (t2[0] - t1[0]),
+                "ingest_cpu_s": t1[1] - t0[1],
+                "jieba_cpu_s": t2[1] - t1[1],
+                "cpu_ratio": (t1[1] - t0[1]) / max(t2[1] - t1[1], 1e-9),
+            }
+        )
     real = rows[-1]
-    out = {"reports": len(rows), "median_ingest_s": med([r["ingest_s"] for r in rows]),
-           "median_jieba_s": med([r["jieba_s"] for r in rows]),
-           "median_ratio": med([r["ratio"] for r in rows]),
-           "median_cpu_ratio": med([r["cpu_ratio"] for r in rows[:-1]]),
-           "max_ratio": max(r["ratio"] for r in rows), "real_report": real, "target_ratio": 3.0,
-           "rows": rows}
+    out = {
+        "reports": len(rows),
+        "median_ingest_s": med([r["ingest_s"] for r in rows]),
+        "median_jieba_s": med([r["jieba_s"] for r in rows]),
+        "median_ratio": med([r["ratio"] for r in rows]),
+        "median_cpu_ratio": med([r["cpu_ratio"] for r in rows[:-1]]),
+        "max_ratio": max(r["ratio"] for r in rows),
+        "real_report": real,
+        "target_ratio": 3.0,
+        "rows": rows,
+    }
     out["pass"] = out["median_ratio"] <= 3.0
     return out
 
@@ -115,16 +129,18 @@ def _count(nt: bytes) -> dict:
         """Subjects of the lines whose predicate and object start with ``tail``."""
         needle, out, i = f"> {tail}".encode(), set(), nt.find(f"> {tail}".encode())
         while i >= 0:
-            out.add(nt[nt.rfind(b"\n", 0, i) + 1:i + 1])
+            out.add(nt[nt.rfind(b"\n", 0, i) + 1 : i + 1])
             i = nt.find(needle, i + 1)
         return out
 
     typed = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     rows = subjects(f"{typed} <{JX.Project}> .") & subjects(f"<{JX.tableRow}> ")
-    return {"project_rows": len(rows),
-            "unnamed_project_rows": len(rows & subjects(f"<{JX.flag}> <{JXV.flag_no_name}> .")),
-            "indicators": len(subjects(f"{typed} <{JX.Indicator}> .")),
-            "audit_issues": len(subjects(f"{typed} <{JX.RectificationIssue}> ."))}
+    return {
+        "project_rows": len(rows),
+        "unnamed_project_rows": len(rows & subjects(f"<{JX.flag}> <{JXV.flag_no_name}> .")),
+        "indicators": len(subjects(f"{typed} <{JX.Indicator}> .")),
+        "audit_issues": len(subjects(f"{typed} <{JX.RectificationIssue}> .")),
+    }
 
 
 def _ingest_one(args: tuple[str, str]) -> dict:
@@ -156,10 +172,15 @@ def throughput_child(cdir: Path, outdir: Path, workers: int) -> dict:
     with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
         recs = list(pool.map(_ingest_one, [(str(p), str(outdir)) for p in paths], chunksize=4))
     wall = time.perf_counter() - t0
-    return {"n": len(paths), "workers": workers, "wall_s": wall,
-            "parent_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "worker_maxrss_mb": max(r["worker_maxrss_kb"] for r in recs) / 1024, "records": recs}
+    return {
+        "n": len(paths),
+        "workers": workers,
+        "wall_s": wall,
+        "parent_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "worker_maxrss_mb": max(r["worker_maxrss_kb"] for r in recs) / 1024,
+        "records": recs,
+    }
 
 
 def accuracy(cdir: Path, recs: list[dict]) -> dict:
@@ -179,11 +200,14 @@ def accuracy(cdir: Path, recs: list[dict]) -> dict:
         if not r["ok"]:
             key = r["error"].split(":")[0] + ": " + r["error"].split(":", 1)[1].strip()[:80]
             errors[key] = errors.get(key, 0) + 1
-    return {"failed": len(recs) - len(ok), "failed_pct": 100 * (len(recs) - len(ok)) / len(recs),
-            "errors": dict(sorted(errors.items(), key=lambda kv: -kv[1])),
-            "match_pct_of_ingested": {k: 100 * match[k] / len(ok) if ok else 0.0 for k in keys},
-            "match_pct_of_all": {k: 100 * match[k] / len(recs) for k in keys},
-            "examples_of_mismatch": diffs}
+    return {
+        "failed": len(recs) - len(ok),
+        "failed_pct": 100 * (len(recs) - len(ok)) / len(recs),
+        "errors": dict(sorted(errors.items(), key=lambda kv: -kv[1])),
+        "match_pct_of_ingested": {k: 100 * match[k] / len(ok) if ok else 0.0 for k in keys},
+        "match_pct_of_all": {k: 100 * match[k] / len(recs) for k in keys},
+        "examples_of_mismatch": diffs,
+    }
 
 
 def stage_throughput(work: Path, sizes: list[int], workers: int) -> dict:
@@ -191,9 +215,13 @@ def stage_throughput(work: Path, sizes: list[int], workers: int) -> dict:
     for n in sizes:
         cdir = corpus(work, n)
         t0 = time.perf_counter()
-        proc = subprocess.run([PY, "-m", "bench.run", "--child-throughput", str(cdir),
-                               str(work / f"nt-{n}"), str(workers)], cwd=ROOT, capture_output=True,
-                              text=True, check=True)
+        proc = subprocess.run(
+            [PY, "-m", "bench.run", "--child-throughput", str(cdir), str(work / f"nt-{n}"), str(workers)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         res = json.loads(proc.stdout)
         res["subprocess_s"] = time.perf_counter() - t0
         res["accuracy"] = accuracy(cdir, res["records"])
@@ -202,8 +230,7 @@ def stage_throughput(work: Path, sizes: list[int], workers: int) -> dict:
         res["median_report_s"] = med([r["seconds"] for r in res["records"]])
         res["reports_per_s"] = n / res["wall_s"]
         res["extrapolated_1000_s"] = res["wall_s"] / n * 1000
-        (work / f"meta-{n}.json").write_text(json.dumps(
-            [{"file": r["file"], "graph_iri": r["graph_iri"]} for r in ok]))
+        (work / f"meta-{n}.json").write_text(json.dumps([{"file": r["file"], "graph_iri": r["graph_iri"]} for r in ok]))
         save(f"throughput-{n}", res)
         res.pop("records")
         out[str(n)] = res
@@ -241,8 +268,10 @@ def stage_store(work: Path, sizes: list[int]) -> dict:
         with nq.open("wb") as f:
             for path, giri in nts:
                 g = ox.NamedNode(giri)
-                quads = [ox.Quad(t.subject, t.predicate, t.object, g)
-                         for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
+                quads = [
+                    ox.Quad(t.subject, t.predicate, t.object, g)
+                    for t in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+                ]
                 f.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
         st = ox.Store(str(d2))
         t0 = time.perf_counter()
@@ -253,16 +282,27 @@ def stage_store(work: Path, sizes: list[int]) -> dict:
         del st
         append = _store_append(work, n, nts)
         # `jixiao ingest --bulk` loads the same N-Quads with bulk_load itself (ratio 1 by construction)
-        res = {"n": n, "triples": triples, "replace_graph_s": rg_s, "replace_graph_parse_s": parse_s,
-               "append": append,
-               "bulk_load_s": bulk_s, "replace_graph_tps": triples / rg_s, "bulk_tps": bulk_count / bulk_s,
-               "ratio_vs_bulk": (triples / rg_s) / (bulk_count / bulk_s),
-               "counts_agree": rg_count == bulk_count, "store_quads": [rg_count, bulk_count],
-               "target_ratio": 0.8}
+        res = {
+            "n": n,
+            "triples": triples,
+            "replace_graph_s": rg_s,
+            "replace_graph_parse_s": parse_s,
+            "append": append,
+            "bulk_load_s": bulk_s,
+            "replace_graph_tps": triples / rg_s,
+            "bulk_tps": bulk_count / bulk_s,
+            "ratio_vs_bulk": (triples / rg_s) / (bulk_count / bulk_s),
+            "counts_agree": rg_count == bulk_count,
+            "store_quads": [rg_count, bulk_count],
+            "target_ratio": 0.8,
+        }
         res["pass"] = res["ratio_vs_bulk"] >= 0.8
         out[str(n)] = res
-        print(f"  store N={n}: replace_graph {rg_s:.1f} s vs bulk {bulk_s:.1f} s; append "
-              f"{append['bulk_add_s']:.1f} s vs bulk {append['bulk_load_s']:.1f} s", flush=True)
+        print(
+            f"  store N={n}: replace_graph {rg_s:.1f} s vs bulk {bulk_s:.1f} s; append "
+            f"{append['bulk_add_s']:.1f} s vs bulk {append['bulk_load_s']:.1f} s",
+            flush=True,
+        )
     save("store", out)
     return out
 
@@ -305,9 +345,17 @@ def _store_append(work: Path, n: int, nts: list[tuple[Path, str]]) -> dict:
     del st
     for d in (base, into):
         shutil.rmtree(d, ignore_errors=True)
-    return {"reports_held": half, "reports_added": len(nts) - half, "quads_held": held, "quads_added": added,
-            "bulk_add_s": add_s, "bulk_load_s": base_s, "counts_agree": added == base_count,
-            "ratio_vs_bulk": base_s / add_s, "pass": base_s / add_s >= 0.8}
+    return {
+        "reports_held": half,
+        "reports_added": len(nts) - half,
+        "quads_held": held,
+        "quads_added": added,
+        "bulk_add_s": add_s,
+        "bulk_load_s": base_s,
+        "counts_agree": added == base_count,
+        "ratio_vs_bulk": base_s / add_s,
+        "pass": base_s / add_s >= 0.8,
+    }
 
 
 # -- 4. queries ---------------------------------------------------------------------------------
@@ -317,32 +365,37 @@ INGEST_LINE = re.compile(r"^(?P<file>.+): (?P<triples>\d+) triples → <(?P<grap
 AGREEMENT_N = 10  # where rdflib timed out at rdflib_n, results are still compared on this many reports
 # Where the two engines disagree at the rdflib size, the verdict found by hand (query, data and
 # SPARQL 1.1 semantics); a disagreement not listed here is recorded as "not investigated".
-_BAG = ("rdflib is right: the distinct rows are the same, pyoxigraph 0.5.13 repeats some. Its union default "
-        "graph is a bag: a triple stated in k report graphs matches k times (oxigraph issue #1919, fixed by "
-        "PR #1920, not in 0.5.13), while SPARQL 1.1 makes the default graph an RDF graph, a set (the RDF merge "
-        "of the graphs), as rdflib's Dataset(default_union=True) has it. Shared IRIs (organisations, groups) "
-        "are stated in every report graph that names them. Here: ")
+_BAG = (
+    "rdflib is right: the distinct rows are the same, pyoxigraph 0.5.13 repeats some. Its union default "
+    "graph is a bag: a triple stated in k report graphs matches k times (oxigraph issue #1919, fixed by "
+    "PR #1920, not in 0.5.13), while SPARQL 1.1 makes the default graph an RDF graph, a set (the RDF merge "
+    "of the graphs), as rdflib's Dataset(default_union=True) has it. Shared IRIs (organisations, groups) "
+    "are stated in every report graph that names them. Here: "
+)
 VERDICTS: dict[str, str] = {
     "reports": _BAG + "the department's jx:canonicalName triple, e.g. 沅澄市人力资源和社会保障局 in 4 report graphs "
-               "(its report ×4) and 蜀泓市人力资源和社会保障局 in 3 (×3): 105 rows for 100 reports.",
+    "(its report ×4) and 蜀泓市人力资源和社会保障局 in 3 (×3): 105 rows for 100 reports.",
     "duties": _BAG + "the department's jx:canonicalName triple (沅澄市人力资源和社会保障局 in 4 graphs): each duty of "
-              "its report ×4.",
+    "its report ×4.",
     "evaluation-scores": _BAG + "the evaluator's jx:canonicalName, e.g. 成都蜀衡资产评估有限公司 in 12 graphs (×12), "
-                         "广州澄信会计师事务所有限公司 in 17 (×17).",
+    "广州澄信会计师事务所有限公司 in 17 (×17).",
     "beneficiary-groups": _BAG + "`?g a jx:BeneficiaryGroup ; jx:canonicalName ?group`, both triples in every graph "
-                          "naming the group: 一线职工 in 84 graphs gives 84² = 7,056 copies, 劳模 10² = 100, "
-                          "产业工人 8² = 64. The counts and sums agree (DISTINCT inside the subqueries).",
+    "naming the group: 一线职工 in 84 graphs gives 84² = 7,056 copies, 劳模 10² = 100, "
+    "产业工人 8² = 64. The counts and sums agree (DISTINCT inside the subqueries).",
     "partners": _BAG + "the partner's jx:canonicalName, e.g. 岷澄市中心医院 in 2 graphs (×2), "
-                "岷澄市人力资源和社会保障局 in 4 (×4).",
+    "岷澄市人力资源和社会保障局 in 4 (×4).",
     "rectification-issues": _BAG + "the evaluator (jx:raisedBy/jx:evaluator) jx:canonicalName, e.g. "
-                            "成都蜀衡资产评估有限公司 in 12 graphs (×12).",
+    "成都蜀衡资产评估有限公司 in 12 graphs (×12).",
 }
 
 
 def parse_ingest_log(stdout: str) -> list[dict]:
     """The `jixiao ingest` progress lines (`FILE: N triples → <GRAPH>`) as [{file, graph_iri, triples}]."""
-    return [{"file": Path(m["file"]).name, "graph_iri": m["graph"], "triples": int(m["triples"])}
-            for m in map(INGEST_LINE.match, stdout.splitlines()) if m]
+    return [
+        {"file": Path(m["file"]).name, "graph_iri": m["graph"], "triples": int(m["triples"])}
+        for m in map(INGEST_LINE.match, stdout.splitlines())
+        if m
+    ]
 
 
 def ingest_corpus(work: Path, n: int, jobs: int = 2) -> dict:
@@ -357,9 +410,15 @@ def ingest_corpus(work: Path, n: int, jobs: int = 2) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     reports = parse_ingest_log(proc.stdout)
-    meta = {"n": n, "jobs": jobs, "command": f"jixiao ingest <{n} files> --out {nq.name} --jobs {jobs}",
-            "ingest_wall_s": time.perf_counter() - t0, "failed": len(files) - len(reports),
-            "stderr_tail": proc.stderr[-1000:], "reports": reports}
+    meta = {
+        "n": n,
+        "jobs": jobs,
+        "command": f"jixiao ingest <{n} files> --out {nq.name} --jobs {jobs}",
+        "ingest_wall_s": time.perf_counter() - t0,
+        "failed": len(files) - len(reports),
+        "stderr_tail": proc.stderr[-1000:],
+        "reports": reports,
+    }
     if not reports or not nq.exists():
         raise RuntimeError(f"ingest of {n} reports failed: {proc.stderr[-500:]}")
     meta_path.write_text(json.dumps(meta, ensure_ascii=False))
@@ -418,8 +477,13 @@ def query_store(work: Path, n: int, big: int) -> dict:
         shutil.rmtree(d, ignore_errors=True)
         tmp.rename(d)
         info_path.write_text(json.dumps({"n": n, "bulk_load_s": load_s, "quads": quads}))
-    return {**json.loads(info_path.read_text()), "store": d, "nq": nq, "reports": reports,
-            "ingest": {k: v for k, v in meta.items() if k != "reports"}}
+    return {
+        **json.loads(info_path.read_text()),
+        "store": d,
+        "nq": nq,
+        "reports": reports,
+        "ingest": {k: v for k, v in meta.items() if k != "reports"},
+    }
 
 
 def bench_params(store, graph_iri: str) -> dict[str, str]:
@@ -465,6 +529,7 @@ def _cells(res) -> list[list[str]]:
 def row_keys(cells: list[list[str]], digits: int | None = None) -> list[str]:
     """Sorted rows as strings; with ``digits``, numbers rounded to that many significant digits (so
     that 18 fractional digits (Oxigraph) and 28 (Python's Decimal) of one quotient compare equal)."""
+
     def cell(c: str) -> str:
         if digits is not None:
             with contextlib.suppress(InvalidOperation, ValueError):
@@ -472,6 +537,7 @@ def row_keys(cells: list[list[str]], digits: int | None = None) -> list[str]:
                 if d.is_finite():
                     return format(Decimal(format(d, f".{digits - 1}e")).normalize(), "f") if d else "0"
         return c
+
     return sorted("|".join(cell(c) for c in row) for row in cells)
 
 
@@ -513,7 +579,7 @@ def run_forked(fn, timeout: float) -> dict:
             out = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
         data = json.dumps(out, ensure_ascii=False).encode()
         while data:
-            data = data[os.write(w, data):]
+            data = data[os.write(w, data) :]
         os._exit(0)
     os.close(w)
     chunks: list[bytes] = []
@@ -578,8 +644,18 @@ def engine_child(engine: str, data: Path, timeout: float) -> None:
         ds.query("ASK { ?s ?p ?o }")  # the SPARQL machinery imported and built before forking
         gc.freeze()  # fewer copy-on-write pages in the children
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"ready": True, "load_s": time.perf_counter() - t0, "size": size, "rss_mb": rss_mb,
-                      "rss_mb_per_million_quads": rss_mb / (size / 1e6) if size else None}), flush=True)
+    print(
+        json.dumps(
+            {
+                "ready": True,
+                "load_s": time.perf_counter() - t0,
+                "size": size,
+                "rss_mb": rss_mb,
+                "rss_mb_per_million_quads": rss_mb / (size / 1e6) if size else None,
+            }
+        ),
+        flush=True,
+    )
     lib = {q.name: q for q in queries.library()}
     runs, budget, cold = ENGINES[engine]
     for line in sys.stdin:
@@ -605,8 +681,12 @@ class EngineWorker:
 
     def _start(self) -> dict:
         engine, data, timeout = self.args
-        self.proc = subprocess.Popen([PY, "-m", "bench.run", "--child-engine", engine, str(data), str(timeout)],
-                                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [PY, "-m", "bench.run", "--child-engine", engine, str(data), str(timeout)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         return self._read(None) or {"error": f"{engine} child did not start"}
 
     def _read(self, timeout: float | None) -> dict | None:
@@ -697,11 +777,16 @@ def stage_queries(work: Path, sizes: list[int], rdflib_n: int, timeout: float = 
     values = bench_params(st, first["reports"][0]["graph_iri"])
     del st
     out: dict = {
-        "sizes": sizes, "rdflib_n": rdflib_n, "timeout_s": timeout,
+        "sizes": sizes,
+        "rdflib_n": rdflib_n,
+        "timeout_s": timeout,
         "timing": {e: dict(zip(("runs", "budget_s", "cold_run_first"), v, strict=True)) for e, v in ENGINES.items()},
-        "param_values": values, "param_source": f"{first['reports'][0]['file']} (report 0)",
-        "data": {str(n): {k: (str(v) if isinstance(v, Path) else v) for k, v in d.items() if k != "reports"}
-                 for n, d in data.items()},
+        "param_values": values,
+        "param_source": f"{first['reports'][0]['file']} (report 0)",
+        "data": {
+            str(n): {k: (str(v) if isinstance(v, Path) else v) for k, v in d.items() if k != "reports"}
+            for n, d in data.items()
+        },
         "memory_load": {},
         "queries": {q.name: {"params": params_for(q, values), "oxigraph": {}, "oxigraph_memory": {}} for q in lib},
     }
@@ -741,8 +826,11 @@ def stage_queries(work: Path, sizes: list[int], rdflib_n: int, timeout: float = 
                 rec.update(compare(o["cells"], r["cells"]))
             elif "ratio" in rec:
                 rec.update(agree=None)
-            print(f"  N={rdflib_n} {q.name}: oxigraph {_brief(o)}; in memory {_brief(m)}; rdflib {_brief(r)}; "
-                  f"agree {rec.get('agree')}", flush=True)
+            print(
+                f"  N={rdflib_n} {q.name}: oxigraph {_brief(o)}; in memory {_brief(m)}; rdflib {_brief(r)}; "
+                f"agree {rec.get('agree')}",
+                flush=True,
+            )
     finally:
         oxw.close()
         oxm.close()
@@ -770,10 +858,18 @@ def check_agreement(work: Path, n: int, big: int, names: list[str], values: dict
         for name in names:
             params = params_for(lib[name], values)
             o, r = oxw.run(name, params), rlw.run(name, params)
-            rec = {"n": n, "oxigraph_p50_ms": o.get("p50_ms"), "rdflib_p50_ms": r.get("p50_ms"),
-                   "rows_oxigraph": o.get("rows"), "rows_rdflib": r.get("rows")}
-            rec.update(compare(o["cells"], r["cells"]) if "cells" in o and "cells" in r
-                       else {"agree": None, "oxigraph": without_cells(o), "rdflib": without_cells(r)})
+            rec = {
+                "n": n,
+                "oxigraph_p50_ms": o.get("p50_ms"),
+                "rdflib_p50_ms": r.get("p50_ms"),
+                "rows_oxigraph": o.get("rows"),
+                "rows_rdflib": r.get("rows"),
+            }
+            rec.update(
+                compare(o["cells"], r["cells"])
+                if "cells" in o and "cells" in r
+                else {"agree": None, "oxigraph": without_cells(o), "rdflib": without_cells(r)}
+            )
             out[name] = rec
             print(f"  agreement N={n} {name}: {rec}", flush=True)
     finally:
@@ -810,20 +906,30 @@ def query_summary(out: dict) -> dict:
         "queries": len(out["queries"]),
         f"oxigraph_p50_max_ms_at_{big}": max((p for p in p50_big if p is not None), default=None),
         f"meet_50ms_at_{big}": sum(p is not None and p <= 50 for p in p50_big),
-        f"meet_20x_at_{small}": sum(r.get("ratio") is not None and r["ratio"] >= 20 and not r.get("ratio_upper_bound")
-                                    for r in recs),
+        f"meet_20x_at_{small}": sum(
+            r.get("ratio") is not None and r["ratio"] >= 20 and not r.get("ratio_upper_bound") for r in recs
+        ),
         "ratio_lower_bounds": sum(bool(r.get("ratio_lower_bound")) for r in recs),
         "ratio_upper_bounds": sum(bool(r.get("ratio_upper_bound")) for r in recs),
-        "oxigraph_timeouts": {n: sorted(k for k, r in out["queries"].items() if "timeout" in r["oxigraph"].get(n, {}))
-                              for n in map(str, out["sizes"])},
+        "oxigraph_timeouts": {
+            n: sorted(k for k, r in out["queries"].items() if "timeout" in r["oxigraph"].get(n, {}))
+            for n in map(str, out["sizes"])
+        },
         "rdflib_timeouts": sorted(k for k, r in out["queries"].items() if "timeout" in r.get("rdflib", {})),
         "disagree": sorted(k for k, r in out["queries"].items() if r.get("agree") is False),
-        "disagree_small": sorted(k for k, r in out["queries"].items()
-                                 if r.get("agreement_small", {}).get("agree") is False),
-        "not_compared": sorted(k for k, r in out["queries"].items()
-                               if r.get("agree") is None and r.get("agreement_small", {}).get("agree") is None),
-        "errors": sorted(k for k, r in out["queries"].items()
-                         if "error" in r.get("rdflib", {}) or any("error" in v for v in r["oxigraph"].values())),
+        "disagree_small": sorted(
+            k for k, r in out["queries"].items() if r.get("agreement_small", {}).get("agree") is False
+        ),
+        "not_compared": sorted(
+            k
+            for k, r in out["queries"].items()
+            if r.get("agree") is None and r.get("agreement_small", {}).get("agree") is None
+        ),
+        "errors": sorted(
+            k
+            for k, r in out["queries"].items()
+            if "error" in r.get("rdflib", {}) or any("error" in v for v in r["oxigraph"].values())
+        ),
         **memory_summary(out),
     }
 
@@ -839,15 +945,20 @@ def memory_summary(out: dict) -> dict:
         f"memory_p50_max_ms_at_{big}": max((p for p in p50_big if p is not None), default=None),
         f"memory_meet_50ms_at_{big}": sum(p is not None and p <= 50 for p in p50_big),
         f"memory_meet_50ms_at_{big}_names": sorted(
-            k for k, r in out["queries"].items() if r.get("oxigraph_memory", {}).get(big, {}).get("p50_ms", 1e9) <= 50),
-        f"memory_meet_20x_at_{small}": sum(r.get("memory_ratio") is not None and r["memory_ratio"] >= 20
-                                           and not r.get("memory_ratio_upper_bound") for r in recs),
+            k for k, r in out["queries"].items() if r.get("oxigraph_memory", {}).get(big, {}).get("p50_ms", 1e9) <= 50
+        ),
+        f"memory_meet_20x_at_{small}": sum(
+            r.get("memory_ratio") is not None and r["memory_ratio"] >= 20 and not r.get("memory_ratio_upper_bound")
+            for r in recs
+        ),
         "memory_ratio_lower_bounds": sum(bool(r.get("memory_ratio_lower_bound")) for r in recs),
-        "memory_timeouts": {n: sorted(k for k, r in out["queries"].items()
-                                      if "timeout" in r.get("oxigraph_memory", {}).get(n, {}))
-                            for n in map(str, out["sizes"])},
-        "memory_differs_from_disk": sorted(k for k, r in out["queries"].items()
-                                           if False in r.get("memory_same_as_disk", {}).values()),
+        "memory_timeouts": {
+            n: sorted(k for k, r in out["queries"].items() if "timeout" in r.get("oxigraph_memory", {}).get(n, {}))
+            for n in map(str, out["sizes"])
+        },
+        "memory_differs_from_disk": sorted(
+            k for k, r in out["queries"].items() if False in r.get("memory_same_as_disk", {}).values()
+        ),
     }
 
 
@@ -874,9 +985,15 @@ def pct(xs: list[float], p: float) -> float:
 
 def _latency(recs: list[dict]) -> dict:
     ts = [r["s"] for r in recs]
-    return {"requests": len(ts), "p50_ms": 1000 * pct(ts, 50), "p95_ms": 1000 * pct(ts, 95),
-            "max_ms": 1000 * max(ts), "status": dict(sorted(Counter(str(r["status"]) for r in recs).items())),
-            "truncated": sum(r["truncated"] for r in recs), "rows": sorted({r["rows"] for r in recs})[:3]}
+    return {
+        "requests": len(ts),
+        "p50_ms": 1000 * pct(ts, 50),
+        "p95_ms": 1000 * pct(ts, 95),
+        "max_ms": 1000 * max(ts),
+        "status": dict(sorted(Counter(str(r["status"]) for r in recs).items())),
+        "truncated": sum(r["truncated"] for r in recs),
+        "rows": sorted({r["rows"] for r in recs})[:3],
+    }
 
 
 def _upstream_pids(store: Path, wait: float) -> list[int]:
@@ -918,21 +1035,40 @@ def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int =
     base = f"http://127.0.0.1:{port}"
     log = (work / "serve.log").open("wb")
     jix = str(Path(PY).with_name("jixiao"))
-    proc = subprocess.Popen([jix, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port),
-                             *(["--memory"] if memory else [])], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            jix,
+            "serve",
+            "--store",
+            str(store),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *(["--memory"] if memory else []),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
     def one(client: httpx.Client, name: str) -> dict:
         t0 = time.perf_counter()
-        r = client.post(base + "/sparql", data={"query": texts[name]},
-                        headers={"Accept": "application/sparql-results+json"})
+        r = client.post(
+            base + "/sparql", data={"query": texts[name]}, headers={"Accept": "application/sparql-results+json"}
+        )
         s = time.perf_counter() - t0
         rows = len(r.json()["results"]["bindings"]) if r.status_code == 200 else -1
-        return {"q": name, "s": s, "status": r.status_code, "rows": rows,
-                "truncated": r.headers.get("x-jixiao-truncated") == "true"}
+        return {
+            "q": name,
+            "s": s,
+            "status": r.status_code,
+            "rows": rows,
+            "truncated": r.headers.get("x-jixiao-truncated") == "true",
+        }
 
     def client_run(i: int) -> list[dict]:
         names = list(texts)
-        order = names[i * len(names) // clients:] + names[:i * len(names) // clients]
+        order = names[i * len(names) // clients :] + names[: i * len(names) // clients]
         with httpx.Client(timeout=300) as c:
             return [one(c, name) for _ in range(rounds) for name in order]
 
@@ -967,25 +1103,39 @@ def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int =
         for pid in upstream_left:  # the Oxigraph server this stage started, if it outlived its parent
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-    out = {"n": n, "quads": data["quads"], "clients": clients, "rounds": rounds, "param_values": values,
-           "server": f"jixiao serve{' --memory' if memory else ''} (defaults: timeout 30 s, max rows 10000)",
-           "startup_s": startup_s,
-           "server_exit": exit_code, "upstream_left_running": upstream_left,
-           "wall_s": wall, "requests": len(recs), "queries_per_s": len(recs) / wall,
-           "overall": _latency(recs), "serial_1_client": {r["q"]: 1000 * r["s"] for r in serial},
-           "serial_1_client_total_s": sum(r["s"] for r in serial),
-           "per_query": {name: _latency([r for r in recs if r["q"] == name]) for name in texts}}
+    out = {
+        "n": n,
+        "quads": data["quads"],
+        "clients": clients,
+        "rounds": rounds,
+        "param_values": values,
+        "server": f"jixiao serve{' --memory' if memory else ''} (defaults: timeout 30 s, max rows 10000)",
+        "startup_s": startup_s,
+        "server_exit": exit_code,
+        "upstream_left_running": upstream_left,
+        "wall_s": wall,
+        "requests": len(recs),
+        "queries_per_s": len(recs) / wall,
+        "overall": _latency(recs),
+        "serial_1_client": {r["q"]: 1000 * r["s"] for r in serial},
+        "serial_1_client_total_s": sum(r["s"] for r in serial),
+        "per_query": {name: _latency([r for r in recs if r["q"] == name]) for name in texts},
+    }
     save("endpoint-memory" if memory else "endpoint", out)
     o = out["overall"]
-    print(f"  endpoint{' (memory)' if memory else ''} N={n}: {out['queries_per_s']:.1f} q/s, "
-          f"p50 {o['p50_ms']:.0f} ms, p95 {o['p95_ms']:.0f} ms, "
-          f"status {o['status']}", flush=True)
+    print(
+        f"  endpoint{' (memory)' if memory else ''} N={n}: {out['queries_per_s']:.1f} q/s, "
+        f"p50 {o['p50_ms']:.0f} ms, p95 {o['p95_ms']:.0f} ms, "
+        f"status {o['status']}",
+        flush=True,
+    )
     return {k: v for k, v in out.items() if k not in ("per_query", "serial_1_client")}
 
 
 # -- plot ---------------------------------------------------------------------------------------
 def cost_series(results: Path = RESULTS) -> list[tuple[str, list[tuple[float, float]]]]:
     """(label, [(N, seconds)]) for every cost measured at several corpus sizes in results/*.json."""
+
     def load(name: str) -> dict:
         p = results / f"{name}.json"
         return json.loads(p.read_text()) if p.exists() else {}
@@ -1014,8 +1164,11 @@ def cost_series(results: Path = RESULTS) -> list[tuple[str, list[tuple[float, fl
     sizes = {k for r in recs for k in r.get("oxigraph", {})}
     done = [r["oxigraph"] for r in recs if all("p50_ms" in r["oxigraph"].get(n, {}) for n in sizes)]
     for n in sizes if done else ():  # the queries that finished at every size (others timed out)
-        add(f"sum of p50, the {len(done)} of {len(recs)} queries done at every N (pyoxigraph)", n,
-            sum(o[n]["p50_ms"] for o in done) / 1000)
+        add(
+            f"sum of p50, the {len(done)} of {len(recs)} queries done at every N (pyoxigraph)",
+            n,
+            sum(o[n]["p50_ms"] for o in done) / 1000,
+        )
     return [(k, sorted(v.items())) for k, v in sorted(series.items())]
 
 
@@ -1037,29 +1190,40 @@ def plot(results: Path = RESULTS, out: Path | None = None) -> Path:
     def py(y: float) -> float:
         return top + ph - ph * (math.log10(y) - y0) / (y1 - y0)
 
-    el = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
-          f'<rect width="{w}" height="{h}" fill="white"/>',
-          f'<text x="{left}" y="22" font-size="14">Cost against corpus size (log-log; bench/results/*.json)</text>',
-          f'<text x="{left + pw / 2}" y="{h - 8}" text-anchor="middle">reports (N)</text>',
-          f'<text x="16" y="{top + ph / 2}" transform="rotate(-90 16 {top + ph / 2})" '
-          'text-anchor="middle">seconds</text>']
-    for v in (m * 10 ** e for e in range(x0, x1 + 1) for m in (1, 2, 5) if m * 10 ** e <= 10 ** x1):
-        el += [f'<line x1="{px(v):.1f}" y1="{top}" x2="{px(v):.1f}" y2="{top + ph}" stroke="#ddd"/>',
-               f'<text x="{px(v):.1f}" y="{top + ph + 16}" text-anchor="middle">{v:g}</text>']
+    el = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{w}" height="{h}" fill="white"/>',
+        f'<text x="{left}" y="22" font-size="14">Cost against corpus size (log-log; bench/results/*.json)</text>',
+        f'<text x="{left + pw / 2}" y="{h - 8}" text-anchor="middle">reports (N)</text>',
+        f'<text x="16" y="{top + ph / 2}" transform="rotate(-90 16 {top + ph / 2})" '
+        'text-anchor="middle">seconds</text>',
+    ]
+    for v in (m * 10**e for e in range(x0, x1 + 1) for m in (1, 2, 5) if m * 10**e <= 10**x1):
+        el += [
+            f'<line x1="{px(v):.1f}" y1="{top}" x2="{px(v):.1f}" y2="{top + ph}" stroke="#ddd"/>',
+            f'<text x="{px(v):.1f}" y="{top + ph + 16}" text-anchor="middle">{v:g}</text>',
+        ]
     for e in range(y0, y1 + 1):
-        el += [f'<line x1="{left}" y1="{py(10 ** e):.1f}" x2="{left + pw}" y2="{py(10 ** e):.1f}" stroke="#ddd"/>',
-               f'<text x="{left - 6}" y="{py(10 ** e) + 4:.1f}" text-anchor="end">{10 ** e:g}</text>']
+        el += [
+            f'<line x1="{left}" y1="{py(10**e):.1f}" x2="{left + pw}" y2="{py(10**e):.1f}" stroke="#ddd"/>',
+            f'<text x="{left - 6}" y="{py(10**e) + 4:.1f}" text-anchor="end">{10**e:g}</text>',
+        ]
     el.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
     for i, (label, pts) in enumerate(series):
         c = colours[i % len(colours)]
         coords = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
         if len(pts) > 1:
             el.append(f'<polyline points="{coords}" fill="none" stroke="{c}" stroke-width="2"/>')
-        el += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"><title>{escape(label)}: N={x:g}, '
-               f'{y:.3g} s</title></circle>' for x, y in pts]
+        el += [
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"><title>{escape(label)}: N={x:g}, '
+            f"{y:.3g} s</title></circle>"
+            for x, y in pts
+        ]
         ly = top + 10 + 18 * i
-        el += [f'<line x1="{left + pw + 14}" y1="{ly}" x2="{left + pw + 34}" y2="{ly}" stroke="{c}" stroke-width="2"/>',
-               f'<text x="{left + pw + 40}" y="{ly + 4}">{escape(label)}</text>']
+        el += [
+            f'<line x1="{left + pw + 14}" y1="{ly}" x2="{left + pw + 34}" y2="{ly}" stroke="{c}" stroke-width="2"/>',
+            f'<text x="{left + pw + 40}" y="{ly + 4}">{escape(label)}</text>',
+        ]
     el.append("</svg>")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(el) + "\n", encoding="utf-8")
@@ -1074,8 +1238,13 @@ def versions() -> dict:
             pk[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             pk[name] = None
-    return {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "packages": pk, "segmenter_engine": os.environ.get("JIXIAO_SEGMENTER", "auto")}
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": pk,
+        "segmenter_engine": os.environ.get("JIXIAO_SEGMENTER", "auto"),
+    }
 
 
 STAGES = ("segment", "throughput", "store", "queries", "validate", "endpoint")
@@ -1084,8 +1253,9 @@ STAGES = ("segment", "throughput", "store", "queries", "validate", "endpoint")
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100,300", help="corpus sizes for throughput/store (default 100,300)")
-    ap.add_argument("--rdflib-n", type=int, default=None,
-                    help="corpus size for the rdflib comparison (default: the smallest size)")
+    ap.add_argument(
+        "--rdflib-n", type=int, default=None, help="corpus size for the rdflib comparison (default: the smallest size)"
+    )
     ap.add_argument("--endpoint-n", type=int, default=None, help="store size for the endpoint (default: the smallest)")
     ap.add_argument("--endpoint-rounds", type=int, default=1, help="rounds of the whole library per client")
     ap.add_argument("--endpoint-memory", action="store_true", help="also measure `jixiao serve --memory`")
@@ -1126,11 +1296,13 @@ def main(argv: list[str] | None = None) -> int:
     if "validate" in stages:
         summary["validate"] = stage_validate(args.work, sizes)
     if "endpoint" in stages:
-        summary["endpoint"] = stage_endpoint(args.work, args.endpoint_n or min(sizes), max(sizes),
-                                             rounds=args.endpoint_rounds)
+        summary["endpoint"] = stage_endpoint(
+            args.work, args.endpoint_n or min(sizes), max(sizes), rounds=args.endpoint_rounds
+        )
         if args.endpoint_memory:
-            summary["endpoint_memory"] = stage_endpoint(args.work, args.endpoint_n or min(sizes), max(sizes),
-                                                        rounds=args.endpoint_rounds, memory=True)
+            summary["endpoint_memory"] = stage_endpoint(
+                args.work, args.endpoint_n or min(sizes), max(sizes), rounds=args.endpoint_rounds, memory=True
+            )
     summary["total_s"] = time.perf_counter() - started
     save("summary", summary)
     print(f"  plot: {plot()}", flush=True)

@@ -55,18 +55,33 @@ def per_report(store_path: Path, k: int) -> dict:
             V.validate_ntriples([item], engine=engine)
             times[engine].append(time.process_time() - t0)
     ratios = [t / s for t, s in zip(times["turbo"], times["sparql"], strict=True)]
-    return {"reports": len(items), "triples_median": statistics.median(d.count(b"\n") for _, d in items),
-            "turbo_cpu_median_s": statistics.median(times["turbo"]),
-            "sparql_cpu_median_s": statistics.median(times["sparql"]),
-            "turbo_over_sparql_median": statistics.median(ratios)}
+    return {
+        "reports": len(items),
+        "triples_median": statistics.median(d.count(b"\n") for _, d in items),
+        "turbo_cpu_median_s": statistics.median(times["turbo"]),
+        "sparql_cpu_median_s": statistics.median(times["sparql"]),
+        "turbo_over_sparql_median": statistics.median(ratios),
+    }
 
 
 def corpus(store_path: Path, engine: str, jobs: int, source: str = "--store") -> dict:
     """The whole corpus as a user runs it: ``jixiao validate --store DIR`` (or ``--data corpus.nq``)
     ``--engine E --jobs J``; wall and CPU of the process tree."""
     report = Path(tempfile.gettempdir()) / f"jx-validate-{engine}.json"
-    cmd = [str(Path(sys.executable).with_name("jixiao")), "validate", source, str(store_path), "--engine", engine,
-           "--jobs", str(jobs), "--format", "json", "--out", str(report)]
+    cmd = [
+        str(Path(sys.executable).with_name("jixiao")),
+        "validate",
+        source,
+        str(store_path),
+        "--engine",
+        engine,
+        "--jobs",
+        str(jobs),
+        "--format",
+        "json",
+        "--out",
+        str(report),
+    ]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -75,22 +90,33 @@ def corpus(store_path: Path, engine: str, jobs: int, source: str = "--store") ->
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr[-2000:]}")
     found = json.loads(report.read_text(encoding="utf-8"))
-    return {"engine": engine, "jobs": jobs, "source": source.lstrip("-"), "input": str(store_path),
-            "reports": found.get("reports"), "wall_s": wall,
-            "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "peak_rss_mb_largest_process": after.ru_maxrss / 1024, "findings": len(found.get("findings", [])),
-            "summary": proc.stdout.strip().splitlines()[-1:] }
+    return {
+        "engine": engine,
+        "jobs": jobs,
+        "source": source.lstrip("-"),
+        "input": str(store_path),
+        "reports": found.get("reports"),
+        "wall_s": wall,
+        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "peak_rss_mb_largest_process": after.ru_maxrss / 1024,
+        "findings": len(found.get("findings", [])),
+        "summary": proc.stdout.strip().splitlines()[-1:],
+    }
 
 
 def agreement(store_path: Path) -> dict:
     from jixiao import validate as V
 
-    keys = {e: sorted(f.key() for f in V.validate_store(store_path, engine=e, jobs=2).findings)
-            for e in ("turbo", "sparql")}
-    return {"turbo_findings": len(keys["turbo"]), "sparql_findings": len(keys["sparql"]),
-            "identical": keys["turbo"] == keys["sparql"],
-            "only_turbo": [list(k) for k in sorted(set(keys["turbo"]) - set(keys["sparql"]))][:20],
-            "only_sparql": [list(k) for k in sorted(set(keys["sparql"]) - set(keys["turbo"]))][:20]}
+    keys = {
+        e: sorted(f.key() for f in V.validate_store(store_path, engine=e, jobs=2).findings) for e in ("turbo", "sparql")
+    }
+    return {
+        "turbo_findings": len(keys["turbo"]),
+        "sparql_findings": len(keys["sparql"]),
+        "identical": keys["turbo"] == keys["sparql"],
+        "only_turbo": [list(k) for k in sorted(set(keys["turbo"]) - set(keys["sparql"]))][:20],
+        "only_sparql": [list(k) for k in sorted(set(keys["sparql"]) - set(keys["turbo"]))][:20],
+    }
 
 
 PYSHACL_CHILD = """
@@ -118,18 +144,32 @@ def pyshacl_merged(store_path: Path, n: int, timeout: float) -> dict:
     the whole child (parsing included; the parse time is subtracted from the limit reported)."""
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-c", PYSHACL_CHILD, str(store_path), str(n)], capture_output=True,
-                              text=True, timeout=timeout)
+        proc = subprocess.run(
+            [sys.executable, "-c", PYSHACL_CHILD, str(store_path), str(n)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         lines = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
-        return {"n": n, "finished": True, "validate_s": float(lines["seconds"]), "triples": int(lines["triples"]),
-                "wall_s": time.perf_counter() - t0}
+        return {
+            "n": n,
+            "finished": True,
+            "validate_s": float(lines["seconds"]),
+            "triples": int(lines["triples"]),
+            "wall_s": time.perf_counter() - t0,
+        }
     except subprocess.TimeoutExpired as exc:
         out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
         lines = dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
         wall = time.perf_counter() - t0
         # the limit applies to validation: the time spent parsing before it is not counted
-        return {"n": n, "finished": False, "timeout_s": wall - float(lines.get("parsed", wall)),
-                "triples": int(lines.get("triples", 0)), "wall_s": wall}
+        return {
+            "n": n,
+            "finished": False,
+            "timeout_s": wall - float(lines.get("parsed", wall)),
+            "triples": int(lines.get("triples", 0)),
+            "wall_s": wall,
+        }
 
 
 def disk_vs_memory(store_path: Path, k: int = 5) -> dict:
@@ -150,8 +190,11 @@ def disk_vs_memory(store_path: Path, k: int = 5) -> dict:
         ctx = ox.NamedNode("urn:jixiao:bench:context")
         disk.load(V.context_ntriples().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ctx)
         for g in graphs:
-            disk.load(src.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
-                      format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
+            disk.load(
+                src.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
+                format=ox.RdfFormat.N_TRIPLES,
+                to_graph=ox.NamedNode(g),
+            )
         disk.flush()
         checks = V._worker("sparql", tuple(V.shape_files())).checks
         t0 = time.process_time()
@@ -161,16 +204,23 @@ def disk_vs_memory(store_path: Path, k: int = 5) -> dict:
         t0 = time.process_time()
         for g in graphs:
             mem = ox.Store()
-            mem.load(V.context_ntriples().encode() + b"\n" + disk.dump(format=ox.RdfFormat.N_TRIPLES,
-                                                                       from_graph=ox.NamedNode(g)),
-                     format=ox.RdfFormat.N_TRIPLES)
+            mem.load(
+                V.context_ntriples().encode()
+                + b"\n"
+                + disk.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)),
+                format=ox.RdfFormat.N_TRIPLES,
+            )
             evaluate(checks, mem)
         in_memory = (time.process_time() - t0) / k
         del disk
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"reports": k, "on_disk_cpu_s": on_disk, "copy_to_memory_cpu_s": in_memory,
-            "disk_over_memory": on_disk / in_memory}
+    return {
+        "reports": k,
+        "on_disk_cpu_s": on_disk,
+        "copy_to_memory_cpu_s": in_memory,
+        "disk_over_memory": on_disk / in_memory,
+    }
 
 
 PARTS = ("per_report", "corpus", "agreement", "disk", "pyshacl", "nq")
@@ -179,8 +229,13 @@ PARTS = ("per_report", "corpus", "agreement", "disk", "pyshacl", "nq")
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--store", type=Path, action="append", default=[], help="a store of generated reports")
-    ap.add_argument("--nq", type=Path, action="append", default=[],
-                    help="an N-Quads corpus (jixiao ingest --out) to validate with --data, sparql engine")
+    ap.add_argument(
+        "--nq",
+        type=Path,
+        action="append",
+        default=[],
+        help="an N-Quads corpus (jixiao ingest --out) to validate with --data, sparql engine",
+    )
     ap.add_argument("--parts", default=",".join(PARTS), help=f"what to measure (default: {','.join(PARTS)})")
     ap.add_argument("--per-report", type=int, default=20)
     ap.add_argument("--pyshacl-n", type=int, default=100)
@@ -222,9 +277,14 @@ def main(argv: list[str] | None = None) -> int:
     if base and sparql:
         best = min(sparql, key=lambda c: c["wall_s"])
         limit = base["validate_s"] if base["finished"] else base["timeout_s"]
-        out["pyshacl_over_sparql"] = {"ratio": limit / best["wall_s"], "lower_bound": not base["finished"],
-                                      "sparql_wall_s": best["wall_s"], "sparql_source": best.get("source", "store"),
-                                      "sparql_reports": best["reports"], "pyshacl_reports": base["n"]}
+        out["pyshacl_over_sparql"] = {
+            "ratio": limit / best["wall_s"],
+            "lower_bound": not base["finished"],
+            "sparql_wall_s": best["wall_s"],
+            "sparql_source": best.get("source", "store"),
+            "sparql_reports": best["reports"],
+            "pyshacl_reports": base["n"],
+        }
         print("pyshacl merged:", base, out["pyshacl_over_sparql"], flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -77,8 +77,9 @@ def minted(iri: str) -> URIRef:
     return str.__new__(URIRef, iri)
 
 
-def _fast_literal(lexical: str, lang: str | None, datatype: URIRef | None, value: object,
-                  ill_typed: bool | None = None) -> Literal:
+def _fast_literal(
+    lexical: str, lang: str | None, datatype: URIRef | None, value: object, ill_typed: bool | None = None
+) -> Literal:
     """The Literal ``Literal.__new__`` builds for a string (with or without a language), a Python
     int with datatype xsd:integer or a well-formed xsd:decimal lexical form, with its slots filled
     directly: rdflib's generic constructor (casting, normalising) took ~1.3 µs a literal (~3 µs a
@@ -94,16 +95,20 @@ def _fast_literal(lexical: str, lang: str | None, datatype: URIRef | None, value
 def _fast_literals_match() -> bool:
     """Whether ``_fast_literal`` builds what rdflib's constructor builds (checked at import; when an
     rdflib release changes Literal's internals, emit falls back to the constructor)."""
+
     def key(lit: Literal) -> tuple:
         return (type(lit), str(lit), lit.language, lit.datatype, lit.value, lit.ill_typed, hash(lit), lit.n3())
 
     try:
-        return all(key(fast) == key(slow) and fast == slow for fast, slow in (
-            (_fast_literal("文本 \"x\"", None, None, "文本 \"x\""), Literal("文本 \"x\"")),
-            (_fast_literal("文本", "zh", None, "文本"), Literal("文本", lang="zh")),
-            (_fast_literal("42", None, XSD_INTEGER, 42), Literal(42, datatype=XSD_INTEGER)),
-            *((_fast_decimal(d), Literal(d, datatype=XSD_DECIMAL)) for d in ("13.25", "120", "-0.5", "0", "-0")),
-        ))
+        return all(
+            key(fast) == key(slow) and fast == slow
+            for fast, slow in (
+                (_fast_literal('文本 "x"', None, None, '文本 "x"'), Literal('文本 "x"')),
+                (_fast_literal("文本", "zh", None, "文本"), Literal("文本", lang="zh")),
+                (_fast_literal("42", None, XSD_INTEGER, 42), Literal(42, datatype=XSD_INTEGER)),
+                *((_fast_decimal(d), Literal(d, datatype=XSD_DECIMAL)) for d in ("13.25", "120", "-0.5", "0", "-0")),
+            )
+        )
     except (AttributeError, TypeError):
         return False
 
@@ -350,8 +355,16 @@ class GraphBuilder:
         return node
 
     # -- resources -----------------------------------------------------------------------------
-    def resource(self, node: URIRef, cls: URIRef, start: int, end: int, *, label: str | None = None,
-                 section: URIRef | None = None) -> URIRef:
+    def resource(
+        self,
+        node: URIRef,
+        cls: URIRef,
+        start: int,
+        end: int,
+        *,
+        label: str | None = None,
+        section: URIRef | None = None,
+    ) -> URIRef:
         self.t.add((node, RDF_TYPE, cls))
         if label:
             self.t.add((node, RDFS_LABEL, zh(label)))
@@ -359,8 +372,9 @@ class GraphBuilder:
             self.t.add((node, JX.inSection, section))
         return self.sourced(node, start, end)
 
-    def organisation(self, canonical: str, cls: URIRef = JX.Organisation, *, alias: str | None = None,
-                     region: str | None = None) -> URIRef:
+    def organisation(
+        self, canonical: str, cls: URIRef = JX.Organisation, *, alias: str | None = None, region: str | None = None
+    ) -> URIRef:
         node = iris.org(canonical)
         g = self.t
         g.add((node, RDF_TYPE, cls))
@@ -378,11 +392,24 @@ class GraphBuilder:
         self.t.add((node, RDFS_LABEL, zh(f"{y}年")))
         return node
 
-    def quantity(self, start: int, end: int, *, value: Decimal, multiplier: int | Decimal = 1,
-                 unit: str | None = None, stated_unit: str | None = None, qualifier: str | None = None,
-                 comparator: str | None = None, counts: str | None = None, kind: str | None = None,
-                 value_max: Decimal | None = None, about: URIRef | None = None,
-                 section: URIRef | None = None, cls: URIRef = JX.Quantity) -> URIRef:
+    def quantity(
+        self,
+        start: int,
+        end: int,
+        *,
+        value: Decimal,
+        multiplier: int | Decimal = 1,
+        unit: str | None = None,
+        stated_unit: str | None = None,
+        qualifier: str | None = None,
+        comparator: str | None = None,
+        counts: str | None = None,
+        kind: str | None = None,
+        value_max: Decimal | None = None,
+        about: URIRef | None = None,
+        section: URIRef | None = None,
+        cls: URIRef = JX.Quantity,
+    ) -> URIRef:
         """A figure at original offsets [start, end) (the surface with qualifier and unit)."""
         node = minted(f"{self._figure_iri}{start}-{end}")  # = iris.figure(self.report, start, end)
         add = self.t.add
@@ -412,8 +439,9 @@ class GraphBuilder:
         self.sourced(node, start, end)
         return node
 
-    def budget_figure(self, start: int, end: int, *, line: URIRef, phase: str,
-                      reference_year: int | None = None, **kw) -> URIRef:
+    def budget_figure(
+        self, start: int, end: int, *, line: URIRef, phase: str, reference_year: int | None = None, **kw
+    ) -> URIRef:
         node = self.quantity(start, end, cls=JX.BudgetFigure, **kw)
         self.add(node, JX.budgetLine, line)
         self.add(node, JX.budgetPhase, vocab("phase", phase))
@@ -422,8 +450,17 @@ class GraphBuilder:
             self.add(node, JX.referenceYear, gyear(reference_year))
         return node
 
-    def rate(self, start: int, end: int, *, kind: str, numerator: URIRef | None = None,
-             denominator: URIRef | None = None, line: URIRef | None = None, **kw) -> URIRef:
+    def rate(
+        self,
+        start: int,
+        end: int,
+        *,
+        kind: str,
+        numerator: URIRef | None = None,
+        denominator: URIRef | None = None,
+        line: URIRef | None = None,
+        **kw,
+    ) -> URIRef:
         kw.setdefault("unit", "percent")
         node = self.quantity(start, end, cls=JX.Rate, kind="percent", **kw)
         self.add(node, JX.rateKind, vocab("rate", kind))
@@ -432,8 +469,9 @@ class GraphBuilder:
         self.add(node, JX.budgetLine, line)
         return node
 
-    def change(self, start: int, end: int, *, direction: str, change_from: URIRef | None,
-               change_to: URIRef | None, **kw) -> URIRef:
+    def change(
+        self, start: int, end: int, *, direction: str, change_from: URIRef | None, change_to: URIRef | None, **kw
+    ) -> URIRef:
         node = self.quantity(start, end, cls=JX.Change, **kw)
         self.add(node, JX.direction, vocab("dir", direction))
         self.add(node, JX.changeFrom, change_from)

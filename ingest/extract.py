@@ -38,19 +38,28 @@ PRIOR_YEAR_RE = re.compile(r"(?:比|较|与)\s*(\d{4})\s*年(?:相比|同期)?")
 LEADING_YEAR_RE = re.compile(r"^\s*\d{4}\s*年度?\s*")
 # A quoted project name right before its amount: “X”压减 / “X”支出 (closing quote sometimes missing)
 PROJECT_QUOTE_RE = re.compile(
-    r"“([^“”]{2,40}?)(?:”|(?=压减|支出|执行|追加))\s*(?:实际)?(?:压减|追加|支出|执行|使用|安排|下达)?\s*$")
+    r"“([^“”]{2,40}?)(?:”|(?=压减|支出|执行|追加))\s*(?:实际)?(?:压减|追加|支出|执行|使用|安排|下达)?\s*$"
+)
 IND_CATEGORIES = {
-    "产出": "ind_output", "效益": "ind_outcome", "满意度": "ind_satisfaction",
-    "数量": "ind_quantity", "质量": "ind_quality", "时效": "ind_timeliness", "成本": "ind_cost",
-    "经济效益": "ind_economic", "社会效益": "ind_social", "生态效益": "ind_ecological",
-    "环境效益": "ind_ecological", "可持续影响": "ind_sustainability",
-    "服务对象满意度": "ind_beneficiary_satisfaction", "社会公众满意度": "ind_beneficiary_satisfaction",
-    "定量": "nature_quantitative", "定性": "nature_qualitative",
+    "产出": "ind_output",
+    "效益": "ind_outcome",
+    "满意度": "ind_satisfaction",
+    "数量": "ind_quantity",
+    "质量": "ind_quality",
+    "时效": "ind_timeliness",
+    "成本": "ind_cost",
+    "经济效益": "ind_economic",
+    "社会效益": "ind_social",
+    "生态效益": "ind_ecological",
+    "环境效益": "ind_ecological",
+    "可持续影响": "ind_sustainability",
+    "服务对象满意度": "ind_beneficiary_satisfaction",
+    "社会公众满意度": "ind_beneficiary_satisfaction",
+    "定量": "nature_quantitative",
+    "定性": "nature_qualitative",
 }
 RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执行率", "completion": "完成率", "cut": "压减率"}
 CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
-
-
 
 
 def category_key(text: str) -> str | None:
@@ -124,15 +133,16 @@ class Extractor:
     def run(self) -> GraphBuilder:
         title = self.root.title.strip() or self.norm.text.strip().split("\n", 1)[0]
         # a title may open with the year (2024年度某某局部门整体支出…): the name follows it
-        dept = meta.cover_department(self.norm.text) or meta.department_from_title(
-            LEADING_YEAR_RE.sub("", title))
+        dept = meta.cover_department(self.norm.text) or meta.department_from_title(LEADING_YEAR_RE.sub("", title))
         if not dept:
-            raise InputError("cannot find the department name in the title or cover block",
-                             file=self.src.path, where="title")
+            raise InputError(
+                "cannot find the department name in the title or cover block", file=self.src.path, where="title"
+            )
         year = meta.fiscal_year(title, self.norm.text)
         if year is None:
-            raise InputError("cannot find the fiscal year (no 'YYYY 年' in title or text)",
-                             file=self.src.path, where="title")
+            raise InputError(
+                "cannot find the fiscal year (no 'YYYY 年' in title or text)", file=self.src.path, where="title"
+            )
         self.year, self.kind = year, meta.kind_from_title(title)
         self.region = meta.region_of(dept)
         self.dept_name = meta.canonical_org(dept, self.region)
@@ -140,11 +150,14 @@ class Extractor:
         subject = None if self.kind == "department_whole" else re.sub(r"\s+", "", title)
         self.report = iris.report(self.dept_name, year, self.kind, subject)
         from jixiao.ingest.emit import Source
-        self.b = b = GraphBuilder(self.report, Source(self.src.path, self.src.text, self.src.sha256,
-                                                      self.src.encoding))
+
+        self.b = b = GraphBuilder(self.report, Source(self.src.path, self.src.text, self.src.sha256, self.src.encoding))
         self.dept = b.organisation(self.dept_name, JX.Department, alias=dept, region=self.region)
-        s, e = self.orig(self.root.heading_start, self.root.heading_end) if self.root.heading_end > \
-            self.root.heading_start else (0, max(1, len(title)))
+        s, e = (
+            self.orig(self.root.heading_start, self.root.heading_end)
+            if self.root.heading_end > self.root.heading_start
+            else (0, max(1, len(title)))
+        )
         b.resource(self.report, JX.Report, s, e, label=title)
         b.add(self.report, JX.title, literal(title))
         b.add(self.report, JX.department, self.dept)
@@ -153,10 +166,15 @@ class Extractor:
         b.add(self.report, JX.reportKind, getattr(JXV, f"kind_{self.kind}"))
         b.add(self.report, JX.sourceFile, b.file)
         self.holder = Holder(self.dept, self.dept_name)
-        self.table_names = sorted({t.get(r, "name").strip() for t in self._tables(self.root)
-                                   if t.kind == "project_budget" for r in t.rows} - {""}, key=len, reverse=True)
-        self.indicator_names = {t.get(r, "level3").strip() for t in self._tables(self.root)
-                                if t.kind == "indicators" for r in t.rows} - {""}
+        self.table_names = sorted(
+            {t.get(r, "name").strip() for t in self._tables(self.root) if t.kind == "project_budget" for r in t.rows}
+            - {""},
+            key=len,
+            reverse=True,
+        )
+        self.indicator_names = {
+            t.get(r, "level3").strip() for t in self._tables(self.root) if t.kind == "indicators" for r in t.rows
+        } - {""}
         self._walk(self.root, self.report, "", set())
         self._resolve_mentions()
         return b
@@ -169,8 +187,7 @@ class Extractor:
             yield from self._tables(child)
 
     # -- sections --------------------------------------------------------------------------------
-    def _walk(self, sec: Section, parent: URIRef, path: str, inherited: set[str],
-              nearest: str | None = None) -> None:
+    def _walk(self, sec: Section, parent: URIRef, path: str, inherited: set[str], nearest: str | None = None) -> None:
         for i, child in enumerate(sec.children, 1):
             cpath = f"{path}-{i}" if path else str(i)
             node = self.b.local("section", cpath)
@@ -272,7 +289,7 @@ class Extractor:
 
     @staticmethod
     def _strip_number(text: str, number: str) -> str:
-        return text[len(number):].strip() if number and text.startswith(number) else text.strip()
+        return text[len(number) :].strip() if number and text.startswith(number) else text.strip()
 
     def _trim(self, s: int, e: int) -> tuple[int, int]:
         t = self.src.text
@@ -298,7 +315,7 @@ class Extractor:
                 if s[0] <= fs < s[1]:
                     by_sentence[s].append(f)
                     break
-        for (ss, se) in sentences:
+        for ss, se in sentences:
             figs = by_sentence[(ss, se)]
             text = self.ntext(ss, se)
             about = ctx.about
@@ -341,8 +358,9 @@ class Extractor:
             b.sourced(node, s, e)
             b.add(ctx.section, JX.cites, node)
 
-    def _groups_partners_programmes(self, ss: int, se: int, text: str, about: URIRef,
-                                    figs: list[Figure], base: int) -> None:
+    def _groups_partners_programmes(
+        self, ss: int, se: int, text: str, about: URIRef, figs: list[Figure], base: int
+    ) -> None:
         b = self.b
         for word, canonical in self._groups if self._any_group.search(text) else ():
             if word in text:
@@ -368,9 +386,13 @@ class Extractor:
             name = m.group(1).strip()
             if not qconf["min_chars"] <= len(name) <= qconf["max_chars"] or not re.search(r"[\u4e00-\u9fff]", name):
                 continue
-            if any(w in name for w in qconf["not_programme"]) or name.endswith(tuple(qconf["not_programme_suffixes"])) \
-                    or self._is_project_context(text, m) or name in self.indicator_names \
-                    or text[m.end(): m.end() + 2] == "指标":
+            if (
+                any(w in name for w in qconf["not_programme"])
+                or name.endswith(tuple(qconf["not_programme_suffixes"]))
+                or self._is_project_context(text, m)
+                or name in self.indicator_names
+                or text[m.end() : m.end() + 2] == "指标"
+            ):
                 continue
             prog = iris.programme(self.dept_name, name)
             b.t.add((prog, RDF_TYPE, JX.Programme))
@@ -397,7 +419,7 @@ class Extractor:
             for m in re.finditer(re.escape(cue), text):
                 pos = m.end()
                 while True:
-                    window = text[pos: pos + conf["max_chars"]]
+                    window = text[pos : pos + conf["max_chars"]]
                     if not strong and not window.startswith(starts):
                         break
                     end = self._org_end(window)
@@ -423,7 +445,7 @@ class Extractor:
         return best if best and best >= 3 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", window[:best]) else None
 
     def _is_project_context(self, text: str, m: re.Match) -> bool:
-        after = text[m.end(): m.end() + 8]
+        after = text[m.end() : m.end() + 8]
         return bool(re.match(r"\s*(支出|压减|追加|执行|项目|经费|资金)", after))
 
     # -- figures ---------------------------------------------------------------------------------
@@ -436,9 +458,16 @@ class Extractor:
         if (s, e) in self.emitted or (s, e) in self.deferred:
             return None
         self.emitted.add((s, e))
-        common = dict(value=f.value, multiplier=f.multiplier, unit=self._unit(f.unit),
-                      stated_unit=f.stated_unit or None, qualifier=f.qualifier, comparator=f.comparator,
-                      counts=f.counts, value_max=f.value_max)
+        common = dict(
+            value=f.value,
+            multiplier=f.multiplier,
+            unit=self._unit(f.unit),
+            stated_unit=f.stated_unit or None,
+            qualifier=f.qualifier,
+            comparator=f.comparator,
+            counts=f.counts,
+            value_max=f.value_max,
+        )
         if method != "rate":
             common["kind"] = f.kind if f.kind in ("amount", "count", "percent", "area", "score") else "other"
         common.update(kw)
@@ -473,15 +502,17 @@ class Extractor:
         text = self.ntext(ss, se)
         econf = self.dom["evaluation"]
         for f in figs:
-            lead = self.norm.text[max(ss, base + f.start - 12): base + f.start]
+            lead = self.norm.text[max(ss, base + f.start - 12) : base + f.start]
             if f.unit == "point" and any(w in lead for w in econf["score_words"]):
-                self_eval = any(w in lead or w in text for w in econf["self_words"]) and \
-                    "prior_rectification" not in ctx.roles
+                self_eval = (
+                    any(w in lead or w in text for w in econf["self_words"]) and "prior_rectification" not in ctx.roles
+                )
                 if self_eval:
                     self._evaluation("self", JX.SelfEvaluation, ss, se, f, base, text, ctx, self.dept, self.year)
             if f.unit in ("item", None) or f.stated_unit in ("个", "项"):
-                word = last_word(self.norm.text[max(ss, base + f.start - 12): base + f.start],
-                                 self.dom["declared_counts"]["words"])
+                word = last_word(
+                    self.norm.text[max(ss, base + f.start - 12) : base + f.start], self.dom["declared_counts"]["words"]
+                )
                 dconf = self.dom["declared_counts"]
                 if word and ctx.roles & set(dconf["roles"]) and not ctx.roles & set(dconf["not_roles"]):
                     key = category_key(word[0])
@@ -491,8 +522,20 @@ class Extractor:
                             self.b.add(n, JX.countedCategory, getattr(JXV, key))
                             self.b.add(n, JX.counts, literal(word[0]))
 
-    def _evaluation(self, key: str, cls: URIRef, ss: int, se: int, score: Figure | None, base: int,
-                    text: str, ctx: Ctx, evaluated: URIRef, year: int, evaluator: URIRef | None = None) -> URIRef:
+    def _evaluation(
+        self,
+        key: str,
+        cls: URIRef,
+        ss: int,
+        se: int,
+        score: Figure | None,
+        base: int,
+        text: str,
+        ctx: Ctx,
+        evaluated: URIRef,
+        year: int,
+        evaluator: URIRef | None = None,
+    ) -> URIRef:
         b = self.b
         node = b.local("evaluation", key)
         s, e = self._trim(*self.orig(ss, se))
@@ -518,7 +561,7 @@ class Extractor:
             i = text.find(w)
             if i < 0:
                 continue
-            tail = re.sub(r"^[为是：:\s“”\"']+", "", text[i + len(w): i + len(w) + 8])
+            tail = re.sub(r"^[为是：:\s“”\"']+", "", text[i + len(w) : i + len(w) + 8])
             for word, key in conf["grades"]:
                 if tail.startswith(word):
                     return key
@@ -537,14 +580,25 @@ class Extractor:
             start, raw = m.start(1), m.group(1)
             commissioned = re.search(r"(委托|聘请|邀请)", raw)  # 某局委托某公司: the evaluator is the firm
             if commissioned:
-                start, raw = start + commissioned.end(), raw[commissioned.end():]
+                start, raw = start + commissioned.end(), raw[commissioned.end() :]
             name = meta.canonical_org(raw, self.region)
             evaluator = self.b.organisation(name, alias=raw, region=meta.region_of(name) or self.region)
             self.b.sourced(evaluator, *self.orig(block.start + start, block.start + start + len(raw)))
         ym = meta.YEAR_RE.search(text)
         year = int(ym.group(1)) if ym else self.year - 1
-        self._evaluation("prior", JX.ThirdPartyEvaluation, block.start, block.end, score, block.start, text,
-                         ctx, self.dept, year, evaluator)
+        self._evaluation(
+            "prior",
+            JX.ThirdPartyEvaluation,
+            block.start,
+            block.end,
+            score,
+            block.start,
+            text,
+            ctx,
+            self.dept,
+            year,
+            evaluator,
+        )
 
     # -- money -----------------------------------------------------------------------------------
     def _line(self, holder: Holder, kind: str) -> URIRef:
@@ -555,8 +609,13 @@ class Extractor:
             b.t.add((node, RDF_TYPE, JX.SpendingAggregate))
             b.t.add((node, JX.spendingKind, getattr(JXV, f"spend_{kind}")))
             b.t.add((node, JX.budgetHolder, holder.node))
-            label = {"total": "整体支出", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
-                     "public": "公用经费"}[kind]
+            label = {
+                "total": "整体支出",
+                "basic": "基本支出",
+                "project": "项目支出",
+                "personnel": "人员经费",
+                "public": "公用经费",
+            }[kind]
             b.t.add((node, RDFS_LABEL, zh(f"{holder.name}{label}")))
             holder.lines[kind] = node
         return holder.lines[kind]
@@ -568,21 +627,30 @@ class Extractor:
         cue = first_word(text, conf["cues"])
         if not cue:
             return
-        rest = text[text.find(cue) + len(cue):]
+        rest = text[text.find(cue) + len(cue) :]
         offset = base + text.find(cue) + len(cue)
         # a unit is named like an organisation (…局, …中心): "走访慰问预算单位 300 人次" lists none
         suffixes = (*self.dom["orgs"]["suffixes"], *conf["name_suffixes"])
         names = [(m, m.group(0).strip()) for m in re.finditer(r"[^和、，,及。；]+", rest)]
-        names = [(m, raw, name) for m, raw in names
-                 if len(name := re.sub(r"[（(][^）)]*[）)]$", "", raw).strip()) >= 3
-                 and name.endswith(suffixes) and not re.search(r"[\d“”\"]", name)]
+        names = [
+            (m, raw, name)
+            for m, raw in names
+            if len(name := re.sub(r"[（(][^）)]*[）)]$", "", raw).strip()) >= 3
+            and name.endswith(suffixes)
+            and not re.search(r"[\d“”\"]", name)
+        ]
         for m, raw, name in names:
-            kindtext = raw[len(name):]
+            kindtext = raw[len(name) :]
             hq = any(w in kindtext for w in conf["headquarters_marks"])
             canonical = meta.canonical_org(name, self.region) + ("（本级）" if hq else "")
             node = self.b.organisation(canonical, JX.BudgetUnit, alias=raw, region=self.region)
-            self.b.add(node, JX.unitKind, JXV.unitkind_headquarters if hq else
-                       (JXV.unitkind_public_institution if "事业" in kindtext else JXV.unitkind_other))
+            self.b.add(
+                node,
+                JX.unitKind,
+                JXV.unitkind_headquarters
+                if hq
+                else (JXV.unitkind_public_institution if "事业" in kindtext else JXV.unitkind_other),
+            )
             self.b.add(self.dept, JX.hasBudgetUnit, node)
             s, e = self.orig(offset + m.start(), offset + m.start() + len(raw))
             self.b.sourced(node, *self._trim(s, e))
@@ -620,11 +688,15 @@ class Extractor:
                 last_project = None
             before = self.norm.text[ss:fs]
             in_brackets = (before.count("（") + before.count("(")) > (before.count("）") + before.count(")"))
-            lead = self.norm.text[max(prev_end, clause_start): fs]
-            project = self._project_name(self.ntext(clause_start, fs), self.norm.text[fe: fe + 20])
+            lead = self.norm.text[max(prev_end, clause_start) : fs]
+            project = self._project_name(self.ntext(clause_start, fs), self.norm.text[fe : fe + 20])
             if f.unit == "yuan" and f.kind == "amount":
-                if project and ctx.roles & BUDGET_ROLES and not any(w in lead for w in chg["prior"]) \
-                        and (phase := self._mention_phase(lead, project)):
+                if (
+                    project
+                    and ctx.roles & BUDGET_ROLES
+                    and not any(w in lead for w in chg["prior"])
+                    and (phase := self._mention_phase(lead, project))
+                ):
                     if "goals" in ctx.roles and phase not in ("cut", "addition"):
                         phase = "approved"
                     last_project = project
@@ -636,23 +708,44 @@ class Extractor:
                     continue
                 named_year = PRIOR_YEAR_RE.search(lead)
                 if named_year and int(named_year.group(1)) == self.year - 1:
-                    lead = lead[: named_year.start()] + "上年" + lead[named_year.end():]
+                    lead = lead[: named_year.start()] + "上年" + lead[named_year.end() :]
                 direction = self._direction(lead)  # 比上年减少 X: X is the change, not last year's amount
                 if any(w in lead for w in chg["prior"]) and current_line is not None and not direction:
-                    prior = self._emit(f, base, "budget_figure", line=current_line, phase=current_phase,
-                                       reference_year=self.year - 1, section=ctx.section)
+                    prior = self._emit(
+                        f,
+                        base,
+                        "budget_figure",
+                        line=current_line,
+                        phase=current_phase,
+                        reference_year=self.year - 1,
+                        section=ctx.section,
+                    )
                 elif direction and (prior or current or any(w in lead for w in chg["prior"])):
                     # 比上年减少 X / 项目预算比上年压减 X: the change, even when neither year's amount is stated
-                    self._emit(f, base, "change", direction=direction, change_from=prior, change_to=current,
-                               section=ctx.section)
+                    self._emit(
+                        f,
+                        base,
+                        "change",
+                        direction=direction,
+                        change_from=prior,
+                        change_to=current,
+                        section=ctx.section,
+                    )
                 elif any(w in lead for w in chg["prior"]):
                     # a prior-year figure with no current one in its clause: the holder is only implicit
                     other = [h for h in self.units if h is not holder and not h.lines]
                     h = other[0] if len(other) == 1 else None
                     holder = h or holder  # what follows in the clause is that unit's too
                     line = self._line(h or Holder(self.dept, self.dept_name), "total")
-                    prior = self._emit(f, base, "budget_figure", line=line, phase="executed",
-                                       reference_year=self.year - 1, section=ctx.section)
+                    prior = self._emit(
+                        f,
+                        base,
+                        "budget_figure",
+                        line=line,
+                        phase="executed",
+                        reference_year=self.year - 1,
+                        section=ctx.section,
+                    )
                     current, current_line = None, line
                     if prior is not None:
                         self.b.flag(prior, "implicit_holder")
@@ -663,15 +756,15 @@ class Extractor:
                 else:
                     lead = re.split(r"[，,：:]", lead)[-1]
                     lead = lead.split("占")[-1]  # 压减金额占年初预算 X: X is the whole, named after 占
-                    kind = last_word(lead, sorted(
-                        [w for k, ws in bconf["lines"].items() for w in ws], key=len))
+                    kind = last_word(lead, sorted([w for k, ws in bconf["lines"].items() for w in ws], key=len))
                     line_kind = next((k for k, ws in bconf["lines"].items() if kind and kind[0] in ws), None)
                     if line_kind is None:
                         phase = self._phase(lead)
                         if phase in ("approved", "revised") and current_line is not None and not in_brackets:
                             # 完成全年预算数 4933.10 万元: the budget of the line just stated
-                            budget_of_current = self._emit(f, base, "budget_figure", line=current_line, phase=phase,
-                                                           section=ctx.section)
+                            budget_of_current = self._emit(
+                                f, base, "budget_figure", line=current_line, phase=phase, section=ctx.section
+                            )
                         prior = None  # an unrelated amount breaks a year-over-year comparison
                         prev_end = fe
                         continue
@@ -697,8 +790,7 @@ class Extractor:
                         continue
                 if any(w in lead for w in chg["share"]) and current is not None:
                     whole = totals.get(holder.name)  # never another holder's total
-                    self._emit(f, base, "rate", kind="share", numerator=current, denominator=whole,
-                               section=ctx.section)
+                    self._emit(f, base, "rate", kind="share", numerator=current, denominator=whole, section=ctx.section)
                 elif (direction := self._direction(lead)) and prior is not None:
                     r = self._emit(f, base, "rate", kind="change", section=ctx.section)
                     if r is not None:
@@ -708,13 +800,22 @@ class Extractor:
                 elif any(w in lead for w in chg["cut_rate"]):
                     self._emit(f, base, "rate", kind="cut", section=ctx.section)
                 elif any(w in lead for w in chg["execution_rate"]) and current_line is not None:
-                    self._emit(f, base, "rate", kind="execution", line=current_line, numerator=current,
-                               section=ctx.section)
+                    self._emit(
+                        f, base, "rate", kind="execution", line=current_line, numerator=current, section=ctx.section
+                    )
                 elif current is not None and "完成" in (clause := re.split(r"[，,]", self.norm.text[ss:fs])[-1]):
                     # 完成全年预算数（…）的 98.57%: executed over the year's budget of the same line
                     kind = "execution" if "预算" in clause else "completion"
-                    self._emit(f, base, "rate", kind=kind, line=current_line, numerator=current,
-                               denominator=budget_of_current, section=ctx.section)
+                    self._emit(
+                        f,
+                        base,
+                        "rate",
+                        kind=kind,
+                        line=current_line,
+                        numerator=current,
+                        denominator=budget_of_current,
+                        section=ctx.section,
+                    )
             prev_end = fe
 
     def _direction(self, lead: str) -> str | None:
@@ -740,7 +841,7 @@ class Extractor:
         spending. Other words and no phase (“X”方面，投入资金 …) say the amount is not the project's
         budget."""
         i = lead.rfind(project)
-        between = lead[i + len(project):] if i >= 0 else lead
+        between = lead[i + len(project) :] if i >= 0 else lead
         if not re.sub(r"[”\"'：:\s]", "", between):
             return self._phase(lead) or "executed"
         return self._phase(between)
@@ -748,7 +849,7 @@ class Extractor:
     def _project_name(self, before: str, after: str) -> str | None:
         """A project named in the clause: a table project's name, else the last quoted name."""
         for name in self.table_names:
-            if name in before[-len(name) - 12:] or after.lstrip("，, ").startswith(("列" + name, name)):
+            if name in before[-len(name) - 12 :] or after.lstrip("，, ").startswith(("列" + name, name)):
                 return name
         m = PROJECT_QUOTE_RE.search(before)
         return m.group(1).strip() if m else None
@@ -826,15 +927,33 @@ class Extractor:
                     values[phase] = value * mult
                     os_, oe = self.orig(cs, ce)
                     self.emitted.add((os_, oe))
-                    b.budget_figure(os_, oe, line=node, phase=phase, value=value, multiplier=mult,
-                                    unit="yuan", stated_unit=stated, kind="amount", section=ctx.section,
-                                    counts=self._cell_counts(name, table.header[table.col(role)].text))
+                    b.budget_figure(
+                        os_,
+                        oe,
+                        line=node,
+                        phase=phase,
+                        value=value,
+                        multiplier=mult,
+                        unit="yuan",
+                        stated_unit=stated,
+                        kind="amount",
+                        section=ctx.section,
+                        counts=self._cell_counts(name, table.header[table.col(role)].text),
+                    )
             rate = self._cell_amount(table, row, "rate")
             if rate:
                 os_, oe = self.orig(rate[1], rate[2])
                 self.emitted.add((os_, oe))
-                b.rate(os_, oe, kind="execution", line=node, value=rate[0], stated_unit="%",
-                       counts="执行率", section=ctx.section)
+                b.rate(
+                    os_,
+                    oe,
+                    kind="execution",
+                    line=node,
+                    value=rate[0],
+                    stated_unit="%",
+                    counts="执行率",
+                    section=ctx.section,
+                )
             self.projects[base + i] = (node, name, values)
         if table.total_row is not None:
             for role, phase in phases.items():
@@ -842,9 +961,19 @@ class Extractor:
                 if cell:
                     os_, oe = self.orig(cell[1], cell[2])
                     self.emitted.add((os_, oe))
-                    b.budget_figure(os_, oe, line=total_line, phase=phase, value=cell[0], multiplier=mult,
-                                    unit="yuan", stated_unit=stated, counts="合计", kind="amount",
-                                    section=ctx.section)
+                    b.budget_figure(
+                        os_,
+                        oe,
+                        line=total_line,
+                        phase=phase,
+                        value=cell[0],
+                        multiplier=mult,
+                        unit="yuan",
+                        stated_unit=stated,
+                        counts="合计",
+                        kind="amount",
+                        section=ctx.section,
+                    )
 
     def _funding_table(self, table: Table, ctx: Ctx) -> None:
         """The department's spending lines in a table (Hunan 自评表: 年度资金总额 / 其中：基本支出 / 项目支出):
@@ -867,15 +996,34 @@ class Extractor:
                 if cell := self._cell_amount(table, row, role):
                     os_, oe = self.orig(cell[1], cell[2])
                     self.emitted.add((os_, oe))
-                    node = b.budget_figure(os_, oe, line=line, phase=phase, value=cell[0], multiplier=mult,
-                                           unit="yuan", stated_unit=stated, kind="amount", section=ctx.section,
-                                           counts=self._cell_counts(label, table.header[table.col(role)].text))
+                    node = b.budget_figure(
+                        os_,
+                        oe,
+                        line=line,
+                        phase=phase,
+                        value=cell[0],
+                        multiplier=mult,
+                        unit="yuan",
+                        stated_unit=stated,
+                        kind="amount",
+                        section=ctx.section,
+                        counts=self._cell_counts(label, table.header[table.col(role)].text),
+                    )
                     executed = node if phase == "executed" else executed
             if rate := self._cell_amount(table, row, "rate"):
                 os_, oe = self.orig(rate[1], rate[2])
                 self.emitted.add((os_, oe))
-                b.rate(os_, oe, kind="execution", line=line, numerator=executed, value=rate[0], stated_unit="%",
-                       counts=f"{label}执行率", section=ctx.section)
+                b.rate(
+                    os_,
+                    oe,
+                    kind="execution",
+                    line=line,
+                    numerator=executed,
+                    value=rate[0],
+                    stated_unit="%",
+                    counts=f"{label}执行率",
+                    section=ctx.section,
+                )
 
     def _indicator_table(self, table: Table, ctx: Ctx) -> None:
         b = self.b
@@ -912,8 +1060,9 @@ class Extractor:
             if not table.get(row, "actual").strip():
                 b.flag(node, "missing_actual")
 
-    def _indicator_value(self, table: Table, row: Row, role: str, node: URIRef, name: str, ctx: Ctx,
-                         unit_col: str, cmp_col: str | None) -> tuple[URIRef, str | None] | None:
+    def _indicator_value(
+        self, table: Table, row: Row, role: str, node: URIRef, name: str, ctx: Ctx, unit_col: str, cmp_col: str | None
+    ) -> tuple[URIRef, str | None] | None:
         col = table.col(role)
         if col is None or col >= len(row.cells):
             return None
@@ -928,13 +1077,22 @@ class Extractor:
             return None
         f = figs[0]
         if f.end > len(text):  # the unit came from the unit column: the span is the number only
-            f = Figure(**{**f.__dict__, "end": len(text), "text": text[f.start:]})
-        comparator = f.comparator or CMP_SIGNS.get(cmp_col or "") or (
-            next((v for k, v in CMP_SIGNS.items() if text.startswith(k)), None))
+            f = Figure(**{**f.__dict__, "end": len(text), "text": text[f.start :]})
+        comparator = (
+            f.comparator
+            or CMP_SIGNS.get(cmp_col or "")
+            or (next((v for k, v in CMP_SIGNS.items() if text.startswith(k)), None))
+        )
         if comparator is None and role == "target" and f.qualifier is None:
             comparator = "eq"  # a bare quantitative target (100%, 0) states the value to reach exactly
-        q = self._emit(f, cell.start, about=node, section=ctx.section, counts=name or f.counts,
-                       comparator=comparator if role == "target" else None)
+        q = self._emit(
+            f,
+            cell.start,
+            about=node,
+            section=ctx.section,
+            counts=name or f.counts,
+            comparator=comparator if role == "target" else None,
+        )
         if q is None:
             return None
         return q, comparator
@@ -946,8 +1104,9 @@ class Extractor:
         b = self.b
         by_name: dict[str, URIRef] = {name: node for node, name, _v in self.projects.values() if name}
         resolved: dict[str, URIRef] = {}
-        for name in sorted({m.name for m in self.mentions}, key=lambda n: min(
-                m.start for m in self.mentions if m.name == n)):
+        for name in sorted(
+            {m.name for m in self.mentions}, key=lambda n: min(m.start for m in self.mentions if m.name == n)
+        ):
             ms = [m for m in self.mentions if m.name == name]
             node = by_name.get(name) or next((n for k, n in by_name.items() if name in k or k in name), None)
             if node is None:
@@ -977,12 +1136,31 @@ class Extractor:
             self.emitted.add((m.start, m.end))
             f = m.figure
             if m.rate:
-                b.rate(m.start, m.end, kind="execution", line=line, value=f.value, stated_unit=f.stated_unit,
-                       counts=f"{m.name}执行率", section=m.section)
+                b.rate(
+                    m.start,
+                    m.end,
+                    kind="execution",
+                    line=line,
+                    value=f.value,
+                    stated_unit=f.stated_unit,
+                    counts=f"{m.name}执行率",
+                    section=m.section,
+                )
             else:
-                b.budget_figure(m.start, m.end, line=line, phase=m.phase, value=f.value,
-                                multiplier=f.multiplier, unit="yuan", stated_unit=f.stated_unit, qualifier=f.qualifier,
-                                counts=m.name, kind="amount", section=m.section)
+                b.budget_figure(
+                    m.start,
+                    m.end,
+                    line=line,
+                    phase=m.phase,
+                    value=f.value,
+                    multiplier=f.multiplier,
+                    unit="yuan",
+                    stated_unit=f.stated_unit,
+                    qualifier=f.qualifier,
+                    counts=m.name,
+                    kind="amount",
+                    section=m.section,
+                )
 
     def _match_by_amount(self, ms: list[Mention]) -> URIRef | None:
         amounts = {m.figure.value * m.figure.multiplier for m in ms if not m.rate}

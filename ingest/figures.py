@@ -110,16 +110,14 @@ NUMBER_RE = re.compile(
     rf"(?P<ar>(?<![\d.])(?:{ARABIC_RE.pattern}))"
     rf"|(?P<cn>(?:百分之)?[{CHINESE_NUMERAL_CHARS}]*[{CN_DIGITS}][{CHINESE_NUMERAL_CHARS}]*)"
 )
-RANGE_RE = re.compile(
-    rf"[ \u3000]*(?:-|~|—|–|至|到)[ \u3000]*(?:{ARABIC_RE.pattern}|[{CHINESE_NUMERAL_CHARS}]+)")
+RANGE_RE = re.compile(rf"[ \u3000]*(?:-|~|—|–|至|到)[ \u3000]*(?:{ARABIC_RE.pattern}|[{CHINESE_NUMERAL_CHARS}]+)")
 SPACES = " \u3000"
-BOUNDARY_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "t", "m", "y", "e", "o",
-                           "q"})
+BOUNDARY_TAGS = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "t", "m", "y", "e", "o", "q"})
 NOUN_TAGS = frozenset({"vn", "an", "j", "l", "x", "eng", "zg"})
 MODIFIER_TAGS = frozenset({"a", "b", "z", "m"})
 HEADER_UNIT_RE = re.compile(r"[（(]\s*([^（）()]{1,6})\s*[)）]\s*$")
 SPACE_RUN = re.compile(r"\s+")
-CLOSING_QUOTES = "”」』\""
+CLOSING_QUOTES = '”」』"'
 PERSON_UNITS = frozenset({"person", "person_time", "household"})
 
 
@@ -143,8 +141,7 @@ def rules() -> Rules:
                 alt_key, _, words = alt.partition(":")
                 alternatives.append((alt_key, tuple(words.split(","))))
         units[surface] = Unit(key, int(mult), kind, tuple(alternatives))
-    qualifiers = {s: Qualifier(k, pos, None if c == "-" else c)
-                  for s, k, pos, c in _read_tsv("qualifiers.tsv")}
+    qualifiers = {s: Qualifier(k, pos, None if c == "-" else c) for s, k, pos, c in _read_tsv("qualifiers.tsv")}
     with open(_data.ingest_data_dir() / "not_quantities.toml", "rb") as f:
         conf = tomllib.load(f)
     patterns = tuple(re.compile(p, re.M) for _, p in sorted(conf["patterns"].items()))
@@ -152,21 +149,33 @@ def rules() -> Rules:
     cn_next = frozenset({k[0] for k in (*units, *multipliers, *qualifiers)} | set("大 \u3000\r\n"))
     before_last = frozenset(k[-1] for k, q in qualifiers.items() if q.position == "before" and k)
     ctx, date = conf["context"], conf["date"]
-    return Rules(units, multipliers, qualifiers, conf, patterns,
-                 frozenset(read_word_list(_data.lexicon_dir() / "function_words.txt")),
-                 frozenset(read_word_list(_data.lexicon_dir() / "light_verbs.txt")),
-                 cn_next, frozenset(k[:1] for k in qualifiers), frozenset(k[:1] for k in multipliers),
-                 before_last, tuple(ctx["preceded_by"]), tuple(ctx["followed_by"]),
-                 tuple(conf["year"]["followed_by"]), tuple(date["month_words"]), tuple(date["day_words"]))
+    return Rules(
+        units,
+        multipliers,
+        qualifiers,
+        conf,
+        patterns,
+        frozenset(read_word_list(_data.lexicon_dir() / "function_words.txt")),
+        frozenset(read_word_list(_data.lexicon_dir() / "light_verbs.txt")),
+        cn_next,
+        frozenset(k[:1] for k in qualifiers),
+        frozenset(k[:1] for k in multipliers),
+        before_last,
+        tuple(ctx["preceded_by"]),
+        tuple(ctx["followed_by"]),
+        tuple(conf["year"]["followed_by"]),
+        tuple(date["month_words"]),
+        tuple(date["day_words"]),
+    )
 
 
 def _longest(text: str, pos: int, table, firsts: frozenset[str] | None = None) -> str | None:
     """The longest key of ``table`` (up to 8 characters) at ``pos``; ``firsts``, the first characters
     of the keys, answers None at once for most positions."""
-    if firsts is not None and text[pos:pos + 1] not in firsts:
+    if firsts is not None and text[pos : pos + 1] not in firsts:
         return None
     for n in (8, 7, 6, 5, 4, 3, 2, 1):
-        s = text[pos:pos + n]
+        s = text[pos : pos + n]
         if len(s) == n and s in table:
             return s
     return None
@@ -242,8 +251,9 @@ class _Extractor:
         self.quotes = _spans(self.text, ctx["quotes"])
         self.blocked = _spans(self.text, (), self.r.patterns)
         cn_words = self.r.conf["chinese"]["words"]
-        self.cn_blocked = sorted(m.span() for w in cn_words if w in self.text
-                                 for m in _literal_re(w).finditer(self.text))
+        self.cn_blocked = sorted(
+            m.span() for w in cn_words if w in self.text for m in _literal_re(w).finditer(self.text)
+        )
         self.number_spans: list[tuple[int, int]] = []
         self.cn_next = self.r.cn_next
 
@@ -275,13 +285,16 @@ class _Extractor:
         if percent_cn:
             surface = surface[3:]
         if arabic:
-            before, after = t[a - 1:a], t[b:b + 1]  # (one character each, or none)
-            if (before.isalpha() and before.isascii()) or (after.isalpha() and after.isascii()) \
-                    or _inside(self.blocked, a, b):
+            before, after = t[a - 1 : a], t[b : b + 1]  # (one character each, or none)
+            if (
+                (before.isalpha() and before.isascii())
+                or (after.isalpha() and after.isascii())
+                or _inside(self.blocked, a, b)
+            ):
                 return None
         elif not percent_cn and (
             (surface == "一" and r.conf["chinese"]["lone_one_is_article"])
-            or t[b:b + 1] not in self.cn_next
+            or t[b : b + 1] not in self.cn_next
             or _inside(self.cn_blocked, a, b)
         ):
             return None
@@ -309,7 +322,7 @@ class _Extractor:
         q = _longest(t, self._next(pos), r.qualifiers, r.qualifier_firsts)
         if q and r.qualifiers[q].position == "after_number":
             qualifier, pos = r.qualifiers[q], self._next(pos) + len(q)
-        stated = surface[len(head):]
+        stated = surface[len(head) :]
         if mult == 1:
             mp = _longest(t, self._next(pos), r.multipliers, r.multiplier_firsts)
             if mp:
@@ -366,7 +379,7 @@ class _Extractor:
         """The next non-space position; across a line break only when a token starts there."""
         t = self.text
         p = _skip(t, pos)
-        if t[p:p + 1] in ("\r", "\n"):
+        if t[p : p + 1] in ("\r", "\n"):
             q = _skip(t, p, SPACES + "\r\n")
             i = bisect_left(self.starts, q)
             return q if i < len(self.starts) and self.starts[i] == q else p
@@ -376,7 +389,7 @@ class _Extractor:
         t = self.text
         p = self._next(pos)
         for n in range(min(8, len(t) - p), 0, -1):
-            s = t[p:p + n]
+            s = t[p : p + n]
             if s in self.r.units and self._ends_token(p, p + n):
                 return s, self.r.units[s], p + n
         return "", None, pos
@@ -392,7 +405,7 @@ class _Extractor:
         q = _inside(self.quotes, a, a + 1)
         if q is None:
             return True
-        opening = self.text[q[0] + 1:a].strip(SPACES)
+        opening = self.text[q[0] + 1 : a].strip(SPACES)
         opening = opening.rstrip("".join(k for k in self.r.qualifiers if len(k) == 1) + SPACES)
         return arabic and has_unit and bool(opening)
 
@@ -414,9 +427,22 @@ class _Extractor:
                     key = alt_key
                     break
         kind = unit.kind if unit else ("count" if da else "other")
-        return Figure(start, end, self.raw[start:end], value, value_max, mult, key, stated,
-                      qualifier.key if qualifier else None, qualifier.comparator if qualifier else None,
-                      counts, cs, ce, kind)
+        return Figure(
+            start,
+            end,
+            self.raw[start:end],
+            value,
+            value_max,
+            mult,
+            key,
+            stated,
+            qualifier.key if qualifier else None,
+            qualifier.comparator if qualifier else None,
+            counts,
+            cs,
+            ce,
+            kind,
+        )
 
     def _header_unit(self, start: int) -> tuple[str, Unit, int] | None:
         """A bare number in a table column takes the unit its header states: "支出数（万元）"."""
@@ -427,7 +453,7 @@ class _Extractor:
             return None
         while line_start > 0:  # up through the table's lines to the nearest header with a unit
             line_start = t.rfind("\n", 0, line_start - 1) + 1
-            line = t[line_start:t.find("\n", line_start)]
+            line = t[line_start : t.find("\n", line_start)]
             if "\t" not in line:
                 return None
             cells = line.split("\t")
@@ -435,8 +461,8 @@ class _Extractor:
             if m:
                 inner = m.group(1).strip()
                 mp = _longest(inner, 0, self.r.multipliers) or ""
-                if inner[len(mp):] in self.r.units:
-                    return inner, self.r.units[inner[len(mp):]], self.r.multipliers.get(mp, 1)
+                if inner[len(mp) :] in self.r.units:
+                    return inner, self.r.units[inner[len(mp) :]], self.r.multipliers.get(mp, 1)
         return None
 
     def _span(self, a: int, b: int):
@@ -453,13 +479,16 @@ class _Extractor:
         if previous and previous[-1].end > cell_start:
             last = previous[-1]
             return (last.counts_start, last.counts_end, last.counts) if last.counts else None
-        a = cell_start + (len(t[cell_start:i - 1]) - len(t[cell_start:i - 1].lstrip()))
-        b = len(t[:i - 1].rstrip())
+        a = cell_start + (len(t[cell_start : i - 1]) - len(t[cell_start : i - 1].lstrip()))
+        b = len(t[: i - 1].rstrip())
         return self._span(a, b) if b > a else None
 
     def _stop(self, k: int) -> bool:
-        return (_stop_word(self.words[k], self.r.function_words) or self.tags[k] in BOUNDARY_TAGS
-                or _inside(self.number_spans, self.starts[k], self.ends[k]) is not None)
+        return (
+            _stop_word(self.words[k], self.r.function_words)
+            or self.tags[k] in BOUNDARY_TAGS
+            or _inside(self.number_spans, self.starts[k], self.ends[k]) is not None
+        )
 
     def _nounish(self, k: int) -> bool:
         tag = self.tags[k]
@@ -483,8 +512,9 @@ class _Extractor:
                 nouns = True
             elif nouns:
                 break
-            elif mods < 2 and (self.tags[k] in MODIFIER_TAGS
-                               or (self.tags[k].startswith("v") and unit_key not in PERSON_UNITS)):
+            elif mods < 2 and (
+                self.tags[k] in MODIFIER_TAGS or (self.tags[k].startswith("v") and unit_key not in PERSON_UNITS)
+            ):
                 mods += 1
             else:
                 break
@@ -517,8 +547,7 @@ class _Extractor:
         after_prep = k >= 0 and self.tags[k] == "p"
         for i in range(len(taken) - 2, 0, -1):  # "(为)企业攻克工艺难题" → 攻克工艺难题
             w = self.words[taken[i]]
-            if (self.tags[taken[i]] == "v" and self._nounish(taken[i - 1])
-                    and (after_prep or w in self.r.light_verbs)):
+            if self.tags[taken[i]] == "v" and self._nounish(taken[i - 1]) and (after_prep or w in self.r.light_verbs):
                 taken = taken[i:]
                 break
         if len(taken) > 1 and self.words[taken[0]] in self.r.light_verbs:

@@ -38,7 +38,7 @@ def canonical_org(name: str, region: str | None) -> str:
     if region:
         for prefix in domain()["region"]["relative_prefixes"]:
             if name.startswith(prefix) and region.endswith(prefix) and not name.startswith(region):
-                return region + name[len(prefix):]
+                return region + name[len(prefix) :]
     return name
 
 
@@ -67,7 +67,7 @@ def fiscal_year(title: str, text: str) -> int | None:
     contexts = domain()["report"]["year_contexts"]
     votes: Counter[int] = Counter()
     for m in YEAR_RE.finditer(text):
-        after = text[m.end() - 1: m.end() + 8]
+        after = text[m.end() - 1 : m.end() + 8]
         if any(after.startswith(c) for c in contexts):
             votes[int(m.group(1))] += 1
     if not votes:
@@ -83,4 +83,3 @@ def cover_department(text: str) -> str | None:
         if m:
             return m.group(1).strip()
     return None
-

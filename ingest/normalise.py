@@ -75,8 +75,19 @@ def _is_cjk(c: str | None) -> bool:
 
 
 # rule 2 as a translation table, and the full-width separators between two digits (either width)
-_FOLD = str.maketrans({**{c: c - 0xFEE0 for c in (*range(ord("０"), ord("９") + 1), *range(ord("Ａ"), ord("Ｚ") + 1),
-                                                  *range(ord("ａ"), ord("ｚ") + 1))}, ord("％"): "%"})
+_FOLD = str.maketrans(
+    {
+        **{
+            c: c - 0xFEE0
+            for c in (
+                *range(ord("０"), ord("９") + 1),
+                *range(ord("Ａ"), ord("Ｚ") + 1),
+                *range(ord("ａ"), ord("ｚ") + 1),
+            )
+        },
+        ord("％"): "%",
+    }
+)
 _WIDE_CHAR = re.compile("[０-９Ａ-Ｚａ-ｚ％]")  # the characters _FOLD changes
 _WIDE_SEPARATOR = re.compile(r"(?<=[0-9０-９])[．，](?=[0-9０-９])")
 _SPACE_RUN = re.compile(f"[{_SPACES}]+")
@@ -91,7 +102,7 @@ def _fold(text: str) -> tuple[str, list[int]]:
         folded = _WIDE_SEPARATOR.sub(lambda m: "." if m.group() == "．" else ",", folded)
     if "\r" not in folded:
         return folded, list(range(len(text)))
-    origin = [i for i, c in enumerate(text) if c != "\r" or text[i + 1:i + 2] != "\n"]
+    origin = [i for i, c in enumerate(text) if c != "\r" or text[i + 1 : i + 2] != "\n"]
     return folded.replace("\r\n", "\n").replace("\r", "\n"), origin
 
 

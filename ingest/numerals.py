@@ -11,12 +11,24 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-          "六": 6, "七": 7, "八": 8, "九": 9}
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
-MULTIPLIERS = {"千": 1000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000,
-               "亿": 100_000_000}
+MULTIPLIERS = {"千": 1000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000}
 CHINESE_NUMERAL_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
 # A Chinese numeral needs at least one digit or 十 ("百"/"千"/"万" alone are words: 千方百计, 万众).
 CHINESE_NUMERAL_RE = re.compile(f"[{CHINESE_NUMERAL_CHARS}]*[{''.join(DIGITS)}十][{CHINESE_NUMERAL_CHARS}]*")
@@ -38,8 +50,31 @@ _MULTIPLIERS_LONGEST_FIRST = sorted(MULTIPLIERS, key=len, reverse=True)
 _MULTIPLIER_SUFFIXES = tuple(MULTIPLIERS)
 
 ORDINAL_SUFFIXES = ("届", "号", "级")
-COUNT_SUFFIXES = ("大", "个", "项", "名", "人", "次", "种", "类", "家", "户", "件", "条", "年", "天", "位",
-                  "场", "支", "批", "所", "期", "对", "余", "多")
+COUNT_SUFFIXES = (
+    "大",
+    "个",
+    "项",
+    "名",
+    "人",
+    "次",
+    "种",
+    "类",
+    "家",
+    "户",
+    "件",
+    "条",
+    "年",
+    "天",
+    "位",
+    "场",
+    "支",
+    "批",
+    "所",
+    "期",
+    "对",
+    "余",
+    "多",
+)
 
 
 def chinese_to_int(s: str) -> int | None:
@@ -66,7 +101,7 @@ def chinese_to_int(s: str) -> int | None:
 
 
 def split_multiplier(s: str) -> tuple[str, int]:
-    """"1.2万" → ("1.2", 10000); "两万" → ("两", 10000); "三十六" → ("三十六", 1)."""
+    """ "1.2万" → ("1.2", 10000); "两万" → ("两", 10000); "三十六" → ("三十六", 1)."""
     if not s.endswith(_MULTIPLIER_SUFFIXES):
         return s, 1
     for suffix in _MULTIPLIERS_LONGEST_FIRST:

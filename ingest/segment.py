@@ -30,8 +30,7 @@ from jixiao import data as _data
 from jixiao import paths
 from jixiao.errors import InputError
 
-DICTIONARY_FILES = ("organisations", "beneficiary_groups", "budget_terms", "indicator_terms", "units",
-                    "programmes")
+DICTIONARY_FILES = ("organisations", "beneficiary_groups", "budget_terms", "indicator_terms", "units", "programmes")
 DEFAULT_FREQ = 2000
 DEFAULT_TAG = "n"
 
@@ -65,8 +64,7 @@ def read_word_list(path: Path) -> list[str]:
 class Segmenter:
     """Cuts text into (token, start, end) with the lexicon loaded; offsets index the input string."""
 
-    def __init__(self, lexicon_dir: Path | None = None, cache_dir: Path | None = None,
-                 engine: str | None = None):
+    def __init__(self, lexicon_dir: Path | None = None, cache_dir: Path | None = None, engine: str | None = None):
         self.lexicon_dir = Path(lexicon_dir or _data.lexicon_dir())
         self.cache_dir = Path(cache_dir or paths.cache_dir())
         self.entries: list[tuple[str, int, str, str | None]] = []
@@ -86,6 +84,7 @@ class Segmenter:
         if engine == "auto":
             try:
                 import rjieba  # noqa: F401
+
                 engine = "rjieba"
             except ImportError:  # pragma: no cover - rjieba is a dependency
                 engine = "jieba"

@@ -594,8 +594,9 @@ def _fit(text: str, role: str | None, present: frozenset[str | None], suffixed: 
 
 
 @lru_cache(maxsize=1 << 14)
-def _fit_row(text: str, roles: tuple[str | None, ...], present: frozenset[str | None],
-             suffixed: bool) -> tuple[int, ...]:
+def _fit_row(
+    text: str, roles: tuple[str | None, ...], present: frozenset[str | None], suffixed: bool
+) -> tuple[int, ...]:
     """`_fit` of one cell text in each column (one cache look-up instead of one a column)."""
     return tuple(_fit(text, r, present, suffixed) for r in roles)
 
@@ -629,8 +630,9 @@ def _align_costs(
 
 
 @lru_cache(maxsize=1 << 14)
-def _row_cost(texts: tuple[str, ...], roles: tuple[str | None, ...], present: frozenset[str | None],
-              suffixed: bool) -> int:
+def _row_cost(
+    texts: tuple[str, ...], roles: tuple[str | None, ...], present: frozenset[str | None], suffixed: bool
+) -> int:
     """cost[0][0] of `_align_costs`, with a shortcut for a row that fits its columns as it stands.
     Cached: the segmentation tries the same lines against the same columns about twice."""
     if len(texts) == len(roles) and not any(_fit(t, r, present, suffixed) for t, r in zip(texts, roles, strict=True)):

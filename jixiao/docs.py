@@ -29,8 +29,11 @@ JX_NS, JXV_NS = nsgen.JX_NS, nsgen.JXV_NS
 OUT_DIR = Path("docs") / "ontology"  # run from the repository root (make docs)
 EXAMPLE = _data.ontology_dir() / "examples" / "report-example.ttl"
 LANGS = ("zh", "en")
-PROPERTY_TYPES = {OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
-                  OWL.AnnotationProperty: "annotation property"}
+PROPERTY_TYPES = {
+    OWL.ObjectProperty: "object property",
+    OWL.DatatypeProperty: "datatype property",
+    OWL.AnnotationProperty: "annotation property",
+}
 STRUCTURE = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range)
 
 CSS = """
@@ -59,8 +62,12 @@ class Doc:
 
     # -- lookups ------------------------------------------------------------------------------
     def own(self, ns: str, types: Iterable[URIRef]) -> list[URIRef]:
-        found = {s for t in types for s in self.g.subjects(RDF.type, t)
-                 if isinstance(s, URIRef) and str(s).startswith(ns) and str(s) != ns}
+        found = {
+            s
+            for t in types
+            for s in self.g.subjects(RDF.type, t)
+            if isinstance(s, URIRef) and str(s).startswith(ns) and str(s) != ns
+        }
         return sorted(found, key=str)
 
     def texts(self, s: URIRef, p: URIRef, lang: str) -> str:
@@ -73,7 +80,7 @@ class Doc:
     def curie(self, t: URIRef) -> str:
         for ns, prefix in self.prefixes:
             if str(t).startswith(ns) and len(str(t)) > len(ns):
-                return f"{prefix}:{str(t)[len(ns):]}"
+                return f"{prefix}:{str(t)[len(ns) :]}"
         return f"<{t}>"
 
     def ref(self, t: object) -> str:
@@ -92,7 +99,7 @@ class Doc:
 
 def local(t: URIRef) -> str:
     s = str(t)
-    return s[max(s.rfind("#"), s.rfind("/")) + 1:]
+    return s[max(s.rfind("#"), s.rfind("/")) + 1 :]
 
 
 def bilingual(d: Doc, s: URIRef, rows: Iterable[tuple[str, URIRef]]) -> str:
@@ -100,8 +107,7 @@ def bilingual(d: Doc, s: URIRef, rows: Iterable[tuple[str, URIRef]]) -> str:
     for name, p in rows:
         zh, en = (d.texts(s, p, lang) for lang in LANGS)
         if zh or en:
-            cells.append(f'<tr title="{name}"><td lang="zh">{escape(zh)}</td>'
-                         f'<td lang="en">{escape(en)}</td></tr>')
+            cells.append(f'<tr title="{name}"><td lang="zh">{escape(zh)}</td><td lang="en">{escape(en)}</td></tr>')
     return '<table class="bi">' + "".join(cells) + "</table>"
 
 
@@ -114,9 +120,11 @@ def facts(rows: Iterable[tuple[str, str]]) -> str:
 
 
 def term_section(d: Doc, s: URIRef, kind: str, rows: list[tuple[str, str]]) -> str:
-    head = (f'<h3>{escape(d.curie(s))} <span class="kind">{escape(kind)}</span> '
-            f'<span lang="zh">{escape(d.label(s, "zh"))}</span> · '
-            f'<span lang="en">{escape(d.label(s, "en"))}</span></h3>')
+    head = (
+        f'<h3>{escape(d.curie(s))} <span class="kind">{escape(kind)}</span> '
+        f'<span lang="zh">{escape(d.label(s, "zh"))}</span> · '
+        f'<span lang="en">{escape(d.label(s, "en"))}</span></h3>'
+    )
     labels = bilingual(d, s, [("label", RDFS.label), ("definition", SKOS.definition)])
     iri = ("IRI", f"<code>{escape(str(s))}</code>")
     return f'<section class="term" id="{escape(local(s))}">{head}{labels}{facts([iri, *rows])}</section>'
@@ -127,14 +135,19 @@ def class_section(d: Doc, c: URIRef) -> str:
     ancestors = set(g.transitive_objects(c, RDFS.subClassOf)) - {c}
     inherited = {p for a in ancestors for p in g.subjects(RDFS.domain, a)}
     in_example = {p for s in d.example.subjects(RDF.type, c) for p in d.example.predicates(s)} - {RDF.type}
-    return term_section(d, c, "class", [
-        ("superclasses", d.refs(g.objects(c, RDFS.subClassOf))),
-        ("subclasses", d.refs(g.subjects(RDFS.subClassOf, c))),
-        ("properties (domain)", d.refs(g.subjects(RDFS.domain, c))),
-        ("inherited properties", d.refs(inherited)),
-        ("used as range of", d.refs(g.subjects(RDFS.range, c))),
-        ("used with (worked example)", d.refs(in_example)),
-    ])
+    return term_section(
+        d,
+        c,
+        "class",
+        [
+            ("superclasses", d.refs(g.objects(c, RDFS.subClassOf))),
+            ("subclasses", d.refs(g.subjects(RDFS.subClassOf, c))),
+            ("properties (domain)", d.refs(g.subjects(RDFS.domain, c))),
+            ("inherited properties", d.refs(inherited)),
+            ("used as range of", d.refs(g.subjects(RDFS.range, c))),
+            ("used with (worked example)", d.refs(in_example)),
+        ],
+    )
 
 
 def property_section(d: Doc, p: URIRef) -> str:
@@ -166,13 +179,16 @@ def scheme_section(d: Doc, scheme: URIRef) -> str:
             f"<td>{d.refs(g.objects(c, SKOS.exactMatch), empty='')}</td>",
         ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    table = ("<table><tr><th>concept</th><th>notation</th><th>中文</th><th>English</th><th>broader</th>"
-             "<th>exact match</th></tr>" + "".join(rows) + "</table>")
-    head = (f'<h3>{escape(d.curie(scheme))} <span class="kind">concept scheme</span> '
-            f'<span lang="zh">{escape(d.label(scheme, "zh"))}</span> · '
-            f'<span lang="en">{escape(d.label(scheme, "en"))}</span></h3>')
-    used = facts([("IRI", f"<code>{escape(str(scheme))}</code>"),
-                  ("values of (worked example)", d.refs(used_by))])
+    table = (
+        "<table><tr><th>concept</th><th>notation</th><th>中文</th><th>English</th><th>broader</th>"
+        "<th>exact match</th></tr>" + "".join(rows) + "</table>"
+    )
+    head = (
+        f'<h3>{escape(d.curie(scheme))} <span class="kind">concept scheme</span> '
+        f'<span lang="zh">{escape(d.label(scheme, "zh"))}</span> · '
+        f'<span lang="en">{escape(d.label(scheme, "en"))}</span></h3>'
+    )
+    used = facts([("IRI", f"<code>{escape(str(scheme))}</code>"), ("values of (worked example)", d.refs(used_by))])
     return f'<section class="term" id="{escape(local(scheme))}">{head}{used}{table}</section>'
 
 
@@ -183,11 +199,16 @@ def external_table(d: Doc) -> str:
     for t in external:
         kinds = sorted(local(k) for k in g.objects(t, RDF.type) if isinstance(k, URIRef))
         users = {s for p in STRUCTURE for s in g.subjects(p, t) if str(s).startswith((JX_NS, JXV_NS))}
-        rows.append(f"<tr><td>{d.ref(t)}</td><td>{escape(', '.join(kinds))}</td>"
-                    f"{label_cells(d, t)}"
-                    f"<td>{d.refs(users, empty='')}</td></tr>")
-    return ("<table><tr><th>term</th><th>type</th><th>中文</th><th>English</th><th>reused by</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr><td>{d.ref(t)}</td><td>{escape(', '.join(kinds))}</td>"
+            f"{label_cells(d, t)}"
+            f"<td>{d.refs(users, empty='')}</td></tr>"
+        )
+    return (
+        "<table><tr><th>term</th><th>type</th><th>中文</th><th>English</th><th>reused by</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def header(d: Doc) -> str:
@@ -195,19 +216,26 @@ def header(d: Doc) -> str:
     out = []
     for onto in sorted((o for o in g.subjects(RDF.type, OWL.Ontology) if isinstance(o, URIRef)), key=str):
         rows = [("IRI", f"<code>{escape(str(onto))}</code>")]
-        for name, p in (("version IRI", OWL.versionIRI), ("version", OWL.versionInfo),
-                        ("created", DCTERMS.created), ("license", DCTERMS.license)):
+        for name, p in (
+            ("version IRI", OWL.versionIRI),
+            ("version", OWL.versionInfo),
+            ("created", DCTERMS.created),
+            ("license", DCTERMS.license),
+        ):
             for o in sorted(g.objects(onto, p), key=str):
                 rows.append((name, d.ref(o) if isinstance(o, URIRef) else escape(str(o))))
         title = " · ".join(escape(d.texts(onto, DCTERMS.title, lang)) for lang in LANGS)
         desc = bilingual(d, onto, [("description", DCTERMS.description), ("comment", RDFS.comment)])
-        out.append(f"<section class=\"term\"><h3>{title}</h3>{desc}{facts(rows)}</section>")
+        out.append(f'<section class="term"><h3>{title}</h3>{desc}{facts(rows)}</section>')
     return "".join(out)
 
 
 def toc(d: Doc, title: str, anchor: str, terms: list[URIRef]) -> str:
-    items = "".join(f'<li><a href="#{escape(local(t))}">{escape(d.curie(t))}</a> '
-                    f'<span lang="zh">{escape(d.label(t, "zh"))}</span></li>' for t in terms)
+    items = "".join(
+        f'<li><a href="#{escape(local(t))}">{escape(d.curie(t))}</a> '
+        f'<span lang="zh">{escape(d.label(t, "zh"))}</span></li>'
+        for t in terms
+    )
     return f'<h3><a href="#{anchor}">{escape(title)}</a></h3><ul>{items}</ul>'
 
 
@@ -220,8 +248,10 @@ def render(g: Graph, example: Graph | None = None) -> str:
     clash = sorted({a for a in anchors if anchors.count(a) > 1})
     if clash:
         raise ValueError(f"two terms share the anchor(s) {clash}: rename one")
-    ns_rows = "".join(f"<tr><td><code>{escape(p)}:</code></td><td><code>{escape(ns)}</code></td></tr>"
-                      for ns, p in sorted(d.prefixes, key=lambda t: t[1]))
+    ns_rows = "".join(
+        f"<tr><td><code>{escape(p)}:</code></td><td><code>{escape(ns)}</code></td></tr>"
+        for ns, p in sorted(d.prefixes, key=lambda t: t[1])
+    )
     title = "jixiao 本体文档 · jixiao ontology documentation"
     parts = [
         "<!DOCTYPE html>",
@@ -240,9 +270,12 @@ def render(g: Graph, example: Graph | None = None) -> str:
         toc(d, f"概念表 · Concept schemes ({len(schemes)})", "schemes", schemes),
         '<h3><a href="#external">外部术语 · External terms</a></h3>',
         '<h3><a href="#namespaces">命名空间 · Namespaces</a></h3></nav>',
-        '<h2 id="classes">类 · Classes</h2>', *(class_section(d, c) for c in classes),
-        '<h2 id="properties">属性 · Properties</h2>', *(property_section(d, p) for p in props),
-        '<h2 id="schemes">概念表 · Concept schemes</h2>', *(scheme_section(d, s) for s in schemes),
+        '<h2 id="classes">类 · Classes</h2>',
+        *(class_section(d, c) for c in classes),
+        '<h2 id="properties">属性 · Properties</h2>',
+        *(property_section(d, p) for p in props),
+        '<h2 id="schemes">概念表 · Concept schemes</h2>',
+        *(scheme_section(d, s) for s in schemes),
         '<h2 id="external">外部术语 · External terms reused</h2>',
         "<p>Declared in <code>ontology/external.ttl</code> with zh/en labels; their definitions are "
         "those of their own standards.</p>",

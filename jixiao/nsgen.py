@@ -33,7 +33,7 @@ def _terms(g: Graph, ns: str, types: tuple[URIRef, ...]) -> list[tuple[str, str]
             if isinstance(s, URIRef) and str(s).startswith(ns) and str(s) != ns:
                 labels = [*g.objects(s, SKOS.prefLabel), *g.objects(s, RDFS.label)]
                 label = next((str(o) for o in labels if getattr(o, "language", None) == "en"), "")
-                out[str(s)[len(ns):]] = label
+                out[str(s)[len(ns) :]] = label
     return sorted(out.items())
 
 
@@ -53,9 +53,16 @@ def render(g: Graph) -> str:
         "    _fail = True",
     ]
     lines += [f"    {name}: URIRef  # {label}" for name, label in jx]
-    lines += ["", f'    _NS = Namespace("{JX_NS}")', "", "",
-              "class JXV(DefinedNamespace):", '    """jixiao controlled vocabularies (SKOS concepts)."""', "",
-              "    _fail = True"]
+    lines += [
+        "",
+        f'    _NS = Namespace("{JX_NS}")',
+        "",
+        "",
+        "class JXV(DefinedNamespace):",
+        '    """jixiao controlled vocabularies (SKOS concepts)."""',
+        "",
+        "    _fail = True",
+    ]
     lines += [f"    {name}: URIRef  # {label}" for name, label in jxv]
     lines += ["", f'    _NS = Namespace("{JXV_NS}")', ""]
     return "\n".join(lines)

@@ -41,8 +41,10 @@ def pending(store_dir: Path | None) -> list[str]:
 def refuse_if_pending(store_dir: Path) -> None:
     """For read-only users (queries, validation, the endpoint): never read half a bulk load."""
     if pending(store_dir):
-        raise JixiaoError("the store has an unfinished bulk load: open it for writing once (any "
-                          "`jixiao ingest`) to roll it back", file=store_dir)
+        raise JixiaoError(
+            "the store has an unfinished bulk load: open it for writing once (any `jixiao ingest`) to roll it back",
+            file=store_dir,
+        )
 
 
 def begin(store_dir: Path, graphs: list[str]) -> None:

@@ -63,8 +63,12 @@ class Pusher:
     def load(self, graph: URIRef, triples: Graph) -> None:
         if self.t.gsp:
             body = triples.serialize(format="nt", encoding="utf-8")
-            r = self.http.put(self.t.gsp, params={self.t.gsp_param: str(graph)}, content=body,
-                              headers={"Content-Type": "application/n-triples"})
+            r = self.http.put(
+                self.t.gsp,
+                params={self.t.gsp_param: str(graph)},
+                content=body,
+                headers={"Content-Type": "application/n-triples"},
+            )
             if r.status_code >= 300:
                 raise JixiaoError(f"Graph Store PUT refused by {self.t.gsp}: HTTP {r.status_code} {r.text[:300]}")
             return
@@ -72,7 +76,7 @@ class Pusher:
         # blank nodes are scoped to one request, so a graph holding any goes in one request
         size = len(lines) if any(isinstance(x, BNode) for t in triples for x in t) else BATCH
         for i in range(0, len(lines), max(1, size)):
-            self._update(f"INSERT DATA {{ GRAPH {term_n3(graph)} {{\n" + "\n".join(lines[i:i + size]) + "\n} }")
+            self._update(f"INSERT DATA {{ GRAPH {term_n3(graph)} {{\n" + "\n".join(lines[i : i + size]) + "\n} }")
 
     def push(self, graph: URIRef, triples: Graph) -> int:
         tmp = URIRef(f"urn:jixiao:push:{uuid.uuid4()}")
@@ -87,8 +91,9 @@ class Pusher:
         except (JixiaoError, httpx.HTTPError, ValueError, KeyError) as exc:
             cleaned = self._drop_quietly(tmp)
             note = "" if cleaned else f" (temporary graph <{tmp}> could not be dropped)"
-            raise JixiaoError(f"push of <{graph}> failed, the store's previous graph is unchanged: {exc}{note}") \
-                from exc
+            raise JixiaoError(
+                f"push of <{graph}> failed, the store's previous graph is unchanged: {exc}{note}"
+            ) from exc
         return expected
 
     def _drop_quietly(self, graph: URIRef) -> bool:
@@ -124,8 +129,11 @@ def graphs_from_file(path: Path, graph: URIRef | None = None) -> Iterator[tuple[
         if fmt:
             ds = Dataset()
             ds.parse(path, format=fmt)
-            named = [(URIRef(str(g.identifier)), g) for g in ds.graphs() if len(g) and isinstance(g.identifier, URIRef)
-                     and g.identifier != ds.default_graph.identifier]
+            named = [
+                (URIRef(str(g.identifier)), g)
+                for g in ds.graphs()
+                if len(g) and isinstance(g.identifier, URIRef) and g.identifier != ds.default_graph.identifier
+            ]
             for name, g in sorted(named, key=lambda x: str(x[0])):
                 if graph is None or name == graph:
                     out = Graph()

@@ -60,8 +60,11 @@ XSD_NS = str(XSD)
 PARAM_TYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:boolean", "xsd:gYear", "xsd:anyURI")
 _HEADER_KEYS = {"title_zh", "title_en", "description", "params", "example", "problems"}
 _PARAM_KEYS = {"name", "type", "default", "description", "required"}
-CURIE_PREFIXES = {"jx": "https://w3id.org/jixiao/def#", "jxv": "https://w3id.org/jixiao/vocab#",
-                  "jxd": "https://w3id.org/jixiao/id/"}
+CURIE_PREFIXES = {
+    "jx": "https://w3id.org/jixiao/def#",
+    "jxv": "https://w3id.org/jixiao/vocab#",
+    "jxd": "https://w3id.org/jixiao/id/",
+}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -133,11 +136,15 @@ def _param(d: dict, path: Path) -> Param:
     if "name" not in d or "type" not in d:
         raise JixiaoError("a parameter needs name and type", file=path)
     if d["type"] not in PARAM_TYPES:
-        raise JixiaoError(f"parameter {d['name']}: type {d['type']} not one of {', '.join(PARAM_TYPES)}",
-                          file=path)
+        raise JixiaoError(f"parameter {d['name']}: type {d['type']} not one of {', '.join(PARAM_TYPES)}", file=path)
     default = d.get("default")
-    return Param(d["name"], d["type"], None if default in (None, "") else default, d.get("description", ""),
-                 d.get("required", "").lower() == "true")
+    return Param(
+        d["name"],
+        d["type"],
+        None if default in (None, "") else default,
+        d.get("description", ""),
+        d.get("required", "").lower() == "true",
+    )
 
 
 def read_query(path: Path) -> LibraryQuery:
@@ -147,11 +154,15 @@ def read_query(path: Path) -> LibraryQuery:
         raise UsageError(f"cannot read query: {exc}", file=path) from exc
     h = parse_header(text, path)
     return LibraryQuery(
-        name=path.stem, path=path, text=text,
-        title_zh=h.get("title_zh", path.stem), title_en=h.get("title_en", path.stem),
+        name=path.stem,
+        path=path,
+        text=text,
+        title_zh=h.get("title_zh", path.stem),
+        title_en=h.get("title_en", path.stem),
         description=h.get("description", ""),
         params=tuple(_param(p, path) for p in h.get("params", [])),
-        example=h.get("example", ""), problems=h.get("problems", "").lower() == "true",
+        example=h.get("example", ""),
+        problems=h.get("problems", "").lower() == "true",
     )
 
 
@@ -293,15 +304,24 @@ def bind_values(text: str, terms: dict[str, Node]) -> str:
             raise UsageError(f"bad variable name {name!r}")
     at = _where_brace(text) + 1
     block = " VALUES ({}) {{ ({}) }} ".format(
-        " ".join(f"?{n}" for n in names), " ".join(term_n3(terms[n]) for n in names))
+        " ".join(f"?{n}" for n in names), " ".join(term_n3(terms[n]) for n in names)
+    )
     return text[:at] + block + text[at:]
 
 
 # -- datasets ----------------------------------------------------------------------------------
 def _rdf_format(path: Path) -> str:
     ext = path.suffix.lower().lstrip(".")
-    return {"ttl": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads", "jsonld": "json-ld",
-            "rdf": "xml", "xml": "xml", "n3": "n3"}.get(ext, "turtle")
+    return {
+        "ttl": "turtle",
+        "trig": "trig",
+        "nt": "nt",
+        "nq": "nquads",
+        "jsonld": "json-ld",
+        "rdf": "xml",
+        "xml": "xml",
+        "n3": "n3",
+    }.get(ext, "turtle")
 
 
 def _ontology_files() -> list[Path]:
@@ -355,8 +375,13 @@ class Result:
     rows: list[list[Node | None]]
 
 
-def open_dataset(*, store: str | Path | GraphStore | ox.Store | None = None,
-                 data: str | Path | list | None = None, memory: bool = False, engine: str = "oxigraph"):
+def open_dataset(
+    *,
+    store: str | Path | GraphStore | ox.Store | None = None,
+    data: str | Path | list | None = None,
+    memory: bool = False,
+    engine: str = "oxigraph",
+):
     """The dataset to run queries on, opened once and reusable with ``execute(…, dataset=…)``: the
     RDF files ``data`` (always read into memory, plus the ontology graph), else ``store`` (a
     GraphStore or pyoxigraph Store as given; a directory, default the default store, opened
@@ -379,10 +404,18 @@ def open_dataset(*, store: str | Path | GraphStore | ox.Store | None = None,
     return GraphStore.open_default(store, read_only=True)
 
 
-def execute(name_or_path: str | Path | LibraryQuery, params: dict[str, str] | None = None, *,
-            store: str | Path | GraphStore | ox.Store | None = None, data: str | Path | list | None = None,
-            endpoint: str | None = None, engine: str = "oxigraph", dataset=None, memory: bool = False,
-            timeout: float = 60) -> Result:
+def execute(
+    name_or_path: str | Path | LibraryQuery,
+    params: dict[str, str] | None = None,
+    *,
+    store: str | Path | GraphStore | ox.Store | None = None,
+    data: str | Path | list | None = None,
+    endpoint: str | None = None,
+    engine: str = "oxigraph",
+    dataset=None,
+    memory: bool = False,
+    timeout: float = 60,
+) -> Result:
     """Run a query and return RDF terms. Exactly one of store / data / endpoint / dataset; ``memory``
     reads the store into memory first (see ``open_dataset``; worth it for many queries on one
     dataset: open it once and pass ``dataset``)."""
@@ -417,8 +450,11 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
         return Result(q, ["ask"], [[Literal(bool(res))]])
     convert = _converter()
     if isinstance(res, ox.QueryTriples):
-        return Result(q, ["subject", "predicate", "object"],
-                      [[convert(t.subject), convert(t.predicate), convert(t.object)] for t in res])
+        return Result(
+            q,
+            ["subject", "predicate", "object"],
+            [[convert(t.subject), convert(t.predicate), convert(t.object)] for t in res],
+        )
     names = [v.value for v in res.variables]
     return Result(q, names, [[convert(t) for t in sol] for sol in res])  # a solution iterates in `names` order
 
@@ -434,6 +470,7 @@ def _converter():
         except KeyError:
             out = memo[term] = from_ox(term)
             return out
+
     return convert
 
 
@@ -524,13 +561,24 @@ def python_value(term: Node | None, lang: str | None = None):
 def to_frame(result: Result, lang: str | None = None) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame([[python_value(t, lang) for t in row] for row in result.rows],
-                        columns=result.vars, dtype=object)
+    return pd.DataFrame(
+        [[python_value(t, lang) for t in row] for row in result.rows], columns=result.vars, dtype=object
+    )
 
 
-def run(name_or_path: str | Path, params: dict[str, str] | None = None, *, store=None, data=None,
-        endpoint: str | None = None, dataset=None, memory: bool = False, lang: str | None = None) -> pd.DataFrame:
+def run(
+    name_or_path: str | Path,
+    params: dict[str, str] | None = None,
+    *,
+    store=None,
+    data=None,
+    endpoint: str | None = None,
+    dataset=None,
+    memory: bool = False,
+    lang: str | None = None,
+) -> pd.DataFrame:
     """Run a library query (by name) or a ``.rq`` file on the local store (default), a data file,
     a dataset from ``open_dataset``, or a SPARQL endpoint, and return the rows as a pandas DataFrame."""
-    return to_frame(execute(name_or_path, params, store=store, data=data, endpoint=endpoint, dataset=dataset,
-                            memory=memory), lang)
+    return to_frame(
+        execute(name_or_path, params, store=store, data=data, endpoint=endpoint, dataset=dataset, memory=memory), lang
+    )

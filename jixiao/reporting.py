@@ -18,20 +18,38 @@ HEADINGS = {
     "en": {"Violation": "Violations", "Warning": "Warnings", "Info": "Info"},
 }
 WORDS = {
-    "zh": {"summary": "共检查 {reports} 份报告：违规 {Violation} 项，警告 {Warning} 项，提示 {Info} 项。{verdict}",
-           "ok": "符合约束。", "not_ok": "不符合约束。", "value": "值", "source": "原文", "family": "约束类别",
-           "severity": "严重程度", "all": "全部", "title": "jixiao 数据质量报告"},
-    "en": {"summary": ("{reports} report(s) checked: {Violation} violation(s), {Warning} warning(s), "
-                       "{Info} info. {verdict}"),
-           "ok": "Conforms.", "not_ok": "Does not conform.", "value": "value", "source": "source",
-           "family": "family", "severity": "severity", "all": "all", "title": "jixiao data-quality report"},
+    "zh": {
+        "summary": "共检查 {reports} 份报告：违规 {Violation} 项，警告 {Warning} 项，提示 {Info} 项。{verdict}",
+        "ok": "符合约束。",
+        "not_ok": "不符合约束。",
+        "value": "值",
+        "source": "原文",
+        "family": "约束类别",
+        "severity": "严重程度",
+        "all": "全部",
+        "title": "jixiao 数据质量报告",
+    },
+    "en": {
+        "summary": (
+            "{reports} report(s) checked: {Violation} violation(s), {Warning} warning(s), {Info} info. {verdict}"
+        ),
+        "ok": "Conforms.",
+        "not_ok": "Does not conform.",
+        "value": "value",
+        "source": "source",
+        "family": "family",
+        "severity": "severity",
+        "all": "all",
+        "title": "jixiao data-quality report",
+    },
 }
 
 
 def summary_line(result: ValidationResult, lang: str = "en") -> str:
     w = WORDS[lang]
-    return w["summary"].format(reports=result.reports, **result.counts(),
-                               verdict=w["ok"] if result.conforms else w["not_ok"])
+    return w["summary"].format(
+        reports=result.reports, **result.counts(), verdict=w["ok"] if result.conforms else w["not_ok"]
+    )
 
 
 def _where(ref: SourceRef) -> str:
@@ -71,23 +89,40 @@ def render_text(result: ValidationResult, lang: str = "en") -> str:
 
 
 def _source_json(ref: SourceRef) -> dict:
-    return {"file": ref.file, "start": ref.start, "end": ref.end, "quote": ref.quote,
-            "context": None if ref.context is None else {"start": ref.context_start, "text": ref.context}}
+    return {
+        "file": ref.file,
+        "start": ref.start,
+        "end": ref.end,
+        "quote": ref.quote,
+        "context": None if ref.context is None else {"start": ref.context_start, "text": ref.context},
+    }
 
 
 def _finding_json(f: Finding) -> dict:
     return {
-        "severity": f.severity, "family": f.family, "shape": str(f.shape), "shapeName": f.shape_name,
-        "message": f.message, "focus": str(f.focus), "focusLabel": f.focus_label,
-        "path": str(f.path) if f.path else None, "values": list(f.values), "graph": str(f.graph),
+        "severity": f.severity,
+        "family": f.family,
+        "shape": str(f.shape),
+        "shapeName": f.shape_name,
+        "message": f.message,
+        "focus": str(f.focus),
+        "focusLabel": f.focus_label,
+        "path": str(f.path) if f.path else None,
+        "values": list(f.values),
+        "graph": str(f.graph),
         "component": str(f.component) if f.component else None,
         "sources": [_source_json(r) for r in f.sources],
     }
 
 
 def to_json(result: ValidationResult) -> dict:
-    return {"conforms": result.conforms, "engine": result.engine, "reports": result.reports,
-            "counts": result.counts(), "findings": [_finding_json(f) for f in result.findings]}
+    return {
+        "conforms": result.conforms,
+        "engine": result.engine,
+        "reports": result.reports,
+        "counts": result.counts(),
+        "findings": [_finding_json(f) for f in result.findings],
+    }
 
 
 def render_ttl(result: ValidationResult) -> str:
@@ -166,24 +201,25 @@ def render_html(result: ValidationResult, lang: str = "en") -> str:
     e = html.escape
     rows = []
     for f in result.findings:
-        sources = "".join(
-            f'<div class="quote">{e(_where(r))} {_highlight(r)}</div>' for r in f.sources)
+        sources = "".join(f'<div class="quote">{e(_where(r))} {_highlight(r)}</div>' for r in f.sources)
         values = f" — {e(w['value'])}: {e(', '.join(f.values))}" if f.values else ""
         rows.append(
             f'<div class="finding {e(f.severity)}" data-severity="{e(f.severity)}" data-family="{e(f.family)}">'
             f'<div class="message">{e(f.message.get(lang, ""))}</div>'
             f'<div class="meta">{e(HEADINGS[lang][f.severity])} · {e(f.family)} · {e(f.shape_name.get(lang, ""))}'
-            f' · {e(f.focus_label)}{values}</div>{sources}</div>')
+            f" · {e(f.focus_label)}{values}</div>{sources}</div>"
+        )
     sev_boxes = "".join(
-        f'<label><input type="checkbox" checked data-severity="{s}"> {e(HEADINGS[lang][s])}</label>'
-        for s in SEVERITIES)
+        f'<label><input type="checkbox" checked data-severity="{s}"> {e(HEADINGS[lang][s])}</label>' for s in SEVERITIES
+    )
     fam_boxes = "".join(
-        f'<label><input type="checkbox" checked data-family="{e(fam)}"> {e(fam)}</label>' for fam in families)
+        f'<label><input type="checkbox" checked data-family="{e(fam)}"> {e(fam)}</label>' for fam in families
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
-        f'<title>{e(w["title"])}</title><style>{CSS}</style></head><body>'
+        f"<title>{e(w['title'])}</title><style>{CSS}</style></head><body>"
         f'<h1>{e(w["title"])}</h1><p class="summary" id="summary">{e(summary_line(result, lang))}</p>'
         f'<div class="filters"><div>{e(w["severity"])}: {sev_boxes}</div>'
-        f'<div>{e(w["family"])}: {fam_boxes}</div></div>'
+        f"<div>{e(w['family'])}: {fam_boxes}</div></div>"
         f'<div id="findings">{"".join(rows)}</div><script>{JS}</script></body></html>\n'
     )

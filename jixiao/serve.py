@@ -184,8 +184,11 @@ def create_app(settings: Settings) -> Starlette:
         for iri in iris:
             if any(c in iri for c in '<>"{}|^`\\ \n'):
                 raise Refused(400, f"bad graph IRI {iri!r}")
-            r = await client.post("/query", data={"query": f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"},
-                                  headers={"Accept": "application/sparql-results+json"})
+            r = await client.post(
+                "/query",
+                data={"query": f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"},
+                headers={"Accept": "application/sparql-results+json"},
+            )
             if r.status_code != 200 or not r.json().get("boolean"):
                 raise Refused(400, f"FROM <{iri}>: not a graph of this store (remote datasets are not fetched)")
 
@@ -201,7 +204,8 @@ def create_app(settings: Settings) -> Starlette:
         fmt = negotiate(accept, RESULT_TYPES, ox.QueryResultsFormat.JSON)
         r = await asyncio.wait_for(
             client.post("/query", data={"query": query, **upstream_params}, headers={"Accept": MEDIA_OF[fmt]}),
-            settings.timeout)
+            settings.timeout,
+        )
         return Response(r.content, r.status_code, media_type=r.headers.get("content-type"))
 
     async def limited(query: str, form: str, lines_type: str, accept: str, extra: dict) -> Response:
@@ -213,8 +217,7 @@ def create_app(settings: Settings) -> Starlette:
 
         async def pull() -> int:
             nonlocal truncated
-            req = client.build_request("POST", "/query", data={"query": query, **extra},
-                                       headers={"Accept": lines_type})
+            req = client.build_request("POST", "/query", data={"query": query, **extra}, headers={"Accept": lines_type})
             resp = await client.send(req, stream=True)
             try:
                 if resp.status_code != 200:
@@ -238,8 +241,7 @@ def create_app(settings: Settings) -> Starlette:
         if status != 200:
             raise Refused(status if status < 500 else 502, b"".join(lines).decode("utf-8", "replace"))
         data = b"\n".join(lines) + b"\n"
-        headers = {"X-Jixiao-Truncated": "true" if truncated else "false",
-                   "X-Jixiao-Max-Rows": str(settings.max_rows)}
+        headers = {"X-Jixiao-Truncated": "true" if truncated else "false", "X-Jixiao-Max-Rows": str(settings.max_rows)}
         try:
             if form == "SELECT":
                 fmt = negotiate(accept, RESULT_TYPES, ox.QueryResultsFormat.JSON)
@@ -282,12 +284,29 @@ def create_app(settings: Settings) -> Starlette:
         return FileResponse(path, media_type=f"{media}; charset=utf-8")
 
     async def library(request: Request) -> Response:
-        return JSONResponse([{
-            "name": q.name, "title_zh": q.title_zh, "title_en": q.title_en, "description": q.description,
-            "problems": q.problems, "query": q.text,
-            "params": [{"name": p.name, "type": p.type, "default": p.default, "description": p.description,
-                        "required": p.required} for p in q.params],
-        } for q in Q.library()])
+        return JSONResponse(
+            [
+                {
+                    "name": q.name,
+                    "title_zh": q.title_zh,
+                    "title_en": q.title_en,
+                    "description": q.description,
+                    "problems": q.problems,
+                    "query": q.text,
+                    "params": [
+                        {
+                            "name": p.name,
+                            "type": p.type,
+                            "default": p.default,
+                            "description": p.description,
+                            "required": p.required,
+                        }
+                        for p in q.params
+                    ],
+                }
+                for q in Q.library()
+            ]
+        )
 
     async def run_library(request: Request) -> Response:
         try:
@@ -309,12 +328,27 @@ def create_app(settings: Settings) -> Starlette:
             return PlainTextResponse(exc.message + "\n", exc.status)
 
     routes = [
-        Route("/", index), Route("/static/{name}", static), Route("/queries.json", library),
-        Route("/sparql", sparql, methods=["GET", "POST"]), Route("/query", sparql, methods=["GET", "POST"]),
-        Route("/update", update, methods=["GET", "POST"]), Route("/api/run", run_library, methods=["POST"]),
+        Route("/", index),
+        Route("/static/{name}", static),
+        Route("/queries.json", library),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/query", sparql, methods=["GET", "POST"]),
+        Route("/update", update, methods=["GET", "POST"]),
+        Route("/api/run", run_library, methods=["POST"]),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                             allow_headers=["*"], expose_headers=["X-Jixiao-Truncated"])] if settings.cors else []
+    middleware = (
+        [
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=["*"],
+                expose_headers=["X-Jixiao-Truncated"],
+            )
+        ]
+        if settings.cors
+        else []
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -385,9 +419,19 @@ def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Ite
     port = free_port()
     mode = ["serve"] if memory else ["serve-read-only", "--location", str(store)]
     proc = subprocess.Popen(
-        [oxigraph_binary(), *mode, "--bind", f"127.0.0.1:{port}",
-         "--timeout-s", str(max(1, int(timeout))), "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        [
+            oxigraph_binary(),
+            *mode,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",
+            str(max(1, int(timeout))),
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/query", proc)
@@ -409,8 +453,12 @@ def _fill(base: str, source: Path, is_file: bool) -> None:
 
     def post(path: Path, content_type: str) -> None:
         with path.open("rb") as fh:
-            r = httpx.post(base + "/store", content=iter(lambda: fh.read(1 << 20), b""),
-                           headers={"Content-Type": content_type}, timeout=None)
+            r = httpx.post(
+                base + "/store",
+                content=iter(lambda: fh.read(1 << 20), b""),
+                headers={"Content-Type": content_type},
+                timeout=None,
+            )
         if r.status_code >= 300:
             raise JixiaoError(f"the in-memory server refused the data ({r.status_code}): {r.text[:300]}", file=source)
 
@@ -426,12 +474,24 @@ def _fill(base: str, source: Path, is_file: bool) -> None:
         post(dump, MEMORY_SOURCES[".nq"])
 
 
-def serve(store: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30, max_rows: int = 10000,
-          max_request_bytes: int = 1_000_000, cors: bool = False, memory: bool = False) -> None:
+def serve(
+    store: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: float = 30,
+    max_rows: int = 10000,
+    max_request_bytes: int = 1_000_000,
+    cors: bool = False,
+    memory: bool = False,
+) -> None:
     import uvicorn
 
     with oxigraph_server(store, timeout, memory=memory) as upstream:
         app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors))
-        print(f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
-              file=sys.stderr, flush=True)
+        print(
+            f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
+            file=sys.stderr,
+            flush=True,
+        )
         uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)

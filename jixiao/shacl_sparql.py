@@ -42,25 +42,63 @@ LEXICAL = {
     XSD.date: r"^-?([1-9][0-9]{4,}|[0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?$",
 }
 # Everything a shape may say that this engine understands; anything else is refused.
-NON_CONSTRAINTS = {RDF.type, SH.name, SH.message, SH.severity, SH.description, SH.order, SH.group,
-                   SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path,
-                   SH.property, SH.deactivated, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-                   SH.qualifiedValueShapesDisjoint, RDFS.seeAlso, RDFS.comment, RDFS.label}
-SUPPORTED = {SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.node, SH.hasValue, SH.minInclusive,
-             SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.lessThan, SH.lessThanOrEquals, SH["or"],
-             SH.qualifiedValueShape, SH.sparql}
+NON_CONSTRAINTS = {
+    RDF.type,
+    SH.name,
+    SH.message,
+    SH.severity,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.path,
+    SH.property,
+    SH.deactivated,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
+    RDFS.seeAlso,
+    RDFS.comment,
+    RDFS.label,
+}
+SUPPORTED = {
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH["class"],
+    SH.node,
+    SH.hasValue,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH["or"],
+    SH.qualifiedValueShape,
+    SH.sparql,
+}
 COMPARATORS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
-COMPONENT = {SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
-             SH.datatype: SH.DatatypeConstraintComponent, SH["class"]: SH.ClassConstraintComponent,
-             SH.node: SH.NodeConstraintComponent, SH.hasValue: SH.HasValueConstraintComponent,
-             SH.minInclusive: SH.MinInclusiveConstraintComponent,
-             SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
-             SH.minExclusive: SH.MinExclusiveConstraintComponent,
-             SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
-             SH.lessThan: SH.LessThanConstraintComponent,
-             SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent, SH["or"]: SH.OrConstraintComponent,
-             SH.sparql: SH.SPARQLConstraintComponent}
+COMPONENT = {
+    SH.minCount: SH.MinCountConstraintComponent,
+    SH.maxCount: SH.MaxCountConstraintComponent,
+    SH.datatype: SH.DatatypeConstraintComponent,
+    SH["class"]: SH.ClassConstraintComponent,
+    SH.node: SH.NodeConstraintComponent,
+    SH.hasValue: SH.HasValueConstraintComponent,
+    SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+    SH.lessThan: SH.LessThanConstraintComponent,
+    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.sparql: SH.SPARQLConstraintComponent,
+}
 THIS = re.compile(r"\$this\b")
 CURRENT_SHAPE = re.compile(r"\$currentShape\b")
 UNSUPPORTED_VARS = re.compile(r"\$(shapesGraph|PATH)\b")
@@ -170,8 +208,12 @@ class Compiler:
             return f"<{node}>"
         if (node, RDF.first, None) in g:
             return "(" + "/".join(self.path(p) for p in Collection(g, node)) + ")"
-        for key, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
-                         (SH.zeroOrOnePath, "{}?")):
+        for key, fmt in (
+            (SH.inversePath, "^{}"),
+            (SH.zeroOrMorePath, "{}*"),
+            (SH.oneOrMorePath, "{}+"),
+            (SH.zeroOrOnePath, "{}?"),
+        ):
             inner = g.value(node, key)
             if inner is not None:
                 return "(" + fmt.format(self.path(inner)) + ")"
@@ -210,8 +252,9 @@ class Compiler:
                 parts.append(f"{{ {focus} <{RDF.type}> {values} }}")
                 continue
             # a sub-SELECT DISTINCT: one solution per focus node even when it has several matching types
-            parts.append(f"{{ SELECT DISTINCT {focus} WHERE {{ {focus} <{RDF.type}> ?_t . "
-                         f"VALUES ?_t {{ {values} }} }} }}")
+            parts.append(
+                f"{{ SELECT DISTINCT {focus} WHERE {{ {focus} <{RDF.type}> ?_t . VALUES ?_t {{ {values} }} }} }}"
+            )
         for n in sorted(g.objects(shape, SH.targetNode), key=str):
             parts.append(f"{{ VALUES {focus} {{ {term(n)} }} }}")
         for p in sorted(g.objects(shape, SH.targetSubjectsOf), key=str):
@@ -229,9 +272,13 @@ class Compiler:
             raise UnsupportedShape(f"shape {shape}: nesting deeper than 8 (recursive shapes are not supported)")
         props = sorted(self.g.objects(shape, SH.property), key=str)
         own = self.constraints(shape)
-        if (not props and len(own) == 1 and self.g.value(shape, SH.path) is None
-                and own[0][0] not in (SH.minCount, SH.maxCount, SH.hasValue, SH.sparql, SH.qualifiedValueShape)
-                and self.g.value(shape, SH.deactivated) != Literal(True)):
+        if (
+            not props
+            and len(own) == 1
+            and self.g.value(shape, SH.path) is None
+            and own[0][0] not in (SH.minCount, SH.maxCount, SH.hasValue, SH.sparql, SH.qualifiedValueShape)
+            and self.g.value(shape, SH.deactivated) != Literal(True)
+        ):
             # one value constraint on the node itself: conforms = not violated (no double negation)
             return "!(" + self.value_violation(shape, own[0][0], own[0][1], focus, focus, depth) + ")"
         patterns = list(self.violation_patterns(shape, focus, depth))
@@ -261,8 +308,11 @@ class Compiler:
                     raise UnsupportedShape(f"shape {shape}: a nested sh:maxCount other than 0")
                 yield f"{focus} {p} {self.var('m')}"
             elif key == SH.hasValue:
-                yield (f"FILTER NOT EXISTS {{ {focus} {p} {term(obj)} }}" if p else
-                       f"FILTER (!sameTerm({focus}, {term(obj)}))")
+                yield (
+                    f"FILTER NOT EXISTS {{ {focus} {p} {term(obj)} }}"
+                    if p
+                    else f"FILTER (!sameTerm({focus}, {term(obj)}))"
+                )
             elif key in (SH.sparql, SH.qualifiedValueShape):
                 raise UnsupportedShape(f"shape {shape}: {key} inside a nested shape")
             else:
@@ -295,9 +345,12 @@ class Compiler:
     # -- top-level checks ----------------------------------------------------------------------
     def compile(self) -> Compiled:
         out = Compiled(compiler=self)
-        roots = sorted({s for s in self.g.subjects(RDF.type, SH.NodeShape)}
-                       | {s for s in self.g.subjects(RDF.type, SH.PropertyShape)}
-                       | {s for s in self.g.subjects(SH.targetClass, None)}, key=str)
+        roots = sorted(
+            {s for s in self.g.subjects(RDF.type, SH.NodeShape)}
+            | {s for s in self.g.subjects(RDF.type, SH.PropertyShape)}
+            | {s for s in self.g.subjects(SH.targetClass, None)},
+            key=str,
+        )
         for shape in roots:
             target = self.targets(shape, "?this")
             if target is None or self.g.value(shape, SH.deactivated) == Literal(True):
@@ -332,8 +385,10 @@ class Compiler:
                 v = self.var()
                 if key == SH.qualifiedValueShape:
                     where = f"OPTIONAL {{ ?this {p} {v} FILTER ({self.conforms(obj, v, 1)}) }}"
-                    for k, comp, op in ((SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent, "<"),
-                                        (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, ">")):
+                    for k, comp, op in (
+                        (SH.qualifiedMinCount, SH.QualifiedMinCountConstraintComponent, "<"),
+                        (SH.qualifiedMaxCount, SH.QualifiedMaxCountConstraintComponent, ">"),
+                    ):
                         if g.value(shape, k) is not None:
                             bounds.append((comp, op, int(g.value(shape, k))))
                 else:
@@ -344,14 +399,21 @@ class Compiler:
                 if not bounds:
                     continue
                 having = " || ".join(f"?n {op} {limit}" for _, op, limit in bounds)
-                q = (f"SELECT ?this ?n WHERE {{ {{ SELECT ?this (COUNT(DISTINCT {v}) AS ?n) WHERE {{ {target} "
-                     f"{where} }} GROUP BY ?this }} FILTER ({having}) }}")
+                q = (
+                    f"SELECT ?this ?n WHERE {{ {{ SELECT ?this (COUNT(DISTINCT {v}) AS ?n) WHERE {{ {target} "
+                    f"{where} }} GROUP BY ?this }} FILTER ({having}) }}"
+                )
                 yield Check(component=bounds[0][0], query=q, bounds=tuple(bounds), **common)
             elif key == SH.hasValue:
-                cond = (f"FILTER NOT EXISTS {{ ?this {p} {term(obj)} }}" if p else
-                        f"FILTER (!sameTerm(?this, {term(obj)}))")
-                yield Check(component=COMPONENT[key], query=f"SELECT DISTINCT ?this WHERE {{ {target} {cond} }}",
-                            value=None if p else "?this", **common)
+                cond = (
+                    f"FILTER NOT EXISTS {{ ?this {p} {term(obj)} }}" if p else f"FILTER (!sameTerm(?this, {term(obj)}))"
+                )
+                yield Check(
+                    component=COMPONENT[key],
+                    query=f"SELECT DISTINCT ?this WHERE {{ {target} {cond} }}",
+                    value=None if p else "?this",
+                    **common,
+                )
             elif key == SH.sparql:
                 yield self.sparql_check(shape, obj, target, common)
             else:
@@ -385,9 +447,17 @@ class Compiler:
         text = bind_this(CURRENT_SHAPE.sub(f"<{shape}>", THIS.sub("?this", text)), target, shape)
         own = (m for m in g.objects(constraint, SH.message) if isinstance(m, Literal))
         messages = tuple(sorted(set(own) | set(common["messages"]), key=str))
-        return Check(shape=shape, component=SH.SPARQLConstraintComponent, severity=common["severity"],
-                     query=self.prefixes + text, path=None, messages=messages, value="?value", sparql=True,
-                     constraint=constraint)
+        return Check(
+            shape=shape,
+            component=SH.SPARQLConstraintComponent,
+            severity=common["severity"],
+            query=self.prefixes + text,
+            path=None,
+            messages=messages,
+            value="?value",
+            sparql=True,
+            constraint=constraint,
+        )
 
 
 def bind_this(text: str, target: str, shape: Node) -> str:
@@ -406,7 +476,7 @@ def bind_this(text: str, target: str, shape: Node) -> str:
     for open_, close in groups:
         if any(o <= open_ and close <= c for o, c in exists):
             continue  # inside an EXISTS body: evaluated with the outer solution's ?this substituted
-        inner = text[open_ + 1:close]
+        inner = text[open_ + 1 : close]
         if not re.search(r"\?this\b", inner):
             continue
         head = re.match(r"\s*SELECT\b", inner, re.I)
@@ -419,7 +489,7 @@ def bind_this(text: str, target: str, shape: Node) -> str:
         if re.search(r"VALUES\s*(\?\w+|\([^)]*\))\s*$", text[:open_], re.I):
             continue  # a VALUES data block, not a group
         inserts.append(open_ + 1)
-    head = re.search(r"\bSELECT\b(?P<vars>.*)$", text[:groups[0][0]], re.I | re.S)
+    head = re.search(r"\bSELECT\b(?P<vars>.*)$", text[: groups[0][0]], re.I | re.S)
     projected = head.group("vars") if head else ""
     if "*" not in projected and not re.search(r"\?this\b", projected):
         raise UnsupportedShape(f"shape {shape}: its SPARQL constraint does not project $this")
@@ -459,6 +529,7 @@ def _braces(text: str) -> Iterator[tuple[int, str]]:
 
 # -- evaluation ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Row:
     check: Check
@@ -474,11 +545,15 @@ def evaluate(compiled: Compiled, store: ox.Store, dataset: list | None = None) -
     the store that together form the default graph, e.g. a report's graph and a context graph).
     Data with rdfs:subClassOf pairs the shapes were not compiled with is checked with shapes compiled
     for its own class hierarchy."""
+
     def query(text: str):
         return store.query(text, default_graph=dataset) if dataset else store.query(text)
 
-    pairs = frozenset((r["sub"].value, r["sup"].value) for r in query(SUBCLASS_PAIRS)
-                      if isinstance(r["sub"], ox.NamedNode) and isinstance(r["sup"], ox.NamedNode))
+    pairs = frozenset(
+        (r["sub"].value, r["sup"].value)
+        for r in query(SUBCLASS_PAIRS)
+        if isinstance(r["sub"], ox.NamedNode) and isinstance(r["sup"], ox.NamedNode)
+    )
     if compiled.compiler is not None and pairs != compiled.compiler.hierarchy:
         compiled = Compiler(compiled.compiler.g, pairs).compile()
     rows: list[Row] = []
@@ -500,8 +575,11 @@ def evaluate(compiled: Compiled, store: ox.Store, dataset: list | None = None) -
                 continue
             if check.bounds:
                 n = int(sol["n"].value)
-                rows.extend(Row(check, focus, None, (), component=comp) for comp, op, limit in check.bounds
-                            if (n < limit if op == "<" else n > limit))
+                rows.extend(
+                    Row(check, focus, None, (), component=comp)
+                    for comp, op, limit in check.bounds
+                    if (n < limit if op == "<" else n > limit)
+                )
                 continue
             value = sol[check.value[1:]] if check.value and check.value[1:] in names else None
             path = sol["path"] if check.sparql and "path" in names else None
@@ -518,9 +596,11 @@ def evaluate(compiled: Compiled, store: ox.Store, dataset: list | None = None) -
 
 def _fill(template: str, bindings: dict[str, object]) -> str:
     """pySHACL's message substitution: ``{?name}`` / ``{$name}`` → the bound value's lexical form."""
+
     def repl(m: re.Match) -> str:
         val = bindings.get(m.group(1))
         return m.group(0) if val is None else str(getattr(val, "value", val))
+
     return re.sub(r"\{[?$](\w+)\}", repl, template)
 
 

@@ -40,7 +40,14 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 # N-Triples escapes in a literal, as Oxigraph writes them: named escapes for \b \t \n \f \r " \\,
 # \uXXXX for the other control characters; everything else (any Unicode character) as itself
 NT_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
-    0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
 NT_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
 
 
@@ -143,8 +150,10 @@ class GraphStore:
                 self.store = ox.Store(str(self.path))
                 if pending.pending(self.path):
                     gone = pending.roll_back(self.store, self.path)
-                    print(f"jixiao: {self.path}: rolled back an unfinished bulk load ({len(gone)} new graph(s) "
-                          "removed)", file=sys.stderr)
+                    print(
+                        f"jixiao: {self.path}: rolled back an unfinished bulk load ({len(gone)} new graph(s) removed)",
+                        file=sys.stderr,
+                    )
         except OSError as exc:  # locked, unreadable, not a store
             raise JixiaoError(f"cannot open store: {exc}", file=self.path) from exc
 

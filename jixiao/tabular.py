@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from wcwidth import wcswidth
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
-PREFIXES = {"https://w3id.org/jixiao/vocab#": "jxv:", "https://w3id.org/jixiao/def#": "jx:",
-            "https://w3id.org/jixiao/id/": "jxd:"}
+PREFIXES = {
+    "https://w3id.org/jixiao/vocab#": "jxv:",
+    "https://w3id.org/jixiao/def#": "jx:",
+    "https://w3id.org/jixiao/id/": "jxd:",
+}
 
 
 def cell(value, *, compact: bool = True) -> str:
@@ -29,7 +32,7 @@ def cell(value, *, compact: bool = True) -> str:
     if compact:
         for ns, prefix in PREFIXES.items():
             if text.startswith(ns):
-                return prefix + text[len(ns):]
+                return prefix + text[len(ns) :]
     return text
 
 
@@ -45,15 +48,19 @@ def _pad(text: str, n: int, right: bool) -> str:
 
 def table(columns: Sequence[str], rows: Sequence[Sequence], *, markdown: bool = False) -> str:
     body = [[cell(v).replace("\n", " ") for v in r] for r in rows]
-    numeric = [all((isinstance(r[i], (int, float)) and not isinstance(r[i], bool)) or r[i] is None for r in rows)
-               and any(r[i] is not None for r in rows) for i in range(len(columns))]
+    numeric = [
+        all((isinstance(r[i], (int, float)) and not isinstance(r[i], bool)) or r[i] is None for r in rows)
+        and any(r[i] is not None for r in rows)
+        for i in range(len(columns))
+    ]
     widths = [max([width(c), *(width(r[i]) for r in body)]) for i, c in enumerate(columns)]
     if markdown:
         esc = [[t.replace("|", "\\|") for t in r] for r in [list(columns), *body]]
         widths = [max(width(r[i]) for r in esc) for i in range(len(columns))]
         line = lambda r: "| " + " | ".join(_pad(t, widths[i], numeric[i]) for i, t in enumerate(r)) + " |"  # noqa: E731
-        rule = "|" + "|".join(("-" * (w + 1) + ":") if numeric[i] else "-" * (w + 2)
-                              for i, w in enumerate(widths)) + "|"
+        rule = (
+            "|" + "|".join(("-" * (w + 1) + ":") if numeric[i] else "-" * (w + 2) for i, w in enumerate(widths)) + "|"
+        )
         return "\n".join([line(esc[0]), rule, *(line(r) for r in esc[1:])]) + "\n"
     line = lambda r: "  ".join(_pad(t, widths[i], numeric[i]) for i, t in enumerate(r)).rstrip()  # noqa: E731
     rule = "  ".join("-" * w for w in widths)

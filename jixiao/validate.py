@@ -73,8 +73,15 @@ class Finding:
         return (str(self.graph), str(self.focus), str(self.path or ""), str(self.shape), self.severity)
 
     def sort_key(self) -> tuple:
-        return (SEVERITIES.index(self.severity), str(self.graph), self.family, str(self.shape),
-                str(self.focus), str(self.path or ""), self.values)
+        return (
+            SEVERITIES.index(self.severity),
+            str(self.graph),
+            self.family,
+            str(self.shape),
+            str(self.focus),
+            str(self.path or ""),
+            self.values,
+        )
 
 
 @dataclass
@@ -93,6 +100,7 @@ class ValidationResult:
 
 
 # -- shapes and context ------------------------------------------------------------------------
+
 
 def shape_files(families: Iterable[str] | None = None, shapes_dir: Path | None = None) -> list[Path]:
     """The shapes files (prefixes.ttl always included), optionally only some families."""
@@ -164,6 +172,7 @@ def _context_ntriples(stamp: tuple) -> str:
 
 # -- one report --------------------------------------------------------------------------------
 
+
 def _ox_to_rdflib(term) -> Node:
     from jixiao.store import from_ox
 
@@ -175,8 +184,7 @@ class _Lookup:
     built on first use: a report without findings never builds it. With ``keep_bnode_labels`` the
     blank-node labels are kept, so another engine's report and the store name the same nodes."""
 
-    def __init__(self, ntriples: bytes, context: bytes = b"", *, keep_bnode_labels: bool = True,
-                 lenient: bool = False):
+    def __init__(self, ntriples: bytes, context: bytes = b"", *, keep_bnode_labels: bool = True, lenient: bool = False):
         self._data = context + b"\n" + ntriples
         self._store: ox.Store | None = None
         self._keep = keep_bnode_labels
@@ -197,8 +205,9 @@ class _Lookup:
             return []
         from jixiao.store import to_ox
 
-        return sorted((_ox_to_rdflib(q.object) for q in self.store.quads_for_pattern(to_ox(s), to_ox(p), None)),
-                      key=str)
+        return sorted(
+            (_ox_to_rdflib(q.object) for q in self.store.quads_for_pattern(to_ox(s), to_ox(p), None)), key=str
+        )
 
     def first(self, s: Node, p: URIRef) -> Node | None:
         objs = self.objects(s, p)
@@ -332,8 +341,9 @@ def _lang_map(literals: Iterable[Node], templates: Iterable[Node] = ()) -> dict[
     return out
 
 
-def _findings(report: Graph, graph_iri: URIRef, lookup: _Lookup, shapes: Graph,
-              families: dict[Node, str]) -> list[Finding]:
+def _findings(
+    report: Graph, graph_iri: URIRef, lookup: _Lookup, shapes: Graph, families: dict[Node, str]
+) -> list[Finding]:
     """One finding per group of results that agree on shape, focus, path, severity and message.
 
     A SPARQL constraint yields one result per solution; a shape that points at several nodes for one
@@ -341,10 +351,19 @@ def _findings(report: Graph, graph_iri: URIRef, lookup: _Lookup, shapes: Graph,
     same message, and they become one finding whose values and sources are the union."""
     groups: dict[tuple, list[Node]] = {}
     for result in report.objects(None, SH.result):
-        key = (report.value(result, SH.sourceShape), report.value(result, SH.focusNode),
-               report.value(result, SH.resultPath), report.value(result, SH.resultSeverity),
-               tuple(sorted((str(m), m.language or "") for m in report.objects(result, SH.resultMessage)
-                            if isinstance(m, Literal))))
+        key = (
+            report.value(result, SH.sourceShape),
+            report.value(result, SH.focusNode),
+            report.value(result, SH.resultPath),
+            report.value(result, SH.resultSeverity),
+            tuple(
+                sorted(
+                    (str(m), m.language or "")
+                    for m in report.objects(result, SH.resultMessage)
+                    if isinstance(m, Literal)
+                )
+            ),
+        )
         groups.setdefault(key, []).append(result)
     out = []
     for (shape, focus, path, severity, _), results in groups.items():
@@ -354,18 +373,26 @@ def _findings(report: Graph, graph_iri: URIRef, lookup: _Lookup, shapes: Graph,
         message = _lang_map(report.objects(first, SH.resultMessage), templates) or _lang_map(templates)
         others = sorted(lookup.sources(value_nodes), key=lambda ref: (ref.start, ref.end, ref.quote))
         focus_refs = lookup.sources([focus])
-        out.append(Finding(
-            severity=str(severity).rsplit("#", 1)[-1], shape=shape, family=families.get(shape, ""),
-            shape_name=_lang_map(shapes.objects(shape, SH.name)), message=message,
-            focus=focus, focus_label=lookup.label(focus),
-            path=path if isinstance(path, URIRef) else None,
-            values=tuple(lookup.label(v) for v in value_nodes), graph=graph_iri,
-            sources=focus_refs + tuple(ref for ref in others if ref not in focus_refs),
-            component=report.value(first, SH.sourceConstraintComponent),
-        ))
+        out.append(
+            Finding(
+                severity=str(severity).rsplit("#", 1)[-1],
+                shape=shape,
+                family=families.get(shape, ""),
+                shape_name=_lang_map(shapes.objects(shape, SH.name)),
+                message=message,
+                focus=focus,
+                focus_label=lookup.label(focus),
+                path=path if isinstance(path, URIRef) else None,
+                values=tuple(lookup.label(v) for v in value_nodes),
+                graph=graph_iri,
+                sources=focus_refs + tuple(ref for ref in others if ref not in focus_refs),
+                component=report.value(first, SH.sourceConstraintComponent),
+            )
+        )
     contexts = lookup.contexts(ref for f in out for ref in f.sources)
-    return [replace(f, sources=tuple(_with_context(ref, contexts) for ref in f.sources)) if f.sources else f
-            for f in out]
+    return [
+        replace(f, sources=tuple(_with_context(ref, contexts) for ref in f.sources)) if f.sources else f for f in out
+    ]
 
 
 def _with_context(ref: SourceRef, contexts: dict[tuple[int, int], tuple[int, str] | None]) -> SourceRef:
@@ -417,10 +444,10 @@ class _Worker:
             import pyshacl
 
             graph = Graph().parse(data=self.context + b"\n" + ntriples, format="nt")
-            _, report, _ = pyshacl.validate(graph, shacl_graph=self.shapes, inplace=True, allow_infos=True,
-                                            allow_warnings=False)
+            _, report, _ = pyshacl.validate(
+                graph, shacl_graph=self.shapes, inplace=True, allow_infos=True, allow_warnings=False
+            )
         return _findings(report, URIRef(graph_iri), _Lookup(ntriples, self.context), self.shapes, self.families)
-
 
 
 _WORKERS: dict[tuple, _Worker] = {}
@@ -515,7 +542,7 @@ def graph_ranges(path: Path, window: int = 1 << 18) -> Iterator[GraphRange]:
                 if not line.endswith(b"> .") or eol == n:
                     raise NotContiguous(f"{path}: a line at byte {pos} does not end with a graph IRI")
                 j = line.rfind(b" <", 0, len(line) - 2)
-                graph = line[j + 2:-3]
+                graph = line[j + 2 : -3]
                 if j < 0 or not _IRI_BODY.fullmatch(graph) or graph in seen:
                     raise NotContiguous(f"{path}: no graph IRI at byte {pos}, or a graph that came back")
                 seen.add(graph)
@@ -553,8 +580,14 @@ def _validate_one(worker: _Worker, iri: str, data: bytes | GraphRange | None, st
     return worker.run(iri, data.read() if isinstance(data, GraphRange) else data)
 
 
-def _run_all(work: Iterable[tuple[str, bytes | GraphRange | None]], engine: str, jobs: int, files: tuple[Path, ...],
-             result: ValidationResult, store_path: str | None = None) -> None:
+def _run_all(
+    work: Iterable[tuple[str, bytes | GraphRange | None]],
+    engine: str,
+    jobs: int,
+    files: tuple[Path, ...],
+    result: ValidationResult,
+    store_path: str | None = None,
+) -> None:
     """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
     initialised once with the compiled shapes, never holding more than a few graphs at a time."""
     worker = _worker(engine, files)  # fails early on a bad engine; forked workers inherit it
@@ -568,8 +601,7 @@ def _run_all(work: Iterable[tuple[str, bytes | GraphRange | None]], engine: str,
         return
     window = jobs * 2
     found: dict[int, list[Finding]] = {}  # by input position: the same order as a serial run
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(engine, files, store_path)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(engine, files, store_path)) as pool:
         pending: dict[Future, int] = {}
         for i, item in enumerate(work):
             if len(pending) >= window:
@@ -586,13 +618,19 @@ def _run_all(work: Iterable[tuple[str, bytes | GraphRange | None]], engine: str,
 
 # -- public API --------------------------------------------------------------------------------
 
+
 def ntriples_of(graph: Graph) -> bytes:
     out = graph.serialize(format="nt", encoding="utf-8")
     return out if isinstance(out, bytes) else out.encode("utf-8")
 
 
-def validate_ntriples(items: Iterable[tuple[URIRef, bytes | GraphRange]], *, engine: str = "pyshacl", jobs: int = 1,
-                      families: Iterable[str] | None = None) -> ValidationResult:
+def validate_ntriples(
+    items: Iterable[tuple[URIRef, bytes | GraphRange]],
+    *,
+    engine: str = "pyshacl",
+    jobs: int = 1,
+    families: Iterable[str] | None = None,
+) -> ValidationResult:
     """Validate report graphs given as N-Triples bytes, or as ranges of an N-Quads file each worker
     reads itself (one item per report graph)."""
     files = tuple(shape_files(families))
@@ -602,11 +640,15 @@ def validate_ntriples(items: Iterable[tuple[URIRef, bytes | GraphRange]], *, eng
     return result
 
 
-def validate_graphs(graphs: Iterable[tuple[URIRef, Graph]], *, engine: str = "pyshacl", jobs: int = 1,
-                    families: Iterable[str] | None = None) -> ValidationResult:
+def validate_graphs(
+    graphs: Iterable[tuple[URIRef, Graph]],
+    *,
+    engine: str = "pyshacl",
+    jobs: int = 1,
+    families: Iterable[str] | None = None,
+) -> ValidationResult:
     """Validate report graphs: (named-graph IRI, rdflib Graph) pairs, each on its own."""
-    return validate_ntriples(((iri, ntriples_of(g)) for iri, g in graphs), engine=engine, jobs=jobs,
-                             families=families)
+    return validate_ntriples(((iri, ntriples_of(g)) for iri, g in graphs), engine=engine, jobs=jobs, families=families)
 
 
 def store_ntriples(store, graph_iris: Iterable[URIRef] | None = None) -> Iterator[tuple[URIRef, bytes]]:
@@ -617,8 +659,14 @@ def store_ntriples(store, graph_iris: Iterable[URIRef] | None = None) -> Iterato
         yield iri, store.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(iri)))
 
 
-def validate_store(store_or_path, *, engine: str = "sparql", jobs: int = 1,
-                   families: Iterable[str] | None = None, graphs: Iterable[URIRef] | None = None) -> ValidationResult:
+def validate_store(
+    store_or_path,
+    *,
+    engine: str = "sparql",
+    jobs: int = 1,
+    families: Iterable[str] | None = None,
+    graphs: Iterable[URIRef] | None = None,
+) -> ValidationResult:
     """Validate every report graph of a store (a GraphStore, or the directory of one, opened
     read-only), streaming the graphs one at a time: memory stays flat in the number of reports.
     ``graphs``: these named graphs instead of the report graphs."""

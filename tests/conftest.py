@@ -15,8 +15,11 @@ SAMPLE_GB = ROOT / "samples" / "yunxi-agriculture-2023.txt"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--regen-golden", action="store_true",
-                     help="rewrite the golden graphs in tests/golden from the current ingest (review the diff)")
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        help="rewrite the golden graphs in tests/golden from the current ingest (review the diff)",
+    )
 
 
 @pytest.fixture(scope="session")

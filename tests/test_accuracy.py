@@ -14,8 +14,13 @@ from bench.accuracy import render, run_corpus, score
 # false finding, no more.
 MIN_RECALL = 0.95
 MIN_PRECISION = 0.95
-GRADED_KINDS = {"table_total_conflict", "execution_rate_mismatch", "missing_indicator_actual",
-                "actual_over_150", "declared_count_mismatch"}
+GRADED_KINDS = {
+    "table_total_conflict",
+    "execution_rate_mismatch",
+    "missing_indicator_actual",
+    "actual_over_150",
+    "declared_count_mismatch",
+}
 
 
 @pytest.mark.slow
@@ -45,17 +50,26 @@ def _truth(faults):
 
 
 def _finding(shape, start, end, severity="Warning", values=()):
-    return {"severity": severity, "shape": f"https://w3id.org/jixiao/shapes#{shape}", "values": list(values),
-            "message": {"en": shape}, "sources": [{"file": "r.txt", "start": start, "end": end,
-                                                   "quote": TEXT[start:end]}]}
+    return {
+        "severity": severity,
+        "shape": f"https://w3id.org/jixiao/shapes#{shape}",
+        "values": list(values),
+        "message": {"en": shape},
+        "sources": [{"file": "r.txt", "start": start, "end": end, "quote": TEXT[start:end]}],
+    }
 
 
 def test_a_finding_matches_by_file_overlap_and_shape():
     at = TEXT.index("定量指标7个")
     fault = {"kind": "declared_count_mismatch", "quotes": ["定量指标7个"]}
-    acc = score({"r.txt": _truth([fault])}, {"r.txt": TEXT},
-                [_finding("DeclaredCountMatches", at + 4, at + 6),  # overlaps: found
-                 _finding("TargetSetTooLow", at, at + 6)])  # overlaps, but not a shape this fault raises
+    acc = score(
+        {"r.txt": _truth([fault])},
+        {"r.txt": TEXT},
+        [
+            _finding("DeclaredCountMatches", at + 4, at + 6),  # overlaps: found
+            _finding("TargetSetTooLow", at, at + 6),
+        ],
+    )  # overlaps, but not a shape this fault raises
     assert [s.status for s in acc.scored] == ["match", "false"]
     assert "overlaps planted declared_count_mismatch" in acc.scored[1].note
     assert acc.recall() == {"declared_count_mismatch": (1, 1)}
@@ -64,18 +78,30 @@ def test_a_finding_matches_by_file_overlap_and_shape():
 def test_indicator_faults_count_one_item_per_indicator():
     text = "甲指标\t≥5\t\n乙指标\t≥6\t\n"
     fault = {"kind": "missing_indicator_actual", "quotes": ["甲指标", "乙指标"]}
-    acc = score({"r.txt": _truth([fault])}, {"r.txt": text},
-                [{**_finding("IndicatorHasActual", 0, 7), "sources": [
-                    {"file": "r.txt", "start": 0, "end": 7, "quote": text[0:7]}]}])
+    acc = score(
+        {"r.txt": _truth([fault])},
+        {"r.txt": text},
+        [
+            {
+                **_finding("IndicatorHasActual", 0, 7),
+                "sources": [{"file": "r.txt", "start": 0, "end": 7, "quote": text[0:7]}],
+            }
+        ],
+    )
     assert acc.recall() == {"missing_indicator_actual": (1, 2)}
 
 
 def test_unnamed_row_is_a_true_observation_only_when_the_row_has_no_name():
     unnamed = TEXT.index("\t5.00") + 1
     named = TEXT.index("甲经费")
-    acc = score({"r.txt": _truth([])}, {"r.txt": TEXT},
-                [_finding("UnnamedTableRow", unnamed, unnamed + 9),
-                 _finding("UnnamedTableRow", named, named + 13),
-                 _finding("ConflictingFigures", named, named + 13)])
+    acc = score(
+        {"r.txt": _truth([])},
+        {"r.txt": TEXT},
+        [
+            _finding("UnnamedTableRow", unnamed, unnamed + 9),
+            _finding("UnnamedTableRow", named, named + 13),
+            _finding("ConflictingFigures", named, named + 13),
+        ],
+    )
     assert [s.status for s in acc.scored] == ["true_observation", "false", "false"]
     assert acc.overall() == (1, 3)

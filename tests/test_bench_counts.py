@@ -18,9 +18,12 @@ def _graph_counts(nt: bytes) -> dict:
 
     g = Graph().parse(data=nt, format="nt")
     rows = {s for s in g.subjects(JX.tableRow, None) if (s, RDF.type, JX.Project) in g}
-    return {"project_rows": len(rows), "unnamed_project_rows": sum((r, JX.flag, JXV.flag_no_name) in g for r in rows),
-            "indicators": len(set(g.subjects(RDF.type, JX.Indicator))),
-            "audit_issues": len(set(g.subjects(RDF.type, JX.RectificationIssue)))}
+    return {
+        "project_rows": len(rows),
+        "unnamed_project_rows": sum((r, JX.flag, JXV.flag_no_name) in g for r in rows),
+        "indicators": len(set(g.subjects(RDF.type, JX.Indicator))),
+        "audit_issues": len(set(g.subjects(RDF.type, JX.RectificationIssue))),
+    }
 
 
 def test_counts_from_bytes_match_truth_and_graph(tmp_path: Path):

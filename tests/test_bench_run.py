@@ -24,18 +24,25 @@ INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 def test_parse_ingest_log_reads_progress_lines_only() -> None:
-    out = ("corpus/bench-00000.txt: 15829 triples → <https://example.org/r/0/graph>\n"
-           "something else\n"
-           "/abs/path with space/b.txt: 7 triples → <https://example.org/r/1/graph>\n")
+    out = (
+        "corpus/bench-00000.txt: 15829 triples → <https://example.org/r/0/graph>\n"
+        "something else\n"
+        "/abs/path with space/b.txt: 7 triples → <https://example.org/r/1/graph>\n"
+    )
     assert run.parse_ingest_log(out) == [
         {"file": "bench-00000.txt", "graph_iri": "https://example.org/r/0/graph", "triples": 15829},
-        {"file": "b.txt", "graph_iri": "https://example.org/r/1/graph", "triples": 7}]
+        {"file": "b.txt", "graph_iri": "https://example.org/r/1/graph", "triples": 7},
+    ]
 
 
 def test_subset_nquads_keeps_the_first_graphs(tmp_path: Path) -> None:
-    lines = ['<http://s> <http://p> "a b . c" <http://g/1> .\n', "<http://s> <http://p> <http://o> <http://g/1> .\n",
-             '<http://s> <http://p> "x"@zh <http://g/2> .\n', "<http://s> <http://p> <http://o> <http://g/3> .\n",
-             "<http://s> <http://p> <http://o> <http://g/1> .\n"]
+    lines = [
+        '<http://s> <http://p> "a b . c" <http://g/1> .\n',
+        "<http://s> <http://p> <http://o> <http://g/1> .\n",
+        '<http://s> <http://p> "x"@zh <http://g/2> .\n',
+        "<http://s> <http://p> <http://o> <http://g/3> .\n",
+        "<http://s> <http://p> <http://o> <http://g/1> .\n",
+    ]
     src, dst = tmp_path / "all.nq", tmp_path / "some.nq"
     src.write_text("".join(lines), encoding="utf-8")
     assert run.subset_nquads(src, dst, ["http://g/1", "http://g/2"]) == 3
@@ -112,12 +119,14 @@ def _store_with_two_figures() -> tuple[ox.Store, str]:
     g = "https://example.org/report/0/graph"
     nq = []
     for f, counts, start, name in (("f2", "项目支出", 900, "b.txt"), ("f1", "基本支出", 120, "a.txt")):
-        nq += [f"<https://example.org/{f}> <{JX.counts}> \"{counts}\" <{g}> .",
-               f"<https://example.org/{f}> <{JX.sourceSpan}> <https://example.org/{f}/span> <{g}> .",
-               f"<https://example.org/{f}/span> <{OA}hasSource> <https://example.org/{name}> <{g}> .",
-               f"<https://example.org/{name}> <{JX.fileName}> \"{name}\" <{g}> .",
-               f"<https://example.org/{f}/span> <{OA}hasSelector> <https://example.org/{f}/pos> <{g}> .",
-               f"<https://example.org/{f}/pos> <{OA}start> \"{start}\"^^<{INTEGER}> <{g}> ."]
+        nq += [
+            f'<https://example.org/{f}> <{JX.counts}> "{counts}" <{g}> .',
+            f"<https://example.org/{f}> <{JX.sourceSpan}> <https://example.org/{f}/span> <{g}> .",
+            f"<https://example.org/{f}/span> <{OA}hasSource> <https://example.org/{name}> <{g}> .",
+            f'<https://example.org/{name}> <{JX.fileName}> "{name}" <{g}> .',
+            f"<https://example.org/{f}/span> <{OA}hasSelector> <https://example.org/{f}/pos> <{g}> .",
+            f'<https://example.org/{f}/pos> <{OA}start> "{start}"^^<{INTEGER}> <{g}> .',
+        ]
     st = ox.Store()
     st.load("\n".join(nq).encode(), format=ox.RdfFormat.N_QUADS)
     return st, g
@@ -145,10 +154,17 @@ def test_plot_writes_a_log_log_svg_of_the_results(tmp_path: Path) -> None:
     (tmp_path / "throughput-100.json").write_text(json.dumps({"n": 100, "wall_s": 20.0}))
     (tmp_path / "throughput-1000.json").write_text(json.dumps({"n": 1000, "wall_s": 200.0}))
     (tmp_path / "store.json").write_text(json.dumps({"100": {"replace_graph_s": 40.0, "bulk_load_s": 25.0}}))
-    (tmp_path / "queries.json").write_text(json.dumps({"queries": {
-        "a": {"oxigraph": {"100": {"p50_ms": 5.0}, "1000": {"p50_ms": 50.0}}},
-        "b": {"oxigraph": {"100": {"p50_ms": 15.0}, "1000": {"p50_ms": 150.0}}},
-        "c": {"oxigraph": {"100": {"p50_ms": 9.0}, "1000": {"timeout": 60}}}}}))
+    (tmp_path / "queries.json").write_text(
+        json.dumps(
+            {
+                "queries": {
+                    "a": {"oxigraph": {"100": {"p50_ms": 5.0}, "1000": {"p50_ms": 50.0}}},
+                    "b": {"oxigraph": {"100": {"p50_ms": 15.0}, "1000": {"p50_ms": 150.0}}},
+                    "c": {"oxigraph": {"100": {"p50_ms": 9.0}, "1000": {"timeout": 60}}},
+                }
+            }
+        )
+    )
     out = run.plot(tmp_path)
     assert out == tmp_path / "cost-vs-size.svg"
     root = ET.parse(out).getroot()

@@ -47,12 +47,15 @@ def _graph_of(path):
     return ingest_file(path).graph
 
 
-@pytest.mark.parametrize("content,needle", [
-    (b"", "empty"),
-    (b"\x00\x01\x02\x03binary\x00\x00" * 50, "binary"),
-    ("预算绩效报告".encode() + b"\xff\xff\x80" * 40, "decod"),
-    ("The quick brown fox jumps over the lazy dog. " * 20, "report"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03binary\x00\x00" * 50, "binary"),
+        ("预算绩效报告".encode() + b"\xff\xff\x80" * 40, "decod"),
+        ("The quick brown fox jumps over the lazy dog. " * 20, "report"),
+    ],
+)
 def test_bad_input_names_file_and_keeps_store(tmp_path, capsys, content, needle):
     store_dir = tmp_path / "store"
     assert main(["ingest", str(REAL_REPORT), "--store", str(store_dir)]) == 0
@@ -108,8 +111,9 @@ def test_bulk_builds_a_new_store_then_appends_to_it(tmp_path, capsys):
     capsys.readouterr()
     assert main(["ingest", str(SAMPLE_GB), str(SAMPLE), "--store", str(target), "--bulk"]) == 0
     assert "bulk-loaded 1 new report(s)" in capsys.readouterr().out and not pending.pending(target)
-    assert main(["ingest", str(REAL_REPORT), str(SAMPLE), str(SAMPLE_GB), "--store", str(tx), "--no-bulk",
-                 "--quiet"]) == 0
+    assert (
+        main(["ingest", str(REAL_REPORT), str(SAMPLE), str(SAMPLE_GB), "--store", str(tx), "--no-bulk", "--quiet"]) == 0
+    )
     a, b = GraphStore(target), GraphStore(tx)
     graphs = [g for g in a.graphs() if g.endswith("/graph")]
     assert len(graphs) == 3 and graphs == [g for g in b.graphs() if g.endswith("/graph")]

@@ -32,14 +32,23 @@ OA = "http://www.w3.org/ns/oa#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_INTEGER, XSD_DECIMAL, XSD_GYEAR, XSD_STRING = (URIRef(XSD + n) for n in ("integer", "decimal", "gYear", "string"))
 EX = "https://example.org/"
-TEXTS = ["", "plain", '有 "引号" 的文本', "back\\slash \\n not a newline", "line\nbreak\r\nwindows",
-         "tab\there", "\b\f\x00\x01\x1f\x7f", "\u2028 \u2029 \u00a0 \ufeff", "非BMP 😀 𠀀 𝄞", "“全角引号”（括号）"]
+TEXTS = [
+    "",
+    "plain",
+    '有 "引号" 的文本',
+    "back\\slash \\n not a newline",
+    "line\nbreak\r\nwindows",
+    "tab\there",
+    "\b\f\x00\x01\x1f\x7f",
+    "\u2028 \u2029 \u00a0 \ufeff",
+    "非BMP 😀 𠀀 𝄞",
+    "“全角引号”（括号）",
+]
 
 
 def reference_ntriples(triples) -> bytes:
     """What ``jixiao.store.ntriples`` returned before: pyoxigraph serialising converted terms."""
-    return ox.serialize([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples],
-                        format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize([ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples], format=ox.RdfFormat.N_TRIPLES)
 
 
 def ox_set(data: bytes) -> set[tuple]:
@@ -92,12 +101,15 @@ def test_span_triples_and_iris(builder: GraphBuilder) -> None:
     assert builder.span(start, end) == node  # a second use adds nothing
     pos, quote = URIRef(f"{node}/pos"), URIRef(f"{node}/quote")
     expected = {
-        (node, RDF.type, JX.SourceSpan), (node, URIRef(OA + "hasSource"), builder.file),
-        (node, URIRef(OA + "hasSelector"), pos), (node, URIRef(OA + "hasSelector"), quote),
+        (node, RDF.type, JX.SourceSpan),
+        (node, URIRef(OA + "hasSource"), builder.file),
+        (node, URIRef(OA + "hasSelector"), pos),
+        (node, URIRef(OA + "hasSelector"), quote),
         (pos, RDF.type, URIRef(OA + "TextPositionSelector")),
         (pos, URIRef(OA + "start"), Literal(start, datatype=XSD_INTEGER)),
         (pos, URIRef(OA + "end"), Literal(end, datatype=XSD_INTEGER)),
-        (quote, RDF.type, URIRef(OA + "TextQuoteSelector")), (quote, URIRef(OA + "exact"), Literal("13.25 万元")),
+        (quote, RDF.type, URIRef(OA + "TextQuoteSelector")),
+        (quote, URIRef(OA + "exact"), Literal("13.25 万元")),
     }
     assert {t for t in builder.t if t[0] in (node, pos, quote)} == expected
     with pytest.raises(ValueError):
@@ -147,8 +159,10 @@ def edge_triples() -> list[tuple]:
     out += [
         (s, p, Literal("x", lang="en-US")),  # Oxigraph writes the tag lower-cased
         (s, p, Literal("zh-Hans", lang="zh-Hans")),
-        (s, p, Literal("42", datatype=XSD_INTEGER)), (s, p, Literal("13.25", datatype=XSD_DECIMAL)),
-        (s, p, Literal("2024", datatype=XSD_GYEAR)), (s, p, Literal(True)),
+        (s, p, Literal("42", datatype=XSD_INTEGER)),
+        (s, p, Literal("13.25", datatype=XSD_DECIMAL)),
+        (s, p, Literal("2024", datatype=XSD_GYEAR)),
+        (s, p, Literal(True)),
         (s, p, Literal("explicit", datatype=XSD_STRING)),  # written as a simple literal
         (s, p, Literal('"q"\n', datatype=URIRef(EX + "custom#type"))),
         (URIRef("https://example.org/名字/é?q=1#frag"), p, URIRef("urn:x:y")),
@@ -167,8 +181,9 @@ def test_edge_cases_written_as_pyoxigraph_writes_them() -> None:
     # case-insensitive, xsd:string is the simple literal, blank nodes get fresh labels
     parsed = set(Graph().parse(data=data, format="nt"))
     assert len(parsed) == len(triples)
-    assert {t for t in parsed if not isinstance(t[0], BNode)} == {(s, p, as_read(o)) for s, p, o in triples
-                                                                  if not isinstance(s, BNode)}
+    assert {t for t in parsed if not isinstance(t[0], BNode)} == {
+        (s, p, as_read(o)) for s, p, o in triples if not isinstance(s, BNode)
+    }
     assert sum(isinstance(s, BNode) and isinstance(o, BNode) for s, _, o in parsed) == 1
 
 
@@ -180,15 +195,18 @@ def as_read(o):
     return o
 
 
-@pytest.mark.parametrize(("term", "written"), [
-    (Literal('a"b\\c'), '"a\\"b\\\\c"'),
-    (Literal("1\n2\r3\t4"), '"1\\n2\\r3\\t4"'),
-    (Literal("\x00\x1f\x7f\b\f"), '"\\u0000\\u001F\\u007F\\b\\f"'),
-    (Literal("😀", lang="ZH-Hant"), '"😀"@zh-hant'),
-    (Literal("5", datatype=XSD_INTEGER), '"5"^^<http://www.w3.org/2001/XMLSchema#integer>'),
-    (Literal("s", datatype=XSD_STRING), '"s"'),
-    (URIRef("https://example.org/路径"), "<https://example.org/路径>"),
-])
+@pytest.mark.parametrize(
+    ("term", "written"),
+    [
+        (Literal('a"b\\c'), '"a\\"b\\\\c"'),
+        (Literal("1\n2\r3\t4"), '"1\\n2\\r3\\t4"'),
+        (Literal("\x00\x1f\x7f\b\f"), '"\\u0000\\u001F\\u007F\\b\\f"'),
+        (Literal("😀", lang="ZH-Hant"), '"😀"@zh-hant'),
+        (Literal("5", datatype=XSD_INTEGER), '"5"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+        (Literal("s", datatype=XSD_STRING), '"s"'),
+        (URIRef("https://example.org/路径"), "<https://example.org/路径>"),
+    ],
+)
 def test_term_forms(term, written: str) -> None:
     assert nt_term(term) == written
 
@@ -204,8 +222,9 @@ def test_equal_terms_as_distinct_objects_and_generators() -> None:
     # (whose terms may be freed and their ids reused) are written correctly
     triples = [(URIRef(EX + "s"), URIRef(EX + "p"), Literal(str(i % 3))) for i in range(50)]
     assert ntriples(iter(triples)) == reference_ntriples(triples)
-    assert ntriples((URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal(f"v{i}")) for i in range(500)) == \
-        reference_ntriples([(URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal(f"v{i}")) for i in range(500)])
+    assert ntriples(
+        (URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal(f"v{i}")) for i in range(500)
+    ) == reference_ntriples([(URIRef(f"{EX}s{i}"), URIRef(EX + "p"), Literal(f"v{i}")) for i in range(500)])
     assert ntriples([]) == b""
 
 
@@ -268,12 +287,18 @@ def test_nquads_by_bytes_equals_oxigraph_quads():
 
     from jixiao.store import nquads
 
-    nt = (b'<urn:s> <urn:p> "a .\\nb \\" ." .\n<urn:s> <urn:p> "x"@zh .\n'
-          b'<urn:s> <urn:q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n_:b0 <urn:p> <urn:o> .')
+    nt = (
+        b'<urn:s> <urn:p> "a .\\nb \\" ." .\n<urn:s> <urn:p> "x"@zh .\n'
+        b'<urn:s> <urn:q> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n_:b0 <urn:p> <urn:o> .'
+    )
     g = "https://w3id.org/jixiao/id/report/x/graph"
     ours = nquads(nt, g)
-    expected = ox.serialize([ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-                             for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)],
-                            format=ox.RdfFormat.N_QUADS)
+    expected = ox.serialize(
+        [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=False)
+        ],
+        format=ox.RdfFormat.N_QUADS,
+    )
     assert ours == expected
     assert len(list(ox.parse(ours, format=ox.RdfFormat.N_QUADS))) == 4

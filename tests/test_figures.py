@@ -30,33 +30,89 @@ def check(fig: Figure, **expected) -> None:
 
 # (phrase, expected fields) — each read off the phrase by hand.
 CASES = [
-    ("服务企业 612 家，", dict(text="612 家", value="612", multiplier=1, unit="enterprise", stated_unit="家",
-                           qualifier=None, counts="服务企业", kind="count")),
+    (
+        "服务企业 612 家，",
+        dict(
+            text="612 家",
+            value="612",
+            multiplier=1,
+            unit="enterprise",
+            stated_unit="家",
+            qualifier=None,
+            counts="服务企业",
+            kind="count",
+        ),
+    ),
     ("新建基层工会 436 家，", dict(value="436", unit="unit_org", counts="新建基层工会")),
-    ("参与职工 1.2 万人次，", dict(text="1.2 万人次", value="1.2", multiplier=10000, unit="person_time",
-                              stated_unit="万人次", counts="参与职工")),
-    ("金额 812 万余元，", dict(text="812 万余元", value="812", multiplier=10000, unit="yuan", stated_unit="万元",
-                          qualifier="odd", counts="金额", kind="amount")),
+    (
+        "参与职工 1.2 万人次，",
+        dict(
+            text="1.2 万人次",
+            value="1.2",
+            multiplier=10000,
+            unit="person_time",
+            stated_unit="万人次",
+            counts="参与职工",
+        ),
+    ),
+    (
+        "金额 812 万余元，",
+        dict(
+            text="812 万余元",
+            value="812",
+            multiplier=10000,
+            unit="yuan",
+            stated_unit="万元",
+            qualifier="odd",
+            counts="金额",
+            kind="amount",
+        ),
+    ),
     ("参与职工 22 万多人次；", dict(value="22", multiplier=10000, unit="person_time", qualifier="odd")),
-    ("主题宣传教育活动 260 余场次，", dict(text="260 余场次", value="260", unit="session", qualifier="odd",
-                                  counts="主题宣传教育活动")),
+    (
+        "主题宣传教育活动 260 余场次，",
+        dict(text="260 余场次", value="260", unit="session", qualifier="odd", counts="主题宣传教育活动"),
+    ),
     ("常态化保持近 2000 人；", dict(text="近 2000 人", value="2000", unit="person", qualifier="nearly")),
-    ("参与职工超 4 万人（次）；", dict(text="超 4 万人（次）", value="4", multiplier=10000, unit="person_time",
-                               stated_unit="万人（次）", qualifier="over", comparator=None)),
+    (
+        "参与职工超 4 万人（次）；",
+        dict(
+            text="超 4 万人（次）",
+            value="4",
+            multiplier=10000,
+            unit="person_time",
+            stated_unit="万人（次）",
+            qualifier="over",
+            comparator=None,
+        ),
+    ),
     ("吸引约 350 名职工群众参加", dict(value="350", unit="person", qualifier="approx", counts="职工群众")),
     ("产生经济效益 9410.5 万元，", dict(value="9410.5", multiplier=10000, unit="yuan", counts="经济效益")),
     ("执行率 92.72%；", dict(value="92.72", unit="percent", stated_unit="%", kind="percent", counts="执行率")),
     ("实现 100%办结", dict(value="100", unit="percent")),
     ("压减率 8.44%。", dict(value="8.44", unit="percent", counts="压减率")),
-    ("均按上年预算不低于 20% 比例压减", dict(text="不低于 20%", value="20", unit="percent",
-                                      qualifier="at_least", comparator="ge")),
-    ("预算内项目 5 万元以上开支事项", dict(text="5 万元以上", value="5", multiplier=10000, unit="yuan",
-                                   qualifier="at_least", comparator="ge", counts="预算内项目")),
+    (
+        "均按上年预算不低于 20% 比例压减",
+        dict(text="不低于 20%", value="20", unit="percent", qualifier="at_least", comparator="ge"),
+    ),
+    (
+        "预算内项目 5 万元以上开支事项",
+        dict(
+            text="5 万元以上",
+            value="5",
+            multiplier=10000,
+            unit="yuan",
+            qualifier="at_least",
+            comparator="ge",
+            counts="预算内项目",
+        ),
+    ),
     ("可获得最高 21 万元的保障", dict(text="最高 21 万元", value="21", qualifier="at_most", comparator=None)),
-    ("进行不少于 3 个工作日的公示", dict(text="不少于 3 个工作日", value="3", unit="day",
-                                   qualifier="at_least", comparator="ge", kind="other")),
-    ("标准 3750 元/人。", dict(text="3750 元/人", value="3750", unit="yuan_per_person", kind="amount",
-                          counts="标准")),
+    (
+        "进行不少于 3 个工作日的公示",
+        dict(text="不少于 3 个工作日", value="3", unit="day", qualifier="at_least", comparator="ge", kind="other"),
+    ),
+    ("标准 3750 元/人。", dict(text="3750 元/人", value="3750", unit="yuan_per_person", kind="amount", counts="标准")),
     ("向 8021 名新业态劳动者赠送", dict(value="8021", unit="person", counts="新业态劳动者")),
     ("对 306 户建档困难职工家庭实施帮扶", dict(value="306", unit="household", counts="建档困难职工家庭")),
     ("种植 1000 余株观赏性林木；", dict(value="1000", unit="tree", qualifier="odd", counts="观赏性林木")),
@@ -82,8 +138,7 @@ CASES = [
     ("“情暖职工春节活动经费”87.03 万元，", dict(value="87.03", counts="情暖职工春节活动经费")),
     ("完成全年预算数的 100%。", dict(unit="percent", counts="全年预算数")),
     ("年终压减项目经费\n\n35.97 万元", dict(value="35.97", counts="压减项目经费")),
-    ("金额 142\n\n万余元；", dict(text="142\n\n万余元", value="142", multiplier=10000, unit="yuan",
-                             qualifier="odd")),
+    ("金额 142\n\n万余元；", dict(text="142\n\n万余元", value="142", multiplier=10000, unit="yuan", qualifier="odd")),
     ("1655万元", dict(value="1655", multiplier=10000, unit="yuan", stated_unit="万元")),
     ("１２人", dict(value="12", unit="person")),
     ("合计 1,234.50 万元", dict(value="1234.50", multiplier=10000)),
@@ -92,8 +147,12 @@ CASES = [
     ("每期 20 至 30 人", dict(value="20", value_max="30", unit="person")),
     ("支出 2.5 亿元", dict(value="2.5", multiplier=100_000_000, unit="yuan", stated_unit="亿元")),
     ("超 4 万", dict(value="4", multiplier=10000, unit=None, stated_unit="万", qualifier="over")),
-    ("“帮扶困难职工人数 ≥ 80 人”", dict(text="≥ 80 人", value="80", unit="person", qualifier="at_least",
-                                    comparator="ge", counts="帮扶困难职工人数")),
+    (
+        "“帮扶困难职工人数 ≥ 80 人”",
+        dict(
+            text="≥ 80 人", value="80", unit="person", qualifier="at_least", comparator="ge", counts="帮扶困难职工人数"
+        ),
+    ),
     ("剔除 5 年开展一次的表彰项目", dict(value="5", unit="year", kind="other")),
     ("1 人获“全国五一劳动奖章”", dict(value="1", unit="person")),
     # Chinese numerals
@@ -116,7 +175,7 @@ def test_offsets_and_counts_span():
     text = "全年共办理热线 228 件，参与现场处置 122 件"
     a, b = extract_figures(text)
     assert (a.start, a.end, a.text) == (8, 13, "228 件")
-    assert text[b.counts_start:b.counts_end] == "参与现场处置"
+    assert text[b.counts_start : b.counts_end] == "参与现场处置"
     assert b.counts == "参与现场处置"
 
 
@@ -181,6 +240,7 @@ def test_segmenter_argument_and_determinism():
 
 # -- the real report ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def report_figures() -> tuple[str, list[Figure]]:
     text = REPORT.read_text(encoding="utf-8")
@@ -220,8 +280,7 @@ REPORT_CASES = [
     ("13.00", 0, dict(unit="yuan", multiplier=10000, stated_unit="万元", counts="2024年省级困难职工帮扶专项经费")),
     ("8.54", 0, dict(unit="yuan", multiplier=10000, counts="市直离退休劳动模范荣誉津贴")),
     ("372.51", 0, dict(counts="合计")),
-    ("≥10 个", 0, dict(value="10", qualifier="at_least", comparator="ge",
-                        counts="组织技能竞赛的行业（工种）数量")),
+    ("≥10 个", 0, dict(value="10", qualifier="at_least", comparator="ge", counts="组织技能竞赛的行业（工种）数量")),
     ("11 个", 1, dict(value="11", comparator=None, counts="组织技能竞赛的行业（工种）数量")),
     ("≥24000 人次", 0, dict(value="24000", unit="person_time", comparator="ge", counts="服务职工群众人次")),
     ("≥80%", 1, dict(value="80", unit="percent", comparator="ge", counts="人员满意度")),
@@ -252,8 +311,8 @@ def test_report_figure(report_figures, surface, nth, expected):
 
 def test_report_offsets(report_figures):
     text, figures = report_figures
-    assert all(text[f.start:f.end] == f.text for f in figures)
-    assert all(f.counts is None or text[f.counts_start:f.counts_end].split() for f in figures)
+    assert all(text[f.start : f.end] == f.text for f in figures)
+    assert all(f.counts is None or text[f.counts_start : f.counts_end].split() for f in figures)
     assert [f.start for f in figures] == sorted(f.start for f in figures)
 
 
@@ -291,8 +350,15 @@ def test_table_cells_take_the_header_unit_and_the_row_name():
 def test_indicator_row_target_and_actual():
     text = "产出指标\t数量指标\t开展职工培训人次\t≥1000 人次\t1194 人次\n"
     target, actual = extract_figures(text)
-    check(target, text="≥1000 人次", value="1000", unit="person_time", qualifier="at_least", comparator="ge",
-          counts="开展职工培训人次")
+    check(
+        target,
+        text="≥1000 人次",
+        value="1000",
+        unit="person_time",
+        qualifier="at_least",
+        comparator="ge",
+        counts="开展职工培训人次",
+    )
     check(actual, text="1194 人次", value="1194", qualifier=None, comparator=None, counts="开展职工培训人次")
 
 

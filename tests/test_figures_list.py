@@ -17,14 +17,52 @@ REPORT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "jiangmen-t
 FIGURES = Path(__file__).resolve().parent / "data" / "jiangmen-2024-figures.tsv"
 
 HEADER = [
-    "id", "line", "occurrence", "surface", "value", "multiplier", "unit",
-    "qualifier", "comparator", "counts", "context", "note",
+    "id",
+    "line",
+    "occurrence",
+    "surface",
+    "value",
+    "multiplier",
+    "unit",
+    "qualifier",
+    "comparator",
+    "counts",
+    "context",
+    "note",
 ]
 UNITS = {
-    "yuan", "person", "person_time", "household", "enterprise", "item", "piece", "session",
-    "event_time", "times", "percent", "mu", "tree", "route", "team", "case", "unit_org", "group",
-    "pair", "class_time", "issue", "kind", "project", "point", "year", "month", "day", "hour",
-    "copy", "yuan_per_person", "other", "",
+    "yuan",
+    "person",
+    "person_time",
+    "household",
+    "enterprise",
+    "item",
+    "piece",
+    "session",
+    "event_time",
+    "times",
+    "percent",
+    "mu",
+    "tree",
+    "route",
+    "team",
+    "case",
+    "unit_org",
+    "group",
+    "pair",
+    "class_time",
+    "issue",
+    "kind",
+    "project",
+    "point",
+    "year",
+    "month",
+    "day",
+    "hour",
+    "copy",
+    "yuan_per_person",
+    "other",
+    "",
 }
 # qualifier -> words that signal it in a surface
 QUALIFIER_WORDS = {
@@ -47,8 +85,13 @@ EXCLUDED_PATTERNS = [
     re.compile(r"\d+ 月 \d+ 日"),  # dates
 ]
 EXCLUDED_LITERALS = [  # (line, text): ordinals, hotlines, names and slogans
-    (61, "12351"), (65, "12345"), (106, "“1310”"), (106, "“1+6+3”"), (156, "第 20 次"),
-    (230, "爱心 300"), (234, "爱心 300"),
+    (61, "12351"),
+    (65, "12345"),
+    (106, "“1310”"),
+    (106, "“1+6+3”"),
+    (156, "第 20 次"),
+    (230, "爱心 300"),
+    (234, "爱心 300"),
 ]
 
 
@@ -121,7 +164,7 @@ def test_surface_at_line_and_context(row: dict[str, str]) -> None:
     if surface[0].isdigit():
         assert not re.match(r"[\d.]", TEXT[start - 1]), "surface starts inside a longer number"
     if surface[-1].isdigit():
-        assert not re.match(r"[\d.%]", TEXT[end:end + 1]), "surface ends inside a longer number"
+        assert not re.match(r"[\d.%]", TEXT[end : end + 1]), "surface ends inside a longer number"
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
@@ -183,13 +226,13 @@ def test_every_arabic_number_is_listed_or_excluded() -> None:
             covered[i] = True
     for line, literal in EXCLUDED_LITERALS:
         start = locate({"line": str(line), "occurrence": "1", "surface": literal})
-        covered[start:start + len(literal)] = [True] * len(literal)
+        covered[start : start + len(literal)] = [True] * len(literal)
     for pattern in EXCLUDED_PATTERNS:
         for m in pattern.finditer(TEXT):
-            covered[m.start():m.end()] = [True] * (m.end() - m.start())
+            covered[m.start() : m.end()] = [True] * (m.end() - m.start())
     missing = []
     for m in NUMBER.finditer(TEXT):
-        if not all(covered[m.start():m.end()]):
+        if not all(covered[m.start() : m.end()]):
             line = bisect.bisect_right(STARTS, m.start())
-            missing.append(f"line {line}: {m.group()} in {TEXT[m.start() - 8:m.end() + 4]!r}")
+            missing.append(f"line {line}: {m.group()} in {TEXT[m.start() - 8 : m.end() + 4]!r}")
     assert not missing, "numbers neither listed nor excluded:\n" + "\n".join(missing)

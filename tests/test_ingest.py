@@ -54,6 +54,7 @@ def spans_of(g: Graph, span):
 
 # -- structure of the real report ------------------------------------------------------------------
 
+
 def count(g: Graph, cls: URIRef) -> int:
     return len(set(g.subjects(RDF.type, cls)))
 
@@ -95,8 +96,11 @@ def test_real_report_indicator_categories(real_result):
     assert by_name["劳模影响力"] == JXV.ind_social
     assert by_name["帮扶政策可持续性"] == JXV.ind_sustainability
     assert by_name["人员满意度"] == JXV.ind_beneficiary_satisfaction
-    missing = [n for n, i in ((str(g.value(i, JX.name)), i) for i in g.subjects(RDF.type, JX.Indicator))
-               if (i, JX.flag, JXV.flag_missing_actual) in g]
+    missing = [
+        n
+        for n, i in ((str(g.value(i, JX.name)), i) for i in g.subjects(RDF.type, JX.Indicator))
+        if (i, JX.flag, JXV.flag_missing_actual) in g
+    ]
     assert missing == ["情暖职工春节活动拉动经济总额"]
 
 
@@ -124,6 +128,7 @@ def test_real_report_inferred_names_have_evidence(real_result):
 
 # -- provenance -----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("which", ["real_result", "sample_result", "sample_gb_result"])
 def test_every_span_is_exact(which, request):
     result = request.getfixturevalue(which)
@@ -138,13 +143,26 @@ def test_every_span_is_exact(which, request):
 @pytest.mark.parametrize("which", ["real_result", "sample_result"])
 def test_every_resource_is_sourced(which, request):
     g = request.getfixturevalue(which).graph
-    for cls in (JX.Quantity, JX.Section, JX.Duty, JX.Project, JX.Indicator, JX.Evaluation,
-                JX.RectificationIssue, JX.Problem, JX.Measure, JX.Effect, JX.WorkItem, JX.BudgetUnit):
+    for cls in (
+        JX.Quantity,
+        JX.Section,
+        JX.Duty,
+        JX.Project,
+        JX.Indicator,
+        JX.Evaluation,
+        JX.RectificationIssue,
+        JX.Problem,
+        JX.Measure,
+        JX.Effect,
+        JX.WorkItem,
+        JX.BudgetUnit,
+    ):
         for node in g.subjects(RDF.type, cls):
             assert g.value(node, JX.sourceSpan) is not None, f"{node} ({cls}) has no source span"
 
 
 # -- figure recall --------------------------------------------------------------------------------
+
 
 def test_figure_recall_on_real_report(real_result, real_report_path):
     """Recall against the hand-checked list: a listed figure is found when a figure of the graph
@@ -186,18 +204,21 @@ def test_no_quantities_from_years_hotlines_and_names(real_result):
 
 # -- determinism, golden graphs -------------------------------------------------------------------
 
+
 def test_same_input_same_graph(real_report_path, real_result):
     from jixiao.ingest.pipeline import ingest_file
 
     again = ingest_file(real_report_path)
     assert again.report == real_result.report
     assert same_graph(again.graph, real_result.graph)
-    assert sorted(again.graph.serialize(format="nt").splitlines()) == \
-        sorted(real_result.graph.serialize(format="nt").splitlines())
+    assert sorted(again.graph.serialize(format="nt").splitlines()) == sorted(
+        real_result.graph.serialize(format="nt").splitlines()
+    )
 
 
-@pytest.mark.parametrize("which,name", [("sample_result", "haiyuan-sports-bureau-2024"),
-                                        ("sample_gb_result", "yunxi-agriculture-2023")])
+@pytest.mark.parametrize(
+    "which,name", [("sample_result", "haiyuan-sports-bureau-2024"), ("sample_gb_result", "yunxi-agriculture-2023")]
+)
 def test_golden_sample_graph(which, name, request, regen_golden):
     """Golden graphs compared by isomorphism. Regenerate on purpose with ``pytest --regen-golden``
     after checking the differences by hand."""

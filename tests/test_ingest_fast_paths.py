@@ -64,10 +64,13 @@ def plain_normalise(text: str) -> tuple[str, list[int]]:
         before = chars[i - 1] if i > 0 else None
         after = chars[j] if j < len(chars) else None
         digit, cjk = normalise._is_digit, normalise._is_cjk
-        if ((digit(before) and (cjk(after) or after in ("%", "‰"))) or (cjk(before) and digit(after))
-                or (before is not None and before in "≥≤<>=＞＜" and digit(after))
-                or (cjk(before) and after is not None and after in "≥≤<>=＞＜")
-                or (j - i == 1 and cjk(before) and cjk(after))):
+        if (
+            (digit(before) and (cjk(after) or after in ("%", "‰")))
+            or (cjk(before) and digit(after))
+            or (before is not None and before in "≥≤<>=＞＜" and digit(after))
+            or (cjk(before) and after is not None and after in "≥≤<>=＞＜")
+            or (j - i == 1 and cjk(before) and cjk(after))
+        ):
             keep[i:j] = [False] * (j - i)
         i = j
     folded = "".join(c for c, k in zip(chars, keep, strict=True) if k)
@@ -77,16 +80,28 @@ def plain_normalise(text: str) -> tuple[str, list[int]]:
 
 
 def random_texts(seed: int, count: int, longest: int) -> list[str]:
-    pieces = [*"\r\n \u3000\u00a0\t1０９ＡｚaZ％%．，.,万元人年的。：；≥≤<>=＞＜|", "\r\n", "\n\n", "  ", "预算",
-              "一、", "（一）", "1.", "执行率"]
+    pieces = [
+        *"\r\n \u3000\u00a0\t1０９ＡｚaZ％%．，.,万元人年的。：；≥≤<>=＞＜|",
+        "\r\n",
+        "\n\n",
+        "  ",
+        "预算",
+        "一、",
+        "（一）",
+        "1.",
+        "执行率",
+    ]
     rnd = random.Random(seed)
     return ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, longest))) for _ in range(count)]
 
 
 def test_normalise_equals_the_character_rules() -> None:
     genre = texts_of_the_genre()
-    variants = [t.replace("\n", "\r\n") for t in genre] + [t.replace("\n", "\r") for t in genre] + \
-        [t.replace("，", "．") for t in genre]
+    variants = (
+        [t.replace("\n", "\r\n") for t in genre]
+        + [t.replace("\n", "\r") for t in genre]
+        + [t.replace("，", "．") for t in genre]
+    )
     for text in genre + variants + random_texts(1, 3000, 80):
         norm = normalise.normalise(text)
         assert (norm.text, norm.origin) == plain_normalise(text), repr(text[:80])
@@ -121,17 +136,55 @@ def plain_align_costs(texts, roles, present, suffixed) -> list[list[int]]:
 
 
 def test_align_costs_equal_the_plain_table() -> None:
-    roles_pool = ["level1", "level2", "level3", "target", "actual", "unit", "comparator", "name", "approved",
-                  "executed", "rate", "index", "weight", "score", None]
-    cells = ["", "", "", "产出指标", "数量指标", "社会效益指标", "满意度指标", "12", "95%", "≥", "≤", "个", "万元",
-             "某某项目", "定性", "1", "2023年经费", "社会公众满意度", "（50分）", "100", "—", "是"]
+    roles_pool = [
+        "level1",
+        "level2",
+        "level3",
+        "target",
+        "actual",
+        "unit",
+        "comparator",
+        "name",
+        "approved",
+        "executed",
+        "rate",
+        "index",
+        "weight",
+        "score",
+        None,
+    ]
+    cells = [
+        "",
+        "",
+        "",
+        "产出指标",
+        "数量指标",
+        "社会效益指标",
+        "满意度指标",
+        "12",
+        "95%",
+        "≥",
+        "≤",
+        "个",
+        "万元",
+        "某某项目",
+        "定性",
+        "1",
+        "2023年经费",
+        "社会公众满意度",
+        "（50分）",
+        "100",
+        "—",
+        "是",
+    ]
     rnd = random.Random(2)
     for _ in range(3000):
         roles = [rnd.choice(roles_pool) for _ in range(rnd.randint(0, 8))]
         texts = [rnd.choice(cells) for _ in range(rnd.randint(0, 10))]
         present, suffixed = frozenset(roles), rnd.random() < 0.3
-        assert tables._align_costs(texts, roles, present, suffixed) == plain_align_costs(texts, roles, present,
-                                                                                        suffixed)
+        assert tables._align_costs(texts, roles, present, suffixed) == plain_align_costs(
+            texts, roles, present, suffixed
+        )
 
 
 def test_column_role_equals_each_pattern_in_turn() -> None:
@@ -164,7 +217,7 @@ def test_pos_columns_equal_rjieba_tags() -> None:
 
     real = REAL_REPORT.read_text(encoding="utf-8")
     rnd = random.Random(3)
-    pieces = [real[a:a + rnd.randint(1, 300)] for a in (rnd.randrange(len(real)) for _ in range(400))]
+    pieces = [real[a : a + rnd.randint(1, 300)] for a in (rnd.randrange(len(real)) for _ in range(400))]
     for text in [*pieces, real, "", "ABC 123 x"]:  # new tokens, then the same ones known
         assert seg.pos(text) == plain(text)
         words, tags, starts, ends = seg.pos_columns(text)
@@ -176,9 +229,22 @@ def literal_key(lit: Literal) -> tuple:
     return (type(lit), str(lit), lit.language, lit.datatype, lit.value, lit.ill_typed, hash(lit), lit.n3())
 
 
-@pytest.mark.parametrize("value", [Decimal("13.25"), Decimal("13.250"), Decimal("120"), Decimal("1.2E+3"),
-                                   Decimal("0E-5"), Decimal("-0"), Decimal("-7.5"), 10000, 1, "0.10",
-                                   Decimal("123456789012345678901234567890.5")])
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("13.25"),
+        Decimal("13.250"),
+        Decimal("120"),
+        Decimal("1.2E+3"),
+        Decimal("0E-5"),
+        Decimal("-0"),
+        Decimal("-7.5"),
+        10000,
+        1,
+        "0.10",
+        Decimal("123456789012345678901234567890.5"),
+    ],
+)
 def test_decimal_literals_are_rdflibs(value) -> None:
     assert emit.FAST_LITERALS  # else dec is rdflib's constructor itself
     plain = Literal(format(Decimal(value).normalize(), "f"), datatype=XSD_DECIMAL)
@@ -210,11 +276,14 @@ def test_tripleset_equals_an_ordered_list_whatever_the_order_of_adds_and_lookups
     objects = [Literal("a"), Literal("a", lang="zh"), Literal("1", datatype=XSD_INTEGER), URIRef(f"{EX}o")]
     for n in range(300):
         # predicates indexed from the start, or at their first lookup
-        fast, plain = TripleSet(indexed=predicates[:n % 3]), PlainTripleSet()
+        fast, plain = TripleSet(indexed=predicates[: n % 3]), PlainTripleSet()
         for _ in range(rnd.randint(0, 60)):
             # equal terms as distinct objects: a duplicate must be dropped whichever object it is
-            s, p, o = (URIRef(str(rnd.choice(subjects))), rnd.choice(predicates),
-                       Literal(rnd.choice(objects)) if rnd.random() < 0.5 else rnd.choice(objects))
+            s, p, o = (
+                URIRef(str(rnd.choice(subjects))),
+                rnd.choice(predicates),
+                Literal(rnd.choice(objects)) if rnd.random() < 0.5 else rnd.choice(objects),
+            )
             step = rnd.random()
             if step < 0.6:
                 fast.add((s, p, o))
@@ -248,8 +317,9 @@ def test_figure_strings_are_one_literal_object() -> None:
     # what lets jixiao.store.ntriples write a repeated string once: a figure's stated form and its
     # span's quote, and a unit stated twice, are the same object
     text = "支出 13.25 万元，另 8.00 万元。"
-    builder = GraphBuilder(iris.report("某某局", 2024, "department_whole"),
-                           Source(Path("x.txt"), text, "ab" * 32, "utf-8"))
+    builder = GraphBuilder(
+        iris.report("某某局", 2024, "department_whole"), Source(Path("x.txt"), text, "ab" * 32, "utf-8")
+    )
     a, b = text.index("13.25"), text.index("8.00")
     first = builder.quantity(a, a + 8, value=Decimal("13.25"), stated_unit="万元", unit="yuan")
     second = builder.quantity(b, b + 7, value=Decimal("8.00"), stated_unit="万元", unit="yuan")
@@ -268,14 +338,18 @@ def plain_split_multiplier(s: str) -> tuple[str, int]:
         if not (s.endswith(suffix) and head):
             continue
         if numerals.ARABIC_RE.fullmatch(head.translate(numerals.FULLWIDTH)) or (
-                suffix in numerals.BIG_UNITS and numerals._pure_chinese(head)
-                and not any(c in numerals.BIG_UNITS for c in head)):
+            suffix in numerals.BIG_UNITS
+            and numerals._pure_chinese(head)
+            and not any(c in numerals.BIG_UNITS for c in head)
+        ):
             return head, MULTIPLIERS[suffix]
     return s, 1
 
 
-@pytest.mark.parametrize("s", ["1.2万", "两万", "三十六", "22万多", "5千万", "十万", "万", "3亿", "１２万", "12", "",
-                               "一万万", "3.5百万", "千"])
+@pytest.mark.parametrize(
+    "s",
+    ["1.2万", "两万", "三十六", "22万多", "5千万", "十万", "万", "3亿", "１２万", "12", "", "一万万", "3.5百万", "千"],
+)
 def test_split_multiplier_as_each_suffix_in_turn(s: str) -> None:
     assert split_multiplier(s) == plain_split_multiplier(s)
 

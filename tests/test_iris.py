@@ -29,12 +29,15 @@ def test_name_key_is_the_sha256_prefix_of_the_canonical_name() -> None:
     assert KEY.fullmatch(iris.name_key("海源市财政局"))
 
 
-@pytest.mark.parametrize("variant", [
-    "海源市 财政局",            # ASCII space
-    "海源市\u3000财政局",       # ideographic space
-    " 海源市财政局\n",          # padding, line break from a wrapped line
-    "海源市\t财政\u00a0局",     # tab, no-break space
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "海源市 财政局",  # ASCII space
+        "海源市\u3000财政局",  # ideographic space
+        " 海源市财政局\n",  # padding, line break from a wrapped line
+        "海源市\t财政\u00a0局",  # tab, no-break space
+    ],
+)
 def test_whitespace_variants_share_one_key(variant: str) -> None:
     assert iris.name_key(variant) == iris.name_key("海源市财政局")
 
@@ -53,13 +56,21 @@ def test_different_names_get_different_keys() -> None:
 
 def test_minting_is_deterministic_and_ascii() -> None:
     minted = [
-        iris.org("海源市财政局"), iris.group("困难学生"), iris.document("《预算法》"),
-        iris.programme("海源市文化局", "书香海源"), iris.year(2024), iris.source_file("ab" * 32),
+        iris.org("海源市财政局"),
+        iris.group("困难学生"),
+        iris.document("《预算法》"),
+        iris.programme("海源市文化局", "书香海源"),
+        iris.year(2024),
+        iris.source_file("ab" * 32),
         iris.report("海源市文化局", 2024, "department_whole"),
     ]
     again = [
-        iris.org("海源市财政局"), iris.group("困难学生"), iris.document("《预算法》"),
-        iris.programme("海源市文化局", "书香海源"), iris.year("2024"), iris.source_file("ab" * 32),
+        iris.org("海源市财政局"),
+        iris.group("困难学生"),
+        iris.document("《预算法》"),
+        iris.programme("海源市文化局", "书香海源"),
+        iris.year("2024"),
+        iris.source_file("ab" * 32),
         iris.report("海源市文化局", "2024", "department_whole"),
     ]
     assert minted == again
@@ -157,7 +168,7 @@ def test_worked_example_follows_the_scheme() -> None:
     # every resource the report owns hangs under the report IRI; shared ones under their kind
     shared = ("org/", "group/", "doc/", "programme/", "year/", "file/")
     for s in set(g.subjects()):
-        rest = str(s)[len(iris.BASE):]
+        rest = str(s)[len(iris.BASE) :]
         assert str(s).startswith(iris.BASE), s
         assert str(s).startswith(str(reports[0])) or rest.startswith(shared), s
 

@@ -72,8 +72,8 @@ def langs(g: Graph, s: URIRef, p: URIRef) -> list[str]:
 
 # -- the files ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", sorted([*ONTOLOGY.glob("*.ttl"), *EXAMPLES.glob("*.ttl")]),
-                         ids=lambda p: p.name)
+
+@pytest.mark.parametrize("path", sorted([*ONTOLOGY.glob("*.ttl"), *EXAMPLES.glob("*.ttl")]), ids=lambda p: p.name)
 def test_file_parses(path: Path) -> None:
     assert len(parse(path)) > 0
 
@@ -94,6 +94,7 @@ def test_version_iri_is_dated(name: str) -> None:
 
 
 # -- own terms ---------------------------------------------------------------------------------
+
 
 def own_terms(g: Graph) -> list[URIRef]:
     return sorted({s for t in TERM_TYPES for s in g.subjects(RDF.type, t) if in_ns(s, JX_NS)}, key=str)
@@ -129,6 +130,7 @@ def test_structure_points_at_declared_terms(ontology: Graph) -> None:
 
 # -- code lists --------------------------------------------------------------------------------
 
+
 def test_concepts_have_labels_and_exactly_one_scheme(own: Graph) -> None:
     schemes = {s for s in own.subjects(RDF.type, SKOS.ConceptScheme) if in_ns(s, JXV_NS)}
     concepts = sorted({c for c in own.subjects(RDF.type, SKOS.Concept) if in_ns(c, JXV_NS)}, key=str)
@@ -153,7 +155,7 @@ def test_concept_iri_is_scheme_prefix_plus_notation(own: Graph) -> None:
     for scheme in sorted(own.subjects(RDF.type, SKOS.ConceptScheme), key=str):
         prefixes = set()
         for c in own.subjects(SKOS.inScheme, scheme):
-            name, notation = str(c)[len(JXV_NS):], str(own.value(c, SKOS.notation))
+            name, notation = str(c)[len(JXV_NS) :], str(own.value(c, SKOS.notation))
             if not name.endswith("_" + notation):
                 problems.append(f"{c}: notation {notation!r}")
             prefixes.add(name[: -len(notation) - 1])
@@ -181,6 +183,7 @@ def test_broader_stays_in_scheme(own: Graph) -> None:
 
 
 # -- generated files ---------------------------------------------------------------------------
+
 
 def test_ns_module_is_current() -> None:
     assert nsgen.main(["--check"]) == 0, "run: python -m jixiao.nsgen"
@@ -210,13 +213,14 @@ def test_html_render_is_deterministic() -> None:
 
 # -- every term used is declared -----------------------------------------------------------------
 
+
 def check_declared(uses: Iterable[tuple[str, URIRef]]) -> list[str]:
     """Uses of jx:/jxv: IRIs the ontology lacks: ``getattr`` on the generated namespace raises."""
     problems = []
     for where, term in sorted(set(uses), key=lambda u: (u[0], str(u[1]))):
         ns = next(n for n in NAMESPACES if str(term).startswith(n))
         try:
-            getattr(NAMESPACES[ns], str(term)[len(ns):])
+            getattr(NAMESPACES[ns], str(term)[len(ns) :])
         except AttributeError:
             problems.append(f"{where}: {term}")
     return problems
@@ -260,8 +264,10 @@ def shapes_uses(path: Path, declared: Graph) -> Iterator[tuple[str, URIRef]]:
     all shapes files (shapes/prefixes.ttl is loaded with every family)."""
     g = parse(path)
     yield from graph_uses(path.name, g)
-    prefixes = {str(declared.value(d, SH.prefix)): str(declared.value(d, SH.namespace))
-                for d in declared.objects(None, SH.declare)}
+    prefixes = {
+        str(declared.value(d, SH.prefix)): str(declared.value(d, SH.namespace))
+        for d in declared.objects(None, SH.declare)
+    }
     head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
     for p in (SH.select, SH.ask, SH.construct):
         for s, text in g.subject_objects(p):
@@ -282,8 +288,13 @@ def python_uses(path: Path, root: Path = ROOT) -> Iterator[tuple[str, URIRef]]:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names:
             if not node.attr.startswith("_") and node.attr not in NS_METHODS:
                 yield where, URIRef(names[node.value.id] + node.attr)
-        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in names
-              and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in names
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
             yield where, URIRef(names[node.value.id] + node.slice.value)
         elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "vocab":
             args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
@@ -308,8 +319,9 @@ def test_terms_in_shapes_are_declared() -> None:
 
 
 def test_terms_in_queries_are_declared() -> None:
-    uses = [u for p in sorted((ROOT / "queries").glob("*.rq"))
-            for u in sparql_uses(p.name, p.read_text(encoding="utf-8"))]
+    uses = [
+        u for p in sorted((ROOT / "queries").glob("*.rq")) for u in sparql_uses(p.name, p.read_text(encoding="utf-8"))
+    ]
     assert not check_declared(uses)
 
 
@@ -343,15 +355,20 @@ def test_the_checkers_catch_undeclared_terms(tmp_path: Path) -> None:
     query = f"PREFIX jx: <{JX_NS}>\nSELECT ?x WHERE {{ ?x jx:noSuchProperty/jx:unit ?u ; a jx:Nope }}"
     assert check_declared(sparql_uses("q", query)) == [f"q: {JX_NS}Nope", f"q: {JX_NS}noSuchProperty"]
     code = tmp_path / "x.py"
-    code.write_text('from jixiao.ns import JX as J, JXV\nJ.Quantity, J.Nope, JXV["unit_nope"]\n'
-                    f'vocab("unit", "furlong")\nX = "{JX_NS}alsoNope"\n', encoding="utf-8")
+    code.write_text(
+        'from jixiao.ns import JX as J, JXV\nJ.Quantity, J.Nope, JXV["unit_nope"]\n'
+        f'vocab("unit", "furlong")\nX = "{JX_NS}alsoNope"\n',
+        encoding="utf-8",
+    )
     found = [str(t) for _, t in python_uses(code, tmp_path)]
-    assert sorted(found) == sorted([f"{JX_NS}Quantity", f"{JX_NS}Nope", f"{JXV_NS}unit_nope",
-                                    f"{JXV_NS}unit_furlong", f"{JX_NS}alsoNope"])
+    assert sorted(found) == sorted(
+        [f"{JX_NS}Quantity", f"{JX_NS}Nope", f"{JXV_NS}unit_nope", f"{JXV_NS}unit_furlong", f"{JX_NS}alsoNope"]
+    )
     assert len(check_declared(("x", URIRef(t)) for t in found)) == 4
 
 
 # -- the worked example --------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def example() -> Graph:
@@ -396,8 +413,11 @@ def test_example_quantities_have_value_unit_span(example: Graph, example_text: s
     assert len(quantities) > 20
     problems = []
     for q in quantities:
-        missing = [p for p in (JX.value, JX.unit, JX.sourceSpan, JX.multiplier, JX.normalizedValue)
-                   if example.value(q, p) is None]
+        missing = [
+            p
+            for p in (JX.value, JX.unit, JX.sourceSpan, JX.multiplier, JX.normalizedValue)
+            if example.value(q, p) is None
+        ]
         if missing:
             problems.append(f"{q}: no {missing}")
             continue
@@ -456,9 +476,22 @@ def test_example_sanity(rule: str, example_with_ontology: Graph) -> None:
 
 def test_example_covers_the_main_classes(example: Graph) -> None:
     """The worked example is the contract: it shows each kind of resource ingest emits."""
-    for cls in (JX.Report, JX.Section, JX.SourceFile, JX.SourceSpan, JX.BudgetFigure, JX.Rate, JX.Change,
-                JX.Indicator, JX.Project, JX.SpendingAggregate, JX.SelfEvaluation, JX.RectificationIssue,
-                JX.Department, JX.Organisation):
+    for cls in (
+        JX.Report,
+        JX.Section,
+        JX.SourceFile,
+        JX.SourceSpan,
+        JX.BudgetFigure,
+        JX.Rate,
+        JX.Change,
+        JX.Indicator,
+        JX.Project,
+        JX.SpendingAggregate,
+        JX.SelfEvaluation,
+        JX.RectificationIssue,
+        JX.Department,
+        JX.Organisation,
+    ):
         assert (None, RDF.type, cls) in example, cls
     assert (None, JX.budgetPhase, JXV.phase_executed) in example
 
@@ -470,6 +503,9 @@ def test_zh_labels_are_unique_among_own_terms():
     from rdflib.namespace import RDFS
 
     g = Graph().parse(ONTOLOGY / "jixiao.ttl")
-    labels = Counter(str(o) for s, o in g.subject_objects(RDFS.label)
-                     if str(s).startswith("https://w3id.org/jixiao/def#") and getattr(o, "language", None) == "zh")
+    labels = Counter(
+        str(o)
+        for s, o in g.subject_objects(RDFS.label)
+        if str(s).startswith("https://w3id.org/jixiao/def#") and getattr(o, "language", None) == "zh"
+    )
     assert [k for k, n in labels.items() if n > 1] == []

@@ -36,15 +36,18 @@ FOLDERS = {
 def _tracked(folder: str) -> set[str]:
     """Files git tracks under a repository folder (what a clean clone has), relative to it."""
     out = subprocess.run(["git", "ls-files", "-z", "--", folder], cwd=ROOT, capture_output=True, check=True)
-    return {name[len(folder) + 1:] for name in out.stdout.decode().split("\0") if name}
+    return {name[len(folder) + 1 :] for name in out.stdout.decode().split("\0") if name}
 
 
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory) -> dict[str, Path]:
     """sdist and wheel, the wheel built from the unpacked sdist (so the sdist is complete too)."""
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(out.glob("jixiao-*.whl"))
     sdist = next(out.glob("jixiao-*.tar.gz"))
     return {"wheel": wheel, "sdist": sdist}
@@ -60,14 +63,19 @@ def test_wheel_holds_the_data_folders_exactly(dists):
     assert not missing, f"tracked files that the wheel lacks: {missing}"
     assert not stray, f"files in the wheel that are not the repository's: {stray}"
     # every data folder is really there, not only its __init__
-    for target, probe in [("jixiao/data/ontology", "jixiao.ttl"), ("jixiao/data/shapes", "arithmetic.ttl"),
-                          ("jixiao/data/queries", "budget-execution.rq"),
-                          ("jixiao/data/samples", "haiyuan-sports-bureau-2024.txt"),
-                          ("jixiao/ingest/lexicon", "organisations.txt"), ("jixiao/ingest/data", "units.tsv"),
-                          ("jixiao/web", "index.html")]:
+    for target, probe in [
+        ("jixiao/data/ontology", "jixiao.ttl"),
+        ("jixiao/data/shapes", "arithmetic.ttl"),
+        ("jixiao/data/queries", "budget-execution.rq"),
+        ("jixiao/data/samples", "haiyuan-sports-bureau-2024.txt"),
+        ("jixiao/ingest/lexicon", "organisations.txt"),
+        ("jixiao/ingest/data", "units.tsv"),
+        ("jixiao/web", "index.html"),
+    ]:
         assert f"{target}/{probe}" in shipped
-    assert not any(n.startswith(("ingest/", "ontology/", "tests/", "bench/")) for n in names), \
+    assert not any(n.startswith(("ingest/", "ontology/", "tests/", "bench/")) for n in names), (
         "nothing but the jixiao package at the top of the wheel"
+    )
 
 
 def test_no_top_level_ingest_package_declared():
@@ -86,17 +94,32 @@ def installed(dists, tmp_path_factory) -> dict:
     env_dir = base / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    f"{dists['wheel']}[serve]"], check=True, capture_output=True)
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", f"{dists['wheel']}[serve]"],
+        check=True,
+        capture_output=True,
+    )
     home = base / "home"
     work = base / "work"
     home.mkdir()
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JIXIAO_", "PYTHONPATH", "VIRTUAL_ENV"))}
-    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(home / "cache"),
-               PATH=f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}")
-    site = Path(subprocess.run([str(py), "-c", "import jixiao, pathlib; print(pathlib.Path(jixiao.__file__).parent)"],
-                               cwd=work, env=env, check=True, capture_output=True, text=True).stdout.strip())
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        PATH=f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+    )
+    site = Path(
+        subprocess.run(
+            [str(py), "-c", "import jixiao, pathlib; print(pathlib.Path(jixiao.__file__).parent)"],
+            cwd=work,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     return {"py": py, "bin": env_dir / "bin", "env": env, "work": work, "home": home, "site": site}
 
 
@@ -105,18 +128,33 @@ def _listing(folder: Path) -> set[str]:
 
 
 def _run(installed: dict, *args: str, ok: int = 0) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(installed["bin"] / "jixiao"), *args], cwd=installed["work"], env=installed["env"],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [str(installed["bin"] / "jixiao"), *args],
+        cwd=installed["work"],
+        env=installed["env"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == ok, f"jixiao {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
     return proc
 
 
 def test_the_reader_is_jixiao_ingest_only(installed):
-    proc = subprocess.run([str(installed["py"]), "-c", "import ingest"], cwd=installed["work"],
-                          env=installed["env"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(installed["py"]), "-c", "import ingest"],
+        cwd=installed["work"],
+        env=installed["env"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0 and "No module named 'ingest'" in proc.stderr
-    subprocess.run([str(installed["py"]), "-c", "import jixiao.ingest.pipeline"], cwd=installed["work"],
-                   env=installed["env"], check=True)
+    subprocess.run(
+        [str(installed["py"]), "-c", "import jixiao.ingest.pipeline"],
+        cwd=installed["work"],
+        env=installed["env"],
+        check=True,
+    )
     assert installed["site"].is_relative_to(installed["py"].parent.parent), "jixiao imported from the venv"
 
 
@@ -156,18 +194,33 @@ COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _serve_answers_one_request(installed: dict, store: Path) -> None:
-    port = int(subprocess.run([str(installed["py"]), "-c", "from jixiao.serve import free_port; print(free_port())"],
-                              env=installed["env"], capture_output=True, text=True, check=True).stdout)
-    proc = subprocess.Popen([str(installed["bin"] / "jixiao"), "serve", "--port", str(port)],
-                            cwd=installed["work"], env=installed["env"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    port = int(
+        subprocess.run(
+            [str(installed["py"]), "-c", "from jixiao.serve import free_port; print(free_port())"],
+            env=installed["env"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    proc = subprocess.Popen(
+        [str(installed["bin"] / "jixiao"), "serve", "--port", str(port)],
+        cwd=installed["work"],
+        env=installed["env"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "serve stopped"
             try:
-                r = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": COUNT_QUADS},
-                              headers={"Accept": "application/sparql-results+json"}, timeout=10)
+                r = httpx.get(
+                    f"http://127.0.0.1:{port}/sparql",
+                    params={"query": COUNT_QUADS},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=10,
+                )
                 break
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, "jixiao serve did not answer"
@@ -183,12 +236,23 @@ def test_core_modules_do_not_need_the_extras():
     """The lean core (read, store, validate with the default engine, query) imports none of the
     extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve)."""
     extras = {"pandas", "pyshacl", "pyshacl_turbo", "starlette", "uvicorn", "httpx"}
-    core = ["jixiao/store.py", "jixiao/queries.py", "jixiao/validate.py", "jixiao/shacl_sparql.py",
-            "jixiao/cli.py", *map(str, (ROOT / "ingest").glob("*.py"))]
+    core = [
+        "jixiao/store.py",
+        "jixiao/queries.py",
+        "jixiao/validate.py",
+        "jixiao/shacl_sparql.py",
+        "jixiao/cli.py",
+        *map(str, (ROOT / "ingest").glob("*.py")),
+    ]
     for rel in core:
         tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
         for node in tree.body:
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 assert name.split(".")[0] not in extras, f"{rel} imports {name} at module level"

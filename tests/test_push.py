@@ -28,8 +28,11 @@ def count(base: str, graph: URIRef) -> int:
 
 
 def graph_names(base: str) -> list[str]:
-    r = httpx.post(base + "/query", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
-                   headers={"Accept": "application/sparql-results+json"})
+    r = httpx.post(
+        base + "/query",
+        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     return sorted(b["g"]["value"] for b in r.json()["results"]["bindings"])
 
 
@@ -54,8 +57,9 @@ def target(base: str, gsp: bool = False) -> P.Target:
 def test_round_trip_store_push_query(server, tmp_path, gsp):
     base, _, _ = server
     store = servers.build_store(tmp_path / "store")
-    code = main(["push", "--endpoint", base + "/query", "--store", str(store),
-                 *(["--gsp", base + "/store"] if gsp else [])])
+    code = main(
+        ["push", "--endpoint", base + "/query", "--store", str(store), *(["--gsp", base + "/store"] if gsp else [])]
+    )
     assert code == 0
     assert graph_names(base) == sorted([*(str(g) for g in servers.report_graphs()), str(P.iris.ONTOLOGY_GRAPH)])
     for name in ("budget-execution", "indicators", "find-figure", "recurring-problems", "span-at"):

@@ -38,13 +38,15 @@ def manifest_entries() -> list[dict]:
     for entry in g.items(head):
         action = g.value(entry, MF.action)
         params = dict(str(p).split("=", 1) for p in g.objects(action, JXT.param))
-        out.append({
-            "name": str(g.value(entry, MF.name)),
-            "query": _path(g.value(action, QT.query)),
-            "data": sorted(_path(d) for d in g.objects(action, QT.data)),
-            "params": params,
-            "result": _path(g.value(entry, MF.result)),
-        })
+        out.append(
+            {
+                "name": str(g.value(entry, MF.name)),
+                "query": _path(g.value(action, QT.query)),
+                "data": sorted(_path(d) for d in g.objects(action, QT.data)),
+                "params": params,
+                "result": _path(g.value(entry, MF.result)),
+            }
+        )
     return out
 
 
@@ -149,15 +151,29 @@ def test_values_binding_parses(q):
 
 
 def _sample_value(p: Q.Param) -> str:
-    return {"xsd:decimal": "1.5", "xsd:integer": "3", "xsd:gYear": "2024", "xsd:anyURI": "jxv:unit_yuan",
-            "xsd:boolean": "true"}.get(p.type, "支出")
+    return {
+        "xsd:decimal": "1.5",
+        "xsd:integer": "3",
+        "xsd:gYear": "2024",
+        "xsd:anyURI": "jxv:unit_yuan",
+        "xsd:boolean": "true",
+    }.get(p.type, "支出")
 
 
 # -- parameters --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("ptype", "raw"), [
-    ("xsd:decimal", "abc"), ("xsd:decimal", "1e3"), ("xsd:decimal", "NaN"), ("xsd:integer", "1.5"),
-    ("xsd:gYear", "24"), ("xsd:anyURI", "not an iri"), ("xsd:anyURI", "http://x/>"), ("xsd:boolean", "yes"),
-])
+@pytest.mark.parametrize(
+    ("ptype", "raw"),
+    [
+        ("xsd:decimal", "abc"),
+        ("xsd:decimal", "1e3"),
+        ("xsd:decimal", "NaN"),
+        ("xsd:integer", "1.5"),
+        ("xsd:gYear", "24"),
+        ("xsd:anyURI", "not an iri"),
+        ("xsd:anyURI", "http://x/>"),
+        ("xsd:boolean", "yes"),
+    ],
+)
 def test_bad_parameter_values_are_usage_errors(ptype, raw):
     with pytest.raises(UsageError) as exc:
         Q.coerce(Q.Param("p", ptype), raw)
@@ -167,7 +183,8 @@ def test_bad_parameter_values_are_usage_errors(ptype, raw):
 def test_parameter_values_are_typed():
     assert Q.coerce(Q.Param("t", "xsd:decimal"), "1.50") == Literal("1.5", datatype=XSD.decimal)
     assert Q.coerce(Q.Param("r", "xsd:anyURI"), "jxv:role_spending") == URIRef(
-        "https://w3id.org/jixiao/vocab#role_spending")
+        "https://w3id.org/jixiao/vocab#role_spending"
+    )
     assert Q.coerce(Q.Param("y", "xsd:gYear"), "2024").datatype == XSD.gYear
 
 
@@ -260,8 +277,17 @@ def test_fixture_turtle_is_current():
 
 
 # -- real reports (once ingest lands) ----------------------------------------------------------
-CROSS_CUTTING = ["report-summary", "budget-execution", "indicators", "targets-too-low", "missing-actuals",
-                 "conflicting-figures", "figure-kinds", "evaluation-scores", "rectification-issues"]
+CROSS_CUTTING = [
+    "report-summary",
+    "budget-execution",
+    "indicators",
+    "targets-too-low",
+    "missing-actuals",
+    "conflicting-figures",
+    "figure-kinds",
+    "evaluation-scores",
+    "rectification-issues",
+]
 
 
 @pytest.fixture(scope="module")

@@ -38,10 +38,28 @@ QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 JXT = Namespace("https://w3id.org/jixiao/test#")
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.nonNegativeInteger}
 ENGINES = ("oxigraph", "rdflib")
-CROSS_CUTTING = {"report-summary", "budget-execution", "low-execution", "rate-check", "spending-structure",
-                 "year-over-year", "conflicting-figures", "indicators", "targets-too-low", "missing-actuals",
-                 "declared-vs-counted", "evaluation-scores", "rectification-issues", "recurring-problems",
-                 "beneficiary-groups", "partners", "programmes", "figure-kinds", "find-figure", "span-at"}
+CROSS_CUTTING = {
+    "report-summary",
+    "budget-execution",
+    "low-execution",
+    "rate-check",
+    "spending-structure",
+    "year-over-year",
+    "conflicting-figures",
+    "indicators",
+    "targets-too-low",
+    "missing-actuals",
+    "declared-vs-counted",
+    "evaluation-scores",
+    "rectification-issues",
+    "recurring-problems",
+    "beneficiary-groups",
+    "partners",
+    "programmes",
+    "figure-kinds",
+    "find-figure",
+    "span-at",
+}
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -53,10 +71,10 @@ def render_term(term, report: str) -> str:
     if isinstance(term, URIRef):
         iri = str(term)
         if iri == report or iri.startswith(report + "/"):
-            return "<report>" + iri[len(report):]
+            return "<report>" + iri[len(report) :]
         for prefix, ns in Q.CURIE_PREFIXES.items():
             if iri.startswith(ns):
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return f"<{iri}>"
     if isinstance(term, Literal):
         if term.datatype in NUMERIC:
@@ -95,15 +113,17 @@ def manifest_entries(which: str) -> list[dict]:
     for entry in g.items(head):
         action = g.value(entry, MF.action)
         defect = g.value(entry, JXT.knownDefect)
-        out.append({
-            "which": which,
-            "name": str(g.value(entry, MF.name)),
-            "query": _path(g.value(action, QT.query)),
-            "data": _path(g.value(action, QT.data)),
-            "params": dict(str(p).split("=", 1) for p in g.objects(action, JXT.param)),
-            "result": _path(g.value(entry, MF.result)),
-            "defect": None if defect is None else str(defect),
-        })
+        out.append(
+            {
+                "which": which,
+                "name": str(g.value(entry, MF.name)),
+                "query": _path(g.value(action, QT.query)),
+                "data": _path(g.value(action, QT.data)),
+                "params": dict(str(p).split("=", 1) for p in g.objects(action, JXT.param)),
+                "result": _path(g.value(entry, MF.result)),
+                "defect": None if defect is None else str(defect),
+            }
+        )
     return out
 
 

@@ -110,8 +110,19 @@ def test_same_rows_on_both_engines(corpus, name, given):
     assert rows["oxigraph"] == rows["rdflib"]
 
 
-@pytest.mark.parametrize("name", ["reports", "duties", "evaluation-scores", "beneficiary-groups", "partners",
-                                  "rectification-issues", "figure-kinds", "budget-execution"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "reports",
+        "duties",
+        "evaluation-scores",
+        "beneficiary-groups",
+        "partners",
+        "rectification-issues",
+        "figure-kinds",
+        "budget-execution",
+    ],
+)
 def test_queries_on_shared_entities_answer(corpus, name):
     """The queries that touch shared entities do return rows here (one row per report for reports)."""
     rows = Q.execute(name, {}, dataset=corpus["oxigraph"]).rows

@@ -36,8 +36,12 @@ def test_queries_lists_the_library(capsys):
     assert "预算执行情况" in out and "threshold:decimal=1.5" in out
     code, out, _ = run(capsys, "queries", "--lang", "en", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert {"name": "targets-too-low", "title": "Indicators whose target looks too low",
-            "params": "threshold:decimal=1.5", "problems": "yes"} in rows
+    assert {
+        "name": "targets-too-low",
+        "title": "Indicators whose target looks too low",
+        "params": "threshold:decimal=1.5",
+        "problems": "yes",
+    } in rows
 
 
 def test_table_aligns_chinese_by_display_width(capsys):
@@ -79,9 +83,14 @@ def test_formats(capsys, fmt):
     assert code == 0
     if fmt == "json":
         rows = json.loads(out)
-        assert rows[2] == {"report": "青溪县体育局2023年度部门整体支出绩效自评报告",
-                           "kind": "https://w3id.org/jixiao/def#SelfEvaluation", "evaluator": "青溪县体育局",
-                           "evaluated_year": "2023", "score": 86.5, "grade": "good"}
+        assert rows[2] == {
+            "report": "青溪县体育局2023年度部门整体支出绩效自评报告",
+            "kind": "https://w3id.org/jixiao/def#SelfEvaluation",
+            "evaluator": "青溪县体育局",
+            "evaluated_year": "2023",
+            "score": 86.5,
+            "grade": "good",
+        }
     elif fmt == "md":
         lines = out.splitlines()
         assert lines[0].startswith("| report") and set(lines[1]) <= set("|-:") and len(lines) == 5
@@ -97,13 +106,16 @@ def test_problem_finder_exit_codes(capsys):
     assert run(capsys, "query", "budget-execution", *DATA_ARGS)[0] == 0  # rows, but not a problem finder
 
 
-@pytest.mark.parametrize("argv", [
-    ["query", "targets-too-low", "--param", "threshold=high"],
-    ["query", "targets-too-low", "--param", "nosuch=1"],
-    ["query", "targets-too-low", "--param", "threshold"],
-    ["query", "no-such-query"],
-    ["query", "find-figure"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["query", "targets-too-low", "--param", "threshold=high"],
+        ["query", "targets-too-low", "--param", "nosuch=1"],
+        ["query", "targets-too-low", "--param", "threshold"],
+        ["query", "no-such-query"],
+        ["query", "find-figure"],
+    ],
+)
 def test_usage_errors_exit_2(capsys, argv):
     code, _, err = run(capsys, *argv, *DATA_ARGS)
     assert code == 2 and "error" in err

@@ -92,8 +92,11 @@ def _fault_params() -> list:
     params = []
     for sample, engine in RUNS:
         for fault in _data_faults(sample):
-            marks = ([pytest.mark.xfail(strict=True, reason=INGEST_MISREADINGS[fault["id"]])]
-                     if fault["id"] in INGEST_MISREADINGS else [])
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=INGEST_MISREADINGS[fault["id"]])]
+                if fault["id"] in INGEST_MISREADINGS
+                else []
+            )
             params.append(pytest.param(sample, engine, fault["id"], marks=marks, id=f"{engine}-{fault['id']}"))
     return params
 
@@ -115,17 +118,19 @@ def test_planted_fault_is_found_once_by_its_rule(sample: str, engine: str, fault
         mine = [f for f in found if _shape(f) == shape and _belongs(f, ranges)]
         assert len(mine) == 1, (
             f"{fault_id} ({fault['en']}): expected one {shape} finding quoting {fault['quotes']}, got "
-            f"{len(mine)}:\n" + "\n".join(map(_describe, mine)) + "\nall findings:\n"
-            + "\n".join(map(_describe, found)))
+            f"{len(mine)}:\n" + "\n".join(map(_describe, mine)) + "\nall findings:\n" + "\n".join(map(_describe, found))
+        )
 
 
 @pytest.mark.parametrize(("sample", "engine"), RUNS, ids=[f"{s}-{e}" for s, e in RUNS])
 def test_nothing_but_the_planted_faults(sample: str, engine: str):
     faults = [(f, _ranges(sample, f)) for f in _data_faults(sample)]
-    unmatched = [f for f in _findings(sample, engine)
-                 if not any(_shape(f) in RULE_SHAPES[fault["rule"]] and _belongs(f, ranges)
-                            for fault, ranges in faults)
-                 and not (f.severity == "Info" and _shape(f) in ALLOWED_INFO)]
+    unmatched = [
+        f
+        for f in _findings(sample, engine)
+        if not any(_shape(f) in RULE_SHAPES[fault["rule"]] and _belongs(f, ranges) for fault, ranges in faults)
+        and not (f.severity == "Info" and _shape(f) in ALLOWED_INFO)
+    ]
     assert unmatched == [], "findings that match no planted fault:\n" + "\n".join(map(_describe, unmatched))
 
 
@@ -148,5 +153,5 @@ def test_table_sum_and_conflict_messages_carry_the_figures():
     assert "1955.49 万元 共 3 处" in conflict.message["zh"]
     text = _text(HAIYUAN)
     quoted = [(r.start, r.quote) for r in conflict.sources]
-    assert len(quoted) == 4 and all(text[s:s + len(q)] == q for s, q in quoted)
+    assert len(quoted) == 4 and all(text[s : s + len(q)] == q for s, q in quoted)
     assert sorted(q.replace(" ", "") for _, q in quoted) == ["1955.49", "1955.49万元", "1955.49万元", "1965.49万元"]

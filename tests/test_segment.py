@@ -38,8 +38,10 @@ def seg_jieba(tmp_path_factory) -> Segmenter:
         ("其中基本支出和项目支出", ["其中", "基本支出", "和", "项目支出"]),
         ("产出指标\t数量指标", ["产出指标", "\t", "数量指标"]),
         ("社会效益指标", ["社会效益指标"]),
-        ("走访慰问劳动模范、困难职工、一线职工、外来务工人员",
-         ["走访", "慰问", "劳动模范", "、", "困难职工", "、", "一线职工", "、", "外来务工人员"]),
+        (
+            "走访慰问劳动模范、困难职工、一线职工、外来务工人员",
+            ["走访", "慰问", "劳动模范", "、", "困难职工", "、", "一线职工", "、", "外来务工人员"],
+        ),
         ("为户外劳动者防暑降温", ["为", "户外劳动者", "防暑降温"]),
         ("1.2 万人次", ["1.2", " ", "万人次"]),
         ("不少于 3 个工作日", ["不少", "于", " ", "3", " ", "个工作日"]),
@@ -102,10 +104,14 @@ def test_the_global_jieba_tokenizer_is_untouched(seg, seg_jieba):
 
 def test_lexicon_format(tmp_path):
     (tmp_path / "beneficiary_groups.txt").write_text(
-        "# comment\n\n新业态劳动者 3000 nz\n劳动模范 100 nz\t劳模\n产业工人\n", encoding="utf-8")
+        "# comment\n\n新业态劳动者 3000 nz\n劳动模范 100 nz\t劳模\n产业工人\n", encoding="utf-8"
+    )
     entries = read_lexicon(tmp_path / "beneficiary_groups.txt")
-    assert entries == [("新业态劳动者", 3000, "nz", None), ("劳动模范", 100, "nz", "劳模"),
-                       ("产业工人", 2000, "n", None)]
+    assert entries == [
+        ("新业态劳动者", 3000, "nz", None),
+        ("劳动模范", 100, "nz", "劳模"),
+        ("产业工人", 2000, "n", None),
+    ]
     seg = Segmenter(lexicon_dir=tmp_path, cache_dir=tmp_path)
     assert seg.canonical == {"新业态劳动者": "新业态劳动者", "劳动模范": "劳模", "产业工人": "产业工人"}
 

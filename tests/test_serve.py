@@ -45,7 +45,9 @@ def client(base: str, query: str, fmt, method=POST) -> SPARQLWrapper:
 def test_select_json(endpoint, method):
     doc = client(endpoint, TITLES, JSON, method).queryAndConvert()
     assert [b["t"]["value"] for b in doc["results"]["bindings"]] == [
-        "海源市文化局2024年度部门整体支出绩效自评报告", "青溪县体育局2023年度部门整体支出绩效自评报告"]
+        "海源市文化局2024年度部门整体支出绩效自评报告",
+        "青溪县体育局2023年度部门整体支出绩效自评报告",
+    ]
 
 
 def test_select_xml(endpoint):
@@ -118,19 +120,27 @@ def test_service_is_refused(endpoint):
 def test_remote_from_is_refused_but_store_graphs_are_allowed(endpoint):
     r = httpx.get(endpoint + "/sparql", params={"query": "SELECT * FROM <http://example.org/data.ttl> { ?s ?p ?o }"})
     assert r.status_code == 400 and "not a graph of this store" in r.text
-    r = httpx.get(endpoint + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }",
-                                                 "named-graph-uri": "http://example.org/x"})
+    r = httpx.get(
+        endpoint + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "named-graph-uri": "http://example.org/x"}
+    )
     assert r.status_code == 400
     graph = next(iter(servers.report_graphs()))
-    r = httpx.get(endpoint + "/sparql", params={"query": f"ASK FROM <{graph}> {{ ?r a <{JX}Report> }}"},
-                  headers={"Accept": "application/sparql-results+json"})
+    r = httpx.get(
+        endpoint + "/sparql",
+        params={"query": f"ASK FROM <{graph}> {{ ?r a <{JX}Report> }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200 and r.json()["boolean"] is True
 
 
 def test_oversize_request_is_413(endpoint):
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30000
-    assert httpx.post(endpoint + "/sparql", content=big.encode(),
-                      headers={"Content-Type": "application/sparql-query"}).status_code == 413
+    assert (
+        httpx.post(
+            endpoint + "/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"}
+        ).status_code
+        == 413
+    )
     assert httpx.get(endpoint + "/sparql", params={"query": big}).status_code == 413
 
 
@@ -156,7 +166,7 @@ def test_page_and_library(endpoint):
 
 
 def test_timeout_is_504(store):
-    heavy = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with servers.jixiao_serve(store, "--timeout", "1") as base:
         c = client(base, heavy, JSON)
         c.setTimeout(30)
@@ -165,5 +175,3 @@ def test_timeout_is_504(store):
         assert "504" in str(exc.value) or getattr(exc.value, "code", None) == 504
         r = httpx.post(base + "/sparql", data={"query": heavy}, timeout=30)
         assert r.status_code == 504 and "timed out" in r.text
-
-

@@ -13,8 +13,15 @@ import servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +73,11 @@ def test_edited_query_runs_through_sparql_and_errors_show(browser, endpoint):
     page = browser.new_page()
     page.goto(endpoint + "/")
     page.wait_for_selector("body[data-ready=true]")
-    page.fill("#editor", "SELECT ?t WHERE { ?r a <https://w3id.org/jixiao/def#Report> ; "
-              "<https://w3id.org/jixiao/def#title> ?t } ORDER BY ?t")
+    page.fill(
+        "#editor",
+        "SELECT ?t WHERE { ?r a <https://w3id.org/jixiao/def#Report> ; "
+        "<https://w3id.org/jixiao/def#title> ?t } ORDER BY ?t",
+    )
     page.click("#run")
     page.wait_for_selector("#table tbody tr")
     assert page.locator("#table tbody tr").count() == 2

@@ -57,11 +57,19 @@ def test_memory_server_from_an_nquads_file(store, tmp_path: Path):
 def test_broken_nquads_file_is_an_input_error_naming_it(tmp_path: Path):
     bad = tmp_path / "broken.nq"
     bad.write_text('<urn:s> <urn:p> "ok" <urn:g> .\n<urn:s> <urn:p> "unterminated <urn:g> .\n', encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "jixiao", "serve", "--store", str(bad), "--memory",
-                           "--port", str(servers.free_port())], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jixiao", "serve", "--store", str(bad), "--memory", "--port", str(servers.free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "broken.nq" in proc.stderr and "refused the data" in proc.stderr, proc.stderr
     # without --memory a file is not a store
-    proc = subprocess.run([sys.executable, "-m", "jixiao", "serve", "--store", str(bad),
-                           "--port", str(servers.free_port())], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "jixiao", "serve", "--store", str(bad), "--port", str(servers.free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "no store" in proc.stderr

@@ -35,9 +35,14 @@ def _case(path: Path):
     expected = set()
     for r in g.objects(result, SH.result):
         path_ = g.value(r, SH.resultPath)
-        expected.add((str(g.value(r, SH.focusNode)), str(path_) if path_ is not None else "",
-                      str(g.value(r, SH.sourceShape)),
-                      str(g.value(r, SH.resultSeverity)).rsplit("#", 1)[-1]))
+        expected.add(
+            (
+                str(g.value(r, SH.focusNode)),
+                str(path_) if path_ is not None else "",
+                str(g.value(r, SH.sourceShape)),
+                str(g.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+            )
+        )
     conforms = g.value(result, SH.conforms).toPython()
     return g, family, shape, expected, conforms
 
@@ -52,8 +57,7 @@ ENTRIES = _entries()
 
 def test_every_shape_has_a_passing_and_a_failing_case():
     shapes = V.shapes_graph()
-    targeted = {s for s in shapes.subjects(RDF.type, SH.NodeShape)
-                if (s, SH.targetClass, None) in shapes}
+    targeted = {s for s in shapes.subjects(RDF.type, SH.NodeShape) if (s, SH.targetClass, None) in shapes}
     tested: dict[URIRef, set[bool]] = {}
     for path in ENTRIES:
         _, _, shape, expected, _ = _case(path)
@@ -68,8 +72,7 @@ def test_case(path: Path, engine: str):
     assert conforms == (not expected)
     result = V.validate_ntriples([(URIRef(path.as_uri()), V.ntriples_of(g))], engine=engine, families=[family])
     mine = _shape_and_parts(shape)
-    got = {(str(f.focus), str(f.path or ""), str(f.shape), f.severity) for f in result.findings
-           if str(f.shape) in mine}
+    got = {(str(f.focus), str(f.path or ""), str(f.shape), f.severity) for f in result.findings if str(f.shape) in mine}
     assert got == expected
 
 
@@ -87,10 +90,13 @@ def test_shsh_catches_a_broken_shape():
     """The vendored SHACL-for-SHACL is not vacuous: a shape with two sh:path values fails it."""
     import pyshacl
 
-    broken = Graph().parse(data="""
+    broken = Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
         ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:a , ex:b ; sh:minCount "1" ] .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     conforms, _, _ = pyshacl.validate(broken, shacl_graph=Graph().parse(HERE / "shsh.ttl"))
     assert not conforms
 

@@ -73,7 +73,14 @@ def test_yunxi_budget_part(yunxi) -> None:
     budget = after(tables, text, "附件：")[0]
     assert budget.unit_hint == "万元"
     assert [budget.col(r) for r in ("line", "approved", "adjusted", "executed", "weight", "rate", "score")] == [
-        1, 2, 3, 4, 5, 6, 7]
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+    ]
     assert budget.total_row is not None
     total = [budget.get(budget.total_row, r) for r in ("line", "approved", "adjusted", "executed", "rate")]
     assert total == ["年度资金总额", "2856.40", "3012.75", "2948.32", "97.86%"]
@@ -105,18 +112,51 @@ def test_yunxi_indicator_part(yunxi) -> None:
     text, tables = yunxi
     ind = after(tables, text, "附件：")[-1]
     # a leading 绩效指标 column is the category column, not the indicator name
-    assert ind.columns == ["category", "level1", "level2", "level3", "target", "actual", "weight", "score",
-                           "deviation"]
-    got = [(bare(ind.get(r, "level1")), ind.get(r, "level2"), ind.get(r, "level3"), squash(ind.get(r, "target")),
-            squash(ind.get(r, "actual"))) for r in ind.rows]
+    assert ind.columns == ["category", "level1", "level2", "level3", "target", "actual", "weight", "score", "deviation"]
+    got = [
+        (
+            bare(ind.get(r, "level1")),
+            ind.get(r, "level2"),
+            ind.get(r, "level3"),
+            squash(ind.get(r, "target")),
+            squash(ind.get(r, "actual")),
+        )
+        for r in ind.rows
+    ]
     assert got == YUNXI_INDICATORS
     # level 1 / level 2 printed only on the first row of their block are inherited, not copied
-    assert [bool(r.inherited) for r in ind.rows] == [False, True, True, True, True, True, True, False, True, True,
-                                                     True, True, False]
+    assert [bool(r.inherited) for r in ind.rows] == [
+        False,
+        True,
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
     missing = ind.rows[3]
     assert missing.cells[ind.col("actual")].text == "" and "inherited" in missing.flags
-    assert [ind.get(r, "weight") for r in ind.rows] == ["10", "5", "5", "10", "5", "5", "10", "10", "5", "5", "5",
-                                                       "5", "10"]
+    assert [ind.get(r, "weight") for r in ind.rows] == [
+        "10",
+        "5",
+        "5",
+        "10",
+        "5",
+        "5",
+        "10",
+        "10",
+        "5",
+        "5",
+        "5",
+        "5",
+        "10",
+    ]
     assert ind.get(ind.rows[10], "score") == "4"
     assert ind.get(ind.rows[10], "deviation") == "农药使用量基本持平，下一步推广绿色防控技术"
     # | 总分 |||||| 100 | 98.79 || closes the table and is not an indicator
@@ -193,14 +233,25 @@ def test_made_up_hunan_block(form: str) -> None:
     budget, goals, ind = after(tables, norm.text, "附件：")
     assert [budget.kind, goals.kind, ind.kind] == ["funding_summary", None, "indicators"]
     assert budget.unit_hint == "万元"
-    assert [budget.get(budget.total_row, k) for k in ("line", "executed", "rate")] == ["年度资金总额", "1240.19",
-                                                                                       "98.00%"]
+    assert [budget.get(budget.total_row, k) for k in ("line", "executed", "rate")] == [
+        "年度资金总额",
+        "1240.19",
+        "98.00%",
+    ]
     assert [budget.get(r, "line") for r in budget.rows] == ["其中：基本支出", "项目支出"]
     assert budget.get(budget.rows[1], "rate") == "95.42%"
     assert len(goals.rows) == 1  # the single-cell title row went to the indicator part
     assert [[c.text for c in r.cells if c.text] for r in ind.preamble] == [["绩效指标完成情况"]]
-    got = [(bare(ind.get(r, "level1")), ind.get(r, "level2"), ind.get(r, "level3"), squash(ind.get(r, "target")),
-            squash(ind.get(r, "actual"))) for r in ind.rows]
+    got = [
+        (
+            bare(ind.get(r, "level1")),
+            ind.get(r, "level2"),
+            ind.get(r, "level3"),
+            squash(ind.get(r, "target")),
+            squash(ind.get(r, "actual")),
+        )
+        for r in ind.rows
+    ]
     assert got == BAISHA_INDICATORS
     assert ind.get(ind.rows[1], "deviation") == "数据尚未汇总"
     assert ind.total_row is not None and ind.get(ind.total_row, "score") == "97.80"
@@ -240,8 +291,11 @@ OA = "http://www.w3.org/ns/oa#"
 def _start(g: Graph, node) -> int:
     """Start offset of a figure's source span (its text position selector)."""
     span = g.value(node, JX.sourceSpan)
-    return next(int(g.value(sel, URIRef(OA + "start"))) for sel in g.objects(span, URIRef(OA + "hasSelector"))
-                if g.value(sel, URIRef(OA + "start")) is not None)
+    return next(
+        int(g.value(sel, URIRef(OA + "start")))
+        for sel in g.objects(span, URIRef(OA + "hasSelector"))
+        if g.value(sel, URIRef(OA + "start")) is not None
+    )
 
 
 def _kind(g: Graph, line) -> str:
@@ -265,8 +319,10 @@ def _table_rates(g: Graph, start: int) -> dict[str, tuple[str, str | None]]:
     for r in g.subjects(JX.rateKind, JXV.rate_execution):
         if _start(g, r) >= start:
             num = g.value(r, JX.numerator)
-            out[str(g.value(r, JX.statedForm))] = (_kind(g, g.value(r, JX.budgetLine)),
-                                                   str(g.value(num, JX.statedForm)) if num is not None else None)
+            out[str(g.value(r, JX.statedForm))] = (
+                _kind(g, g.value(r, JX.budgetLine)),
+                str(g.value(num, JX.statedForm)) if num is not None else None,
+            )
     return out
 
 
@@ -276,9 +332,14 @@ def test_yunxi_budget_part_becomes_budget_figures_and_a_rate(sample_gb_result) -
     start = text.index("| 年度预算申请")
     figures = _table_figures(g, start)
     assert figures == {
-        ("total", "approved"): ["2856.40"], ("total", "revised"): ["3012.75"], ("total", "executed"): ["2948.32"],
-        ("basic", "approved"): ["1402.60"], ("basic", "revised"): ["1418.35"], ("basic", "executed"): ["1418.35"],
-        ("project", "approved"): ["1453.80"], ("project", "revised"): ["1594.40"],
+        ("total", "approved"): ["2856.40"],
+        ("total", "revised"): ["3012.75"],
+        ("total", "executed"): ["2948.32"],
+        ("basic", "approved"): ["1402.60"],
+        ("basic", "revised"): ["1418.35"],
+        ("basic", "executed"): ["1418.35"],
+        ("project", "approved"): ["1453.80"],
+        ("project", "revised"): ["1594.40"],
         ("project", "executed"): ["1529.97"],
     }
     fig = next(f for f in g.subjects(JX.statedForm, None) if str(g.value(f, JX.statedForm)) == "2856.40")

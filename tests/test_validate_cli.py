@@ -71,8 +71,17 @@ def real_report_graph() -> tuple[URIRef, Graph]:
     total, basic, project, hq_total = line("total"), line("basic"), line("project"), line("total", hq)
 
     def money(span, value, ln, phase, mult=10000, **kw):
-        return b.budget_figure(*span, value=Decimal(value), multiplier=mult, unit="yuan", stated_unit="万元",
-                               line=ln, phase=phase, kind="amount", **kw)
+        return b.budget_figure(
+            *span,
+            value=Decimal(value),
+            multiplier=mult,
+            unit="yuan",
+            stated_unit="万元",
+            line=ln,
+            phase=phase,
+            kind="amount",
+            **kw,
+        )
 
     # the overall-spending paragraph
     t.seek("2024 年部门整体支出 1655 万元")
@@ -83,8 +92,16 @@ def real_report_graph() -> tuple[URIRef, Graph]:
     b.rate(*t.at("23.61%"), kind="share", value=Decimal("23.61"), numerator=f_proj, denominator=f_total)
     f_hq = money(t.at("1540.62 万元"), "1540.62", hq_total, "executed")
     f_hq_prior = money(t.at("1585.39 万元"), "1585.39", hq_total, "executed", reference_year=2023)
-    b.change(*t.at("44.77 万元"), direction="decrease", change_from=f_hq_prior, change_to=f_hq,
-             value=Decimal("44.77"), multiplier=10000, unit="yuan", stated_unit="万元")
+    b.change(
+        *t.at("44.77 万元"),
+        direction="decrease",
+        change_from=f_hq_prior,
+        change_to=f_hq,
+        value=Decimal("44.77"),
+        multiplier=10000,
+        unit="yuan",
+        stated_unit="万元",
+    )
     change_rate = b.rate(*t.at("2.82%"), kind="change", value=Decimal("2.82"))
     b.add(change_rate, JX.changeFrom, f_hq_prior)
     b.add(change_rate, JX.changeTo, f_hq)
@@ -127,14 +144,22 @@ def real_report_graph() -> tuple[URIRef, Graph]:
         ind = b.local("indicator", n)
         s, _ = t.at(name)
         mult = 10000 if su == "万元" else 1
-        tf = b.quantity(*t.at(f"≥{target} {su}"), value=Decimal(target), multiplier=mult, unit=unit,
-                        stated_unit=su, comparator="ge", about=ind)
+        tf = b.quantity(
+            *t.at(f"≥{target} {su}"),
+            value=Decimal(target),
+            multiplier=mult,
+            unit=unit,
+            stated_unit=su,
+            comparator="ge",
+            about=ind,
+        )
         e = t.pos
         b.add(ind, JX.target, tf)
         b.add(ind, JX.targetText, Literal(f"≥{target} {su}"))
         if actual:
-            af = b.quantity(*t.at(f"{actual} {su}"), value=Decimal(actual), multiplier=mult, unit=unit,
-                            stated_unit=su, about=ind)
+            af = b.quantity(
+                *t.at(f"{actual} {su}"), value=Decimal(actual), multiplier=mult, unit=unit, stated_unit=su, about=ind
+            )
             e = t.pos
             b.add(ind, JX.actual, af)
         else:
@@ -153,8 +178,11 @@ def real_report_graph() -> tuple[URIRef, Graph]:
     t.seek("（三）绩效指标值设置过低")
     issue = b.local("issue", 3)
     b.resource(issue, JX.RectificationIssue, *t.at("（三）绩效指标值设置过低"))
-    for role, cls, head in (("problem", JX.Problem, "1. 存在问题"), ("measure", JX.Measure, "2. 整改措施"),
-                            ("effect", JX.Effect, "3. 整改效果")):
+    for role, cls, head in (
+        ("problem", JX.Problem, "1. 存在问题"),
+        ("measure", JX.Measure, "2. 整改措施"),
+        ("effect", JX.Effect, "3. 整改效果"),
+    ):
         node = b.local("issue", 3, role, 1)
         b.resource(node, cls, *t.at(head))
         b.add(issue, getattr(JX, role), node)
@@ -203,8 +231,13 @@ def test_real_report_missing_actual_and_targets_too_low(real_findings):
 def test_real_report_no_false_alarms(real_findings):
     shapes = {_short(f)[0] for f in real_findings}
     # 76.39% and 23.61% shares, the 44.77 / 2.82% decrease, table rows = table totals, 1655 = 1264.27 + 390.73
-    assert not shapes & {"ShareMatchesParts", "ChangeAmountMatches", "ChangeRateMatches",
-                         "TableRowsSumToTotal", "TotalEqualsParts"}
+    assert not shapes & {
+        "ShareMatchesParts",
+        "ChangeAmountMatches",
+        "ChangeRateMatches",
+        "TableRowsSumToTotal",
+        "TotalEqualsParts",
+    }
 
 
 def test_real_report_findings_carry_file_and_offsets(real_findings):
@@ -213,7 +246,7 @@ def test_real_report_findings_carry_file_and_offsets(real_findings):
         assert f.sources, f
         for ref in f.sources:
             assert ref.file == REAL.name
-            assert text[ref.start:ref.end] == ref.quote
+            assert text[ref.start : ref.end] == ref.quote
 
 
 def test_planted_share_error_is_found():
@@ -223,10 +256,12 @@ def test_planted_share_error_is_found():
     g.set((rate, JX.normalizedValue, Literal("76.93", datatype=XSD.decimal)))
     found = validate_graphs([(graph_iri, g)], engine="turbo").findings
     assert [(_short(f)[0], f.focus) for f in found if _short(f)[0] == "ShareMatchesParts"] == [
-        ("ShareMatchesParts", rate)]
+        ("ShareMatchesParts", rate)
+    ]
 
 
 # -- engines agree -----------------------------------------------------------------------------
+
 
 def _keys(graphs, engine):
     return sorted(f.key() for f in validate_graphs(graphs, engine=engine).findings)
@@ -260,6 +295,7 @@ def test_parallel_equals_serial():
 
 # -- the real report through ingest (runs once ingest lands) -------------------------------------
 
+
 def test_real_report_via_ingest():
     pipeline = pytest.importorskip("jixiao.ingest.pipeline")
     res = pipeline.ingest_file(REAL)
@@ -270,12 +306,20 @@ def test_real_report_via_ingest():
     assert shapes.count("UnnamedTableRow") == 3
     assert [f.focus_label for f in found if _short(f)[0] == "IndicatorHasActual"] == ["情暖职工春节活动拉动经济总额"]
     assert sorted(f.focus_label for f in found if _short(f)[0] == "TargetSetTooLow") == [
-        "参与创新创业大赛企业数", "服务职工群众人次"]
-    assert not set(shapes) & {"ShareMatchesParts", "ChangeAmountMatches", "ChangeRateMatches",
-                              "TableRowsSumToTotal", "TotalEqualsParts"}
+        "参与创新创业大赛企业数",
+        "服务职工群众人次",
+    ]
+    assert not set(shapes) & {
+        "ShareMatchesParts",
+        "ChangeAmountMatches",
+        "ChangeRateMatches",
+        "TableRowsSumToTotal",
+        "TotalEqualsParts",
+    }
 
 
 # -- the command ---------------------------------------------------------------------------------
+
 
 def _trig(tmp_path: Path) -> Path:
     ds = Dataset()
@@ -297,8 +341,19 @@ def test_cli_exit_codes_and_json(tmp_path: Path, capsys):
     assert doc["conforms"] is False and doc["reports"] == 2
     assert doc["counts"]["Warning"] == sum(1 for f in doc["findings"] if f["severity"] == "Warning")
     first = doc["findings"][0]
-    assert {"severity", "family", "shape", "shapeName", "message", "focus", "focusLabel", "path", "values",
-            "graph", "sources"} <= set(first)
+    assert {
+        "severity",
+        "family",
+        "shape",
+        "shapeName",
+        "message",
+        "focus",
+        "focusLabel",
+        "path",
+        "values",
+        "graph",
+        "sources",
+    } <= set(first)
     assert first["sources"][0]["file"] == REAL.name
     clean = tmp_path / "clean.ttl"
     clean.write_text("@prefix jx: <https://w3id.org/jixiao/def#> . <urn:x> a jx:Duty .", encoding="utf-8")
@@ -310,9 +365,11 @@ def test_cli_exit_codes_and_json(tmp_path: Path, capsys):
 
 def test_cli_info_only_conforms(tmp_path: Path, capsys):
     data = tmp_path / "info.ttl"
-    data.write_text("""@prefix jx: <https://w3id.org/jixiao/def#> . @prefix jxv: <https://w3id.org/jixiao/vocab#> .
+    data.write_text(
+        """@prefix jx: <https://w3id.org/jixiao/def#> . @prefix jxv: <https://w3id.org/jixiao/vocab#> .
         <urn:p> a jx:Project ; jx:nameStatus jxv:name_inferred ; jx:inferredName "图书购置经费" ; jx:tableRow 2 .""",
-                    encoding="utf-8")
+        encoding="utf-8",
+    )
     assert main(["validate", "--data", str(data), "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "图书购置经费" in out and "提示 1 项" in out
@@ -352,12 +409,14 @@ def test_cli_store(tmp_path: Path, capsys):
 
 
 def test_help_runs():
-    out = subprocess.run([sys.executable, "-m", "jixiao", "validate", "--help"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "jixiao", "validate", "--help"], capture_output=True, text=True, check=True
+    )
     assert "--engine" in out.stdout and "--jobs" in out.stdout
 
 
 # -- corpus files (N-Quads from `jixiao ingest --out`) ------------------------------------------------
+
 
 def test_cli_nquads_corpus_equals_the_store(tmp_path: Path, capsys):
     """A corpus file is validated through a temporary store, graph by graph, in parallel: the same

@@ -13,24 +13,44 @@ from jixiao.reporting import render_html, summary_line
 from jixiao.validate import Finding, SourceRef, ValidationResult
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SH = "http://www.w3.org/ns/shacl#"
 
 
 def _finding(sev: str, family: str, msg: str, quote: str = "372.81 万元") -> Finding:
     ref = SourceRef("report.txt", 105, 105 + len(quote), quote, 100, "实际支出 " + quote + "，执行率")
-    return Finding(severity=sev, shape=URIRef("https://w3id.org/jixiao/shapes#X"), family=family,
-                   shape_name={"zh": "名", "en": "name"}, message={"zh": msg, "en": msg},
-                   focus=URIRef("urn:f"), focus_label="项目支出", path=None, values=(), graph=URIRef("urn:g"),
-                   sources=(ref,))
+    return Finding(
+        severity=sev,
+        shape=URIRef("https://w3id.org/jixiao/shapes#X"),
+        family=family,
+        shape_name={"zh": "名", "en": "name"},
+        message={"zh": msg, "en": msg},
+        focus=URIRef("urn:f"),
+        focus_label="项目支出",
+        path=None,
+        values=(),
+        graph=URIRef("urn:g"),
+        sources=(ref,),
+    )
 
 
-RESULT = ValidationResult(findings=[
-    _finding("Violation", "arithmetic", "sum <b>wrong</b> & broken"),
-    _finding("Warning", "consistency", "两个数字不一致"),
-    _finding("Info", "consistency", "名称由叙述推断"),
-], reports=1, engine="turbo")
+RESULT = ValidationResult(
+    findings=[
+        _finding("Violation", "arithmetic", "sum <b>wrong</b> & broken"),
+        _finding("Warning", "consistency", "两个数字不一致"),
+        _finding("Info", "consistency", "名称由叙述推断"),
+    ],
+    reports=1,
+    engine="turbo",
+)
 
 
 def test_html_is_self_contained_and_escaped():

@@ -29,8 +29,19 @@ def _full(f: V.Finding) -> tuple:
     """Everything a finding shows. Decimals computed by the engines are cut to 12 places: Oxigraph
     keeps 18 fractional digits, pyshacl-turbo more (74.474129665360622166 vs 74.4741296653606221)."""
     msg = tuple(sorted((k, LONG_DECIMAL.sub(r"\1", v)) for k, v in f.message.items()))
-    return (f.severity, str(f.graph), f.family, str(f.shape), str(f.focus), str(f.path or ""), f.values, msg,
-            f.focus_label, f.sources, str(f.component or ""))
+    return (
+        f.severity,
+        str(f.graph),
+        f.family,
+        str(f.shape),
+        str(f.focus),
+        str(f.path or ""),
+        f.values,
+        msg,
+        f.focus_label,
+        f.sources,
+        str(f.component or ""),
+    )
 
 
 def _compare(items) -> list[tuple]:
@@ -77,7 +88,8 @@ def test_parallel_and_store_paths_equal_serial(tmp_path: Path):
     assert serial.reports == parallel.reports == 2
     assert serial.findings and serial.findings == parallel.findings
     assert sorted(f.key() for f in serial.findings) == sorted(
-        f.key() for f in V.validate_store(store, engine="turbo").findings)
+        f.key() for f in V.validate_store(store, engine="turbo").findings
+    )
 
 
 # -- $this pre-binding ------------------------------------------------------------------------------
@@ -98,8 +110,12 @@ def _engines(shapes_ttl: str, data_ttl: str) -> dict[str, set[tuple[str, ...]]]:
     from rdflib.namespace import SH
 
     def key(g: Graph, r) -> tuple[str, ...]:  # the component too: several share one query (Check.parts)
-        return (str(g.value(r, SH.focusNode)), str(g.value(r, SH.resultPath) or ""), str(g.value(r, SH.value) or ""),
-                str(g.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1])
+        return (
+            str(g.value(r, SH.focusNode)),
+            str(g.value(r, SH.resultPath) or ""),
+            str(g.value(r, SH.value) or ""),
+            str(g.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+        )
 
     ref = {key(report, r) for r in report.objects(None, SH.result)}
     store = ox.Store()
@@ -166,20 +182,32 @@ def test_core_components_match_pyshacl():
     assert len(found["pyshacl"]) >= 9
     # one value breaking several value constraints of one property shape: one result per constraint
     assert {f[3] for f in found["pyshacl"] if f[:3] == ("http://example.org/bad1", "http://example.org/v", "x")} == {
-        "DatatypeConstraintComponent", "MinInclusiveConstraintComponent", "LessThanConstraintComponent"}
+        "DatatypeConstraintComponent",
+        "MinInclusiveConstraintComponent",
+        "LessThanConstraintComponent",
+    }
     assert found["sparql"] == found["pyshacl"]
 
 
 # -- refusals ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("shape, why", [
-    ("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:pattern '^a' ] .", "pattern"),
-    ("""ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:sparql [ sh:select '''
+
+@pytest.mark.parametrize(
+    "shape, why",
+    [
+        ("ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; sh:pattern '^a' ] .", "pattern"),
+        (
+            """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:sparql [ sh:select '''
         SELECT $this WHERE { { SELECT (COUNT(?x) AS ?n) WHERE { $this <urn:p> ?x } } }''' ] .""",
-     "without projecting it"),
-    ("""ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:sparql [ sh:select '''
-        SELECT ?x WHERE { $this <urn:p> ?x }''' ] .""", r"does not project \$this"),
-])
+            "without projecting it",
+        ),
+        (
+            """ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:sparql [ sh:select '''
+        SELECT ?x WHERE { $this <urn:p> ?x }''' ] .""",
+            r"does not project \$this",
+        ),
+    ],
+)
 def test_unsupported_shapes_are_refused_by_name(shape: str, why: str):
     with pytest.raises(UnsupportedShape, match=why) as err:
         Compiler(Graph().parse(data=PREFIXES + shape, format="turtle")).compile()
@@ -198,8 +226,14 @@ def test_oxigraph_decimal_products_beyond_18_places_are_errors():
     Oxigraph's xsd:decimal keeps 18 fractional digits; a product needing more is an error (unbound),
     a quotient is rounded. If a later Oxigraph rounds products too, this test says so."""
     store = ox.Store()
-    row = next(iter(store.query("SELECT ?p ?q WHERE { BIND (0.5 * 0.011032647934192879 AS ?p) "
-                                "BIND (0.011032647934192879 / (1 / 0.5) AS ?q) }")))
+    row = next(
+        iter(
+            store.query(
+                "SELECT ?p ?q WHERE { BIND (0.5 * 0.011032647934192879 AS ?p) "
+                "BIND (0.011032647934192879 / (1 / 0.5) AS ?q) }"
+            )
+        )
+    )
     assert row["p"] is None
     assert row["q"].value == "0.005516323967096439"
     shapes = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "shapes").glob("*.ttl"))

@@ -24,9 +24,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _full(f: V.Finding) -> tuple:
     """Everything a finding shows: not only the engines' key but messages, labels, values, quotes."""
-    return (f.severity, str(f.graph), f.family, str(f.shape), str(f.focus), str(f.path or ""), f.values,
-            tuple(sorted(f.message.items())), tuple(sorted(f.shape_name.items())), f.focus_label,
-            f.sources, str(f.component or ""))
+    return (
+        f.severity,
+        str(f.graph),
+        f.family,
+        str(f.shape),
+        str(f.focus),
+        str(f.path or ""),
+        f.values,
+        tuple(sorted(f.message.items())),
+        tuple(sorted(f.shape_name.items())),
+        f.focus_label,
+        f.sources,
+        str(f.component or ""),
+    )
 
 
 @functools.cache
@@ -97,8 +108,10 @@ def test_shapes_cache_follows_the_files(tmp_path):
     assert V._worker("turbo", files) is first
     text = copies[1].read_text(encoding="utf-8")
     assert "sh:minCount 1 ; sh:severity sh:Warning" in text
-    copies[1].write_text(text.replace("sh:minCount 1 ; sh:severity sh:Warning",
-                                      "sh:minCount 10 ; sh:severity sh:Warning"), encoding="utf-8")
+    copies[1].write_text(
+        text.replace("sh:minCount 1 ; sh:severity sh:Warning", "sh:minCount 10 ; sh:severity sh:Warning"),
+        encoding="utf-8",
+    )
     second = V._worker("turbo", files)
     assert second is not first
     assert "10" in {str(o) for o in second.shapes.objects(None, V.SH.minCount)}

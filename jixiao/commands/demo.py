@@ -14,8 +14,20 @@ from jixiao import data as _data
 NAME = "demo"
 HELP = "ingest the bundled sample report, print what was found, validate it and run a query"
 SAMPLE = "haiyuan-sports-bureau-2024.txt"  # in jixiao._data.samples_dir()
-KINDS = ["Duty", "BudgetUnit", "Project", "BudgetFigure", "Rate", "Indicator", "Evaluation",
-         "RectificationIssue", "Programme", "BeneficiaryGroup", "Quantity", "SourceSpan"]
+KINDS = [
+    "Duty",
+    "BudgetUnit",
+    "Project",
+    "BudgetFigure",
+    "Rate",
+    "Indicator",
+    "Evaluation",
+    "RectificationIssue",
+    "Programme",
+    "BeneficiaryGroup",
+    "Quantity",
+    "SourceSpan",
+]
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -55,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
 
         report = validate_graphs([(result.graph_iri, g)], engine="sparql")
         by = Counter(f.severity for f in report.findings)
-        print("== validation: " + ", ".join(f"{k} {v}" for k, v in sorted(by.items())) +
-              f"  (details: jixiao validate --data {out / 'sample.ttl'})")
+        print(
+            "== validation: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(by.items()))
+            + f"  (details: jixiao validate --data {out / 'sample.ttl'})"
+        )
     except ImportError:
         pass
     from jixiao import tabular

@@ -22,19 +22,26 @@ HELP = "read reports (UTF-8 or GB18030 text) and write one named graph per repor
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report text files")
-    p.add_argument("--store", type=Path, default=None,
-                   help=STORE_HELP)
-    p.add_argument("--out", type=Path, default=None,
-                   help="write the graphs to this file: .nq (N-Quads, streamed) or .trig; with --out the "
-                        "store is written only when --store is given too")
+    p.add_argument("--store", type=Path, default=None, help=STORE_HELP)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the graphs to this file: .nq (N-Quads, streamed) or .trig; with --out the "
+        "store is written only when --store is given too",
+    )
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1; 0 = all cores)")
-    p.add_argument("--bulk", action="store_true",
-                   help="use Oxigraph's bulk loader (fastest for a corpus; the default for several files): a NEW "
-                        "store is built beside the target and renamed into place when complete; into an "
-                        "existing store the reports it does not hold yet are bulk-loaded under a journal "
-                        "(an interrupted load is rolled back), the others replaced one transaction each")
-    p.add_argument("--no-bulk", action="store_true",
-                   help="write every report in its own transaction as it finishes (slower)")
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="use Oxigraph's bulk loader (fastest for a corpus; the default for several files): a NEW "
+        "store is built beside the target and renamed into place when complete; into an "
+        "existing store the reports it does not hold yet are bulk-loaded under a journal "
+        "(an interrupted load is rolled back), the others replaced one transaction each",
+    )
+    p.add_argument(
+        "--no-bulk", action="store_true", help="write every report in its own transaction as it finishes (slower)"
+    )
     p.add_argument("--quiet", action="store_true")
 
 
@@ -123,8 +130,11 @@ def run(args: argparse.Namespace) -> int:
             elif out_fh is not None:
                 quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
                 g = ox.NamedNode(graph_iri)
-                out_fh.write(ox.serialize([ox.Quad(t.subject, t.predicate, t.object, g) for t in quads],
-                                          format=ox.RdfFormat.TRIG))
+                out_fh.write(
+                    ox.serialize(
+                        [ox.Quad(t.subject, t.predicate, t.object, g) for t in quads], format=ox.RdfFormat.TRIG
+                    )
+                )
     finally:
         if out_fh is not None:
             out_fh.close()
@@ -205,8 +215,11 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
         store = ox.Store(str(building))
         store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
         for name in ("jixiao.ttl", "vocab.ttl"):
-            store.bulk_load(path=str(_data.ontology_dir() / name), format=ox.RdfFormat.TURTLE,
-                            to_graph=ox.NamedNode(str(iris.ONTOLOGY_GRAPH)))
+            store.bulk_load(
+                path=str(_data.ontology_dir() / name),
+                format=ox.RdfFormat.TURTLE,
+                to_graph=ox.NamedNode(str(iris.ONTOLOGY_GRAPH)),
+            )
         store.flush()
         del store
         if target.exists():

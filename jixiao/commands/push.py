@@ -17,16 +17,22 @@ HELP = "push report graphs to a SPARQL 1.1 store (Graph Store Protocol or Update
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", required=True, metavar="URL", help="the target's SPARQL query endpoint")
-    p.add_argument("--update-endpoint", metavar="URL",
-                   help="its SPARQL update endpoint (default: …/update beside …/query, else the query URL)")
+    p.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        help="its SPARQL update endpoint (default: …/update beside …/query, else the query URL)",
+    )
     p.add_argument("--gsp", metavar="URL", help="its Graph Store Protocol endpoint (default: use SPARQL Update)")
     p.add_argument("--gsp-param", default="graph", help="GSP graph parameter name (Virtuoso: graph-uri)")
     p.add_argument("--graph", metavar="IRI", help="push only this graph / push the data file into this graph")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--store", metavar="DIR", type=Path, help=STORE_HELP)
     src.add_argument("--data", metavar="FILE", type=Path, help="an RDF file (Turtle, TriG, N-Quads …)")
-    p.add_argument("--no-ontology", action="store_true",
-                   help="do not push the ontology and vocabularies (pushed by default unless --graph is given)")
+    p.add_argument(
+        "--no-ontology",
+        action="store_true",
+        help="do not push the ontology and vocabularies (pushed by default unless --graph is given)",
+    )
     p.add_argument("--timeout", type=float, default=120, help="seconds per HTTP request (default 120)")
 
 
@@ -36,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
     from jixiao.push import Target, default_update_url, graphs_from_file, graphs_from_store, ontology_graph, push_all
 
     graph = URIRef(args.graph) if args.graph else None
-    target = Target(args.endpoint, args.update_endpoint or default_update_url(args.endpoint), args.gsp,
-                    args.gsp_param, args.timeout)
+    target = Target(
+        args.endpoint, args.update_endpoint or default_update_url(args.endpoint), args.gsp, args.gsp_param, args.timeout
+    )
     graphs = graphs_from_file(args.data, graph) if args.data else graphs_from_store(args.store, graph)
     if graph is None and not args.no_ontology:
         graphs = chain(graphs, [ontology_graph()])

@@ -19,9 +19,12 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     rows = []
     for q in Q.library():
-        params = ", ".join(f"{p.name}:{p.type.removeprefix('xsd:')}"
-                           + (f"={p.default}" if p.default is not None else "") + ("!" if p.required else "")
-                           for p in q.params)
+        params = ", ".join(
+            f"{p.name}:{p.type.removeprefix('xsd:')}"
+            + (f"={p.default}" if p.default is not None else "")
+            + ("!" if p.required else "")
+            for p in q.params
+        )
         rows.append([q.name, q.title(args.lang), params, "yes" if q.problems else ""])
     print(tabular.render(["name", "title", "params", "problems"], rows, args.format), end="")
     return 0

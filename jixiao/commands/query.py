@@ -20,17 +20,25 @@ HELP = "run a library query by name, or a .rq file, and print the rows"
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", help="library query name (see `jixiao queries`) or path to a .rq file")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="query parameter, checked against its declared type (repeatable)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="query parameter, checked against its declared type (repeatable)",
+    )
     p.add_argument("--format", choices=tabular.FORMATS, default="table")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--store", metavar="DIR", help=STORE_HELP)
     src.add_argument("--data", action="append", metavar="FILE", help="RDF file(s) to query instead (repeatable)")
     src.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint")
-    p.add_argument("--memory", action="store_true",
-                   help="copy the store into memory first: queries several times faster, at ~0.5 GB of "
-                        "memory per million quads and a load of ~20 s per 100 reports (worth it from Python, "
-                        "jixiao.queries.open_dataset(memory=True), for many queries; --data is always in memory)")
+    p.add_argument(
+        "--memory",
+        action="store_true",
+        help="copy the store into memory first: queries several times faster, at ~0.5 GB of "
+        "memory per million quads and a load of ~20 s per 100 reports (worth it from Python, "
+        "jixiao.queries.open_dataset(memory=True), for many queries; --data is always in memory)",
+    )
     p.add_argument("--lang", choices=("zh", "en"), help="show vocabulary terms as labels in this language")
 
 
@@ -46,8 +54,9 @@ def parse_params(items: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     q = Q.load(args.query)
-    result = Q.execute(q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint,
-                       memory=args.memory)
+    result = Q.execute(
+        q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint, memory=args.memory
+    )
     rows = [[Q.python_value(t, args.lang) for t in row] for row in result.rows]
     sys.stdout.write(tabular.render(result.vars, rows, args.format))
     if args.format == "table" and sys.stdout.isatty():

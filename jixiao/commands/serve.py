@@ -12,11 +12,14 @@ HELP = "serve the store over the SPARQL 1.1 Protocol (read-only, with caps) and 
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", metavar="DIR", type=Path, default=None,
-                   help=STORE_HELP + "; with --memory also an .nq or .trig file")
-    p.add_argument("--memory", action="store_true",
-                   help="serve an in-memory copy (several times faster queries; ~500 MB per million quads, "
-                        "loaded at start)")
+    p.add_argument(
+        "--store", metavar="DIR", type=Path, default=None, help=STORE_HELP + "; with --memory also an .nq or .trig file"
+    )
+    p.add_argument(
+        "--memory",
+        action="store_true",
+        help="serve an in-memory copy (several times faster queries; ~500 MB per million quads, loaded at start)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878)
     p.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
@@ -28,6 +31,14 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from jixiao.serve import serve
 
-    serve(args.store or default_store(), host=args.host, port=args.port, timeout=args.timeout,
-          max_rows=args.max_rows, max_request_bytes=args.max_request_bytes, cors=args.cors, memory=args.memory)
+    serve(
+        args.store or default_store(),
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        max_request_bytes=args.max_request_bytes,
+        cors=args.cors,
+        memory=args.memory,
+    )
     return 0

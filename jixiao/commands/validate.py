@@ -26,9 +26,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     parser.add_argument("--out", type=Path, help="write the report to this file instead of stdout")
-    parser.add_argument("--engine", choices=ENGINES, default="sparql",
-                        help="SHACL engine: sparql (default: each shape one SPARQL query per report, the fastest), "
-                             "turbo (pyshacl-turbo) or pyshacl (the reference, slow)")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="sparql",
+        help="SHACL engine: sparql (default: each shape one SPARQL query per report, the fastest), "
+        "turbo (pyshacl-turbo) or pyshacl (the reference, slow)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
 
 
@@ -45,8 +49,11 @@ def _data_items(path: Path):
         ds.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many parser-specific errors
         raise InputError(f"cannot parse as {fmt}: {exc}", file=path) from exc
-    items = [(URIRef(str(g.identifier)), ntriples_of(g)) for g in ds.graphs()
-             if len(g) and g.identifier != ds.default_graph.identifier]
+    items = [
+        (URIRef(str(g.identifier)), ntriples_of(g))
+        for g in ds.graphs()
+        if len(g) and g.identifier != ds.default_graph.identifier
+    ]
     default = ds.graph(ds.default_graph.identifier)
     if len(default):
         items.append((URIRef(path.resolve().as_uri()), ntriples_of(default)))

@@ -49,10 +49,9 @@ def build() -> Graph:
     add(report, JX.reportKind, vocab("kind", "department_whole"))
     add(report, JX.sourceFile, b.file)
 
-    def section(key: str, heading: str, number: str, level: int, ordinal: int, role: str,
-                parent: URIRef) -> URIRef:
+    def section(key: str, heading: str, number: str, level: int, ordinal: int, role: str, parent: URIRef) -> URIRef:
         node = b.local("section", key)
-        b.resource(node, JX.Section, *at(heading), label=heading[len(number):])
+        b.resource(node, JX.Section, *at(heading), label=heading[len(number) :])
         add(node, JX.inReport, report)
         add(node, JX.number, Literal(number))
         add(node, JX.level, Literal(level, datatype=XSD.integer))
@@ -90,10 +89,27 @@ def build() -> Graph:
     b.resource(prog, JX.Programme, *at("全民健身月"), label="全民健身月")
     add(prog, JX.name, Literal("全民健身月"))
     add(w1, JX.programme, prog)
-    b.quantity(*at("15 场"), value=Decimal(15), unit="session", stated_unit="场", counts="健身活动",
-               kind="count", about=w1, section=s12)
-    b.quantity(*at("超 2000 人次"), value=Decimal(2000), unit="person_time", stated_unit="人次",
-               qualifier="over", counts="参与群众", kind="count", about=w1, section=s12)
+    b.quantity(
+        *at("15 场"),
+        value=Decimal(15),
+        unit="session",
+        stated_unit="场",
+        counts="健身活动",
+        kind="count",
+        about=w1,
+        section=s12,
+    )
+    b.quantity(
+        *at("超 2000 人次"),
+        value=Decimal(2000),
+        unit="person_time",
+        stated_unit="人次",
+        qualifier="over",
+        counts="参与群众",
+        kind="count",
+        about=w1,
+        section=s12,
+    )
 
     w2 = b.local("work", "1-2", 2)
     w2_text = "二是为困难老人发放健身补贴 12 万元。"
@@ -104,8 +120,17 @@ def build() -> Graph:
     add(grp, JX.canonicalName, Literal("困难老人"))
     b.t.add((grp, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("困难老人", lang="zh")))
     add(w2, JX.beneficiary, grp)
-    subsidy = b.quantity(*at("12 万元"), value=Decimal(12), multiplier=10000, unit="yuan", stated_unit="万元",
-                         counts="健身补贴", kind="amount", about=w2, section=s12)
+    subsidy = b.quantity(
+        *at("12 万元"),
+        value=Decimal(12),
+        multiplier=10000,
+        unit="yuan",
+        stated_unit="万元",
+        counts="健身补贴",
+        kind="amount",
+        about=w2,
+        section=s12,
+    )
     add(subsidy, JX.beneficiary, grp)
 
     # money
@@ -118,12 +143,20 @@ def build() -> Graph:
     b.budget_figure(*at("500 万元"), line=total, phase="approved", value=Decimal(500), counts="年初预算", **money)
     b.budget_figure(*at("60 万元"), line=total, phase="addition", value=Decimal(60), counts="年中追加", **money)
     b.budget_figure(*at("40 万元"), line=total, phase="cut", value=Decimal(40), counts="压减", **money)
-    b.budget_figure(*at("520 万元"), line=total, phase="revised", value=Decimal(520), counts="调整后预算",
-                    **money)
-    spent = b.budget_figure(*at("468 万元"), line=total, phase="executed", value=Decimal(468), counts="全年支出",
-                            **money)
-    b.rate(*at("90%"), kind="execution", numerator=spent, line=total, value=Decimal(90), stated_unit="%",
-           counts="执行率", section=s13)
+    b.budget_figure(*at("520 万元"), line=total, phase="revised", value=Decimal(520), counts="调整后预算", **money)
+    spent = b.budget_figure(
+        *at("468 万元"), line=total, phase="executed", value=Decimal(468), counts="全年支出", **money
+    )
+    b.rate(
+        *at("90%"),
+        kind="execution",
+        numerator=spent,
+        line=total,
+        value=Decimal(90),
+        stated_unit="%",
+        counts="执行率",
+        section=s13,
+    )
 
     proj = b.local("project", 1)
     b.resource(proj, JX.Project, *at("“场馆运维经费”"), label="场馆运维经费", section=s13)
@@ -131,8 +164,9 @@ def build() -> Graph:
     add(proj, JX.nameStatus, vocab("name", "stated"))
     add(proj, JX.budgetHolder, dept)
     b.budget_figure(*at("100 万元"), line=proj, phase="approved", value=Decimal(100), counts="年初预算", **money)
-    b.budget_figure(*at("40 万元", after="场馆运维经费"), line=proj, phase="cut", value=Decimal(40),
-                    counts="压减", **money)
+    b.budget_figure(
+        *at("40 万元", after="场馆运维经费"), line=proj, phase="cut", value=Decimal(40), counts="压减", **money
+    )
     b.budget_figure(*at("48 万元"), line=proj, phase="executed", value=Decimal(48), counts="支出", **money)
 
     # self-evaluation
@@ -142,17 +176,41 @@ def build() -> Graph:
     add(ev, JX.evaluated, dept)
     add(ev, JX.evaluatedYear, Literal("2023", datatype=XSD.gYear))
     add(ev, JX.grade, vocab("grade", "good"))
-    score = b.quantity(*at("86.5 分"), value=Decimal("86.5"), unit="point", stated_unit="分", counts="自评得分",
-                       kind="score", about=ev, section=s2)
+    score = b.quantity(
+        *at("86.5 分"),
+        value=Decimal("86.5"),
+        unit="point",
+        stated_unit="分",
+        counts="自评得分",
+        kind="score",
+        about=ev,
+        section=s2,
+    )
     add(ev, JX.score, score)
     add(report, JX.evaluation, ev)
-    b.quantity(*at("2 个"), value=Decimal(2), unit="item", stated_unit="个", counts="数量指标", kind="count",
-               section=s2, cls=JX.DeclaredCount)
+    b.quantity(
+        *at("2 个"),
+        value=Decimal(2),
+        unit="item",
+        stated_unit="个",
+        counts="数量指标",
+        kind="count",
+        section=s2,
+        cls=JX.DeclaredCount,
+    )
     add(iris.figure(report, *at("2 个")), JX.countedCategory, vocab("ind", "quantity"))
 
     # indicators
-    def indicator(n: int, name: str, category: str, comparator: str, target_text: str,
-                  actual_text: str | None, row_text: str, quantitative: bool) -> URIRef:
+    def indicator(
+        n: int,
+        name: str,
+        category: str,
+        comparator: str,
+        target_text: str,
+        actual_text: str | None,
+        row_text: str,
+        quantitative: bool,
+    ) -> URIRef:
         node = b.local("indicator", n)
         b.resource(node, JX.Indicator, *at(row_text), label=name, section=s2)
         add(node, JX.name, Literal(name))
@@ -167,13 +225,51 @@ def build() -> Graph:
         return node
 
     i1 = indicator(1, "举办健身活动场次", "quantity", "ge", "≥10 场", "25 场", "举办健身活动场次\t≥10 场\t25 场", True)
-    add(i1, JX.target, b.quantity(*at("≥10 场"), value=Decimal(10), unit="session", stated_unit="场",
-                                  comparator="ge", counts="举办健身活动场次", kind="count", about=i1, section=s2))
-    add(i1, JX.actual, b.quantity(*at("25 场"), value=Decimal(25), unit="session", stated_unit="场",
-                                  counts="举办健身活动场次", kind="count", about=i1, section=s2))
+    add(
+        i1,
+        JX.target,
+        b.quantity(
+            *at("≥10 场"),
+            value=Decimal(10),
+            unit="session",
+            stated_unit="场",
+            comparator="ge",
+            counts="举办健身活动场次",
+            kind="count",
+            about=i1,
+            section=s2,
+        ),
+    )
+    add(
+        i1,
+        JX.actual,
+        b.quantity(
+            *at("25 场"),
+            value=Decimal(25),
+            unit="session",
+            stated_unit="场",
+            counts="举办健身活动场次",
+            kind="count",
+            about=i1,
+            section=s2,
+        ),
+    )
     i2 = indicator(2, "补贴发放及时率", "timeliness", "ge", "≥95%", None, "补贴发放及时率\t≥95%", True)
-    add(i2, JX.target, b.quantity(*at("≥95%"), value=Decimal(95), unit="percent", stated_unit="%",
-                                  comparator="ge", counts="补贴发放及时率", kind="percent", about=i2, section=s2))
+    add(
+        i2,
+        JX.target,
+        b.quantity(
+            *at("≥95%"),
+            value=Decimal(95),
+            unit="percent",
+            stated_unit="%",
+            comparator="ge",
+            counts="补贴发放及时率",
+            kind="percent",
+            about=i2,
+            section=s2,
+        ),
+    )
     b.flag(i2, "missing_actual")
     indicator(3, "群众满意度", "beneficiary_satisfaction", "text", "较满意", "满意", "群众满意度\t较满意\t满意", False)
 
@@ -184,9 +280,11 @@ def build() -> Graph:
         add(node, JX.title, Literal(title))
         add(report, JX.rectificationIssue, node)
         parts = {}
-        for kind, cls, prop, txt in (("problem", JX.Problem, JX.problem, problem),
-                                     ("measure", JX.Measure, JX.measure, measure),
-                                     ("effect", JX.Effect, JX.effect, effect)):
+        for kind, cls, prop, txt in (
+            ("problem", JX.Problem, JX.problem, problem),
+            ("measure", JX.Measure, JX.measure, measure),
+            ("effect", JX.Effect, JX.effect, effect),
+        ):
             part = b.local("issue", n, kind, 1)
             b.resource(part, cls, *at(txt, after=title), section=sec)
             add(part, JX.text, Literal(txt))
@@ -196,12 +294,34 @@ def build() -> Graph:
         add(parts["measure"], JX.addresses, parts["problem"])
         return parts["effect"]
 
-    issue(1, s31, "绩效指标值设置偏低", "指标值低于往年实际完成值。", "参考历史数据设定指标值。", "已完成修订。",
-          "target_too_low")
-    eff = issue(2, s32, "预算执行进度偏慢", "项目资金执行率偏低。", "按月通报执行进度。", "全年执行率达到 90%。",
-                "low_execution")
-    b.quantity(*at("90%", after="全年执行率达到"), value=Decimal(90), unit="percent", stated_unit="%",
-               counts="全年执行率", kind="percent", about=eff, section=s32)
+    issue(
+        1,
+        s31,
+        "绩效指标值设置偏低",
+        "指标值低于往年实际完成值。",
+        "参考历史数据设定指标值。",
+        "已完成修订。",
+        "target_too_low",
+    )
+    eff = issue(
+        2,
+        s32,
+        "预算执行进度偏慢",
+        "项目资金执行率偏低。",
+        "按月通报执行进度。",
+        "全年执行率达到 90%。",
+        "low_execution",
+    )
+    b.quantity(
+        *at("90%", after="全年执行率达到"),
+        value=Decimal(90),
+        unit="percent",
+        stated_unit="%",
+        counts="全年执行率",
+        kind="percent",
+        about=eff,
+        section=s32,
+    )
     return b.g
 
 

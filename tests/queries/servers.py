@@ -27,8 +27,7 @@ def report_graphs() -> dict[URIRef, Graph]:
     out = {}
     for f in FIXTURES:
         g = Graph().parse(f)
-        report = next(g.subjects(predicate=URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                                 object=JX_REPORT))
+        report = next(g.subjects(predicate=URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), object=JX_REPORT))
         out[URIRef(f"{report}/graph")] = g
     return out
 
@@ -70,8 +69,12 @@ def _stop(proc: subprocess.Popen) -> None:
 def jixiao_serve(store: Path, *args: str) -> Iterator[str]:
     """``jixiao serve`` as a subprocess; yields the endpoint base URL."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "jixiao", "serve", "--store", str(store), "--port", str(port),
-                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jixiao", "serve", "--store", str(store), "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait(base + "/queries.json", proc)
@@ -84,9 +87,19 @@ def jixiao_serve(store: Path, *args: str) -> Iterator[str]:
 def oxigraph(location: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """A read-write ``oxigraph serve`` (union default graph); yields (base URL, process)."""
     port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait(base + "/query?query=ASK%7B%7D", proc)
