@@ -253,11 +253,6 @@ class GraphStore:
         """Add N-Triples to a graph in one atomic write (the append-only runs graph)."""
         self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph_iri)))
 
-    def append(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-        """Add triples to a graph in one atomic write (the append-only runs graph)."""
-        g = ox.NamedNode(str(graph_iri))
-        self.store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples])
-
     def load_ontology(self) -> int:
         """(Re)load ontology/jixiao.ttl and vocab.ttl into the ontology graph, so queries and shapes
         that walk the category hierarchy or read labels work against the store. Idempotent."""

@@ -5,8 +5,14 @@ ontology's class and concept hierarchy (rdfs:subClassOf, skos:broader, skos:inSc
 the shapes' parameter triples (jxs:threshold, jxs:roundingTolerance), which SPARQL constraints read
 through ``$currentShape``. Reports are independent, so they run in parallel processes.
 
-Engines: ``pyshacl`` (the reference) and ``turbo`` (pyshacl-turbo, a Rust engine with the pySHACL
-API). Both receive the same data and shapes and must give the same findings (tests check it).
+Engines (the same default, ``sparql``, for the Python API and ``jixiao validate``):
+
+- ``sparql``: every shape compiled once into SPARQL (jixiao/shacl_sparql.py) that returns all of a
+  report's violations in one evaluation by Oxigraph; needs nothing beyond the core install;
+- ``pyshacl``: pySHACL, the reference the other two are tested against (extra ``jixiao[shacl]``);
+- ``turbo``: pyshacl-turbo, a Rust engine with the pySHACL API (extra ``jixiao[shacl]``).
+
+All three receive the same data and shapes and must give the same findings (tests check it).
 """
 
 from __future__ import annotations
@@ -88,7 +94,7 @@ class Finding:
 class ValidationResult:
     findings: list[Finding] = field(default_factory=list)
     reports: int = 0
-    engine: str = "pyshacl"
+    engine: str = "sparql"
 
     @property
     def conforms(self) -> bool:
@@ -627,7 +633,7 @@ def ntriples_of(graph: Graph) -> bytes:
 def validate_ntriples(
     items: Iterable[tuple[URIRef, bytes | GraphRange]],
     *,
-    engine: str = "pyshacl",
+    engine: str = "sparql",
     jobs: int = 1,
     families: Iterable[str] | None = None,
 ) -> ValidationResult:
@@ -643,7 +649,7 @@ def validate_ntriples(
 def validate_graphs(
     graphs: Iterable[tuple[URIRef, Graph]],
     *,
-    engine: str = "pyshacl",
+    engine: str = "sparql",
     jobs: int = 1,
     families: Iterable[str] | None = None,
 ) -> ValidationResult:
