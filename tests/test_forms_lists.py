@@ -164,11 +164,12 @@ def _invented_units() -> dict[str, set[str]]:
 
 
 INVENTED_UNITS = _invented_units()
-VOCAB_UNITS = {
-    raw.split("\t")[1]
-    for raw in (ROOT / "ingest" / "data" / "units.tsv").read_text(encoding="utf-8").splitlines()
-    if raw.strip() and not raw.startswith(("#", "surface\t")) and raw.split("\t")[1] != "*"
-}
+VOCAB_UNITS = set(
+    re.findall(
+        r'jxv:unit_\w+ a skos:Concept ; skos:inScheme jxv:UnitScheme ; skos:notation "(\w+)"',
+        (ROOT / "ontology" / "vocab.ttl").read_text(encoding="utf-8"),
+    )
+)
 UNIT_WORDS = {k: tuple(sorted(v)) for k, v in _unit_words().items()}
 CONVENTIONS = Conventions(
     units=frozenset({*VOCAB_UNITS, *INVENTED_UNITS, "other", ""}),
@@ -374,8 +375,8 @@ def test_identity_fields_stated_on_their_lines(stem: str) -> None:
         elif name.split(".")[-1] in DATE_FIELDS:
             m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value))
             assert m, f"{name}: dates are YYYY-MM-DD"
-            parts = [str(int(p)) for p in m.groups()]
-            assert re.search(r"\D+".join(parts), folded.replace(" ", "")), f"{name}: {value} vs {surface!r}"
+            numbers = [int(n) for n in re.findall(r"\d+", folded)]
+            assert numbers[:3] == [int(p) for p in m.groups()], f"{name}: {value} vs {surface!r}"
         else:
             assert isinstance(value, str) and value, name
             assert value in surface or entry.get("note"), f"{name}: {value!r} not in {surface!r} and no note"
