@@ -420,3 +420,29 @@ def test_generic_patterns_leave_figures_alone(text: str, uncovered: list[str]) -
     """The generic year/date/numbering patterns catch those and nothing that may be a figure."""
     missing = uncovered_numbers(Source(text), [], GENERIC_PATTERNS)
     assert [m.split(": ", 1)[1].split(" in ")[0] for m in missing] == uncovered
+
+
+@pytest.mark.parametrize(
+    ("surface", "value", "ok"),
+    [
+        ("2,301.44", "2301.44", True),
+        ("1,329,120.67元", "1329120.67", True),
+        ("１２．５万元", "12.5", True),
+        ("８６％", "86", True),
+        ("两个", "2", True),
+        ("十五个", "15", True),
+        ("二十三名", "23", True),
+        ("近两年", "2", True),
+        ("2,301.44", "2", False),
+        ("16.20万元", "16.2", False),
+        ("三类", "2", False),
+    ],
+)
+def test_value_parsing(surface: str, value: str, ok: bool) -> None:
+    """Thousands separators, full-width digits and Chinese numerals are read as the lists write them."""
+    row = {"surface": surface, "value": value}
+    if ok:
+        check_value(row)
+    else:
+        with pytest.raises(AssertionError):
+            check_value(row)
