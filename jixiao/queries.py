@@ -373,6 +373,7 @@ class Result:
     query: LibraryQuery
     vars: list[str]
     rows: list[list[Node | None]]
+    form: str = "SELECT"  # SELECT | ASK | CONSTRUCT | DESCRIBE (CONSTRUCT and DESCRIBE rows are triples)
 
 
 def open_dataset(
@@ -447,16 +448,35 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
     except (SyntaxError, RuntimeError) as exc:
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if isinstance(res, ox.QueryBoolean):
-        return Result(q, ["ask"], [[Literal(bool(res))]])
+        return Result(q, ["ask"], [[Literal(bool(res))]], "ASK")
     convert = _converter()
     if isinstance(res, ox.QueryTriples):
         return Result(
             q,
             ["subject", "predicate", "object"],
             [[convert(t.subject), convert(t.predicate), convert(t.object)] for t in res],
+            _graph_form(q.text),
         )
     names = [v.value for v in res.variables]
     return Result(q, names, [[convert(t) for t in sol] for sol in res])  # a solution iterates in `names` order
+
+
+_GRAPH_FORM = re.compile(r"(?i)(?<![\w?$])(CONSTRUCT|DESCRIBE)\b")
+
+
+def _graph_form(text: str) -> str:
+    """CONSTRUCT or DESCRIBE: the first of the two keywords outside comments, strings and IRIs."""
+    kept, i, n = [], 0, len(text)
+    while i < n:
+        end = skip_opaque(text, i)
+        if end is None:
+            kept.append(text[i])
+            i += 1
+        else:
+            kept.append(" ")
+            i = end
+    m = _GRAPH_FORM.search("".join(kept))
+    return m.group(1).upper() if m else "CONSTRUCT"
 
 
 def _converter():
@@ -480,9 +500,9 @@ def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:
     except Exception as exc:  # pyparsing / evaluation errors
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if res.type == "ASK":
-        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]])
+        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]], "ASK")
     if res.type in ("CONSTRUCT", "DESCRIBE"):
-        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph])
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph], res.type)
     names = [str(v) for v in res.vars]
     return Result(q, names, [[row[i] for i in range(len(names))] for row in res])
 
@@ -496,14 +516,25 @@ def _remote(q: LibraryQuery, terms: dict[str, Node], endpoint: str, timeout: flo
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
     client.setQuery(bind_values(q.text, terms))
+    form = client.queryType if client.queryType in ("CONSTRUCT", "DESCRIBE") else None
+    if form:
+        from SPARQLWrapper import TURTLE
+
+        client.setReturnFormat(TURTLE)
     try:
-        doc = client.queryAndConvert()
+        doc = client.query().response.read() if form else client.queryAndConvert()
     except (SPARQLWrapperException, OSError) as exc:
         raise JixiaoError(f"endpoint {endpoint}: {exc}") from exc
+    if form:
+        try:
+            g = Graph().parse(data=doc, format="turtle")
+        except Exception as exc:  # rdflib parser errors have no common base class
+            raise JixiaoError(f"endpoint {endpoint}: the {form} answer is not Turtle: {exc}") from exc
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in sorted(g)], form)
     if not isinstance(doc, dict):
         raise JixiaoError(f"endpoint {endpoint}: query {q.name} did not return SELECT results")
     if "boolean" in doc:
-        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]])
+        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]], "ASK")
     names = list(doc["head"]["vars"])
     rows = [[_json_term(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
     return Result(q, names, rows)
