@@ -43,7 +43,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-bulk", action="store_true", help="write every report in its own transaction as it finishes (slower)"
     )
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print only errors (no line per report, no progress bar)")
 
 
 def ingest_one(path: Path) -> tuple[Path, str | None, bytes, bytes, int, str | None]:
@@ -82,15 +82,19 @@ def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, by
     """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
     is reported on stderr and counted; a success is counted, and printed unless --quiet, once the
     caller has written it."""
-    for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
-        if error:
-            print(f"jixiao ingest: error: {error}", file=sys.stderr)
-            tally.failed += 1
-            continue
-        yield graph_iri, nt, run_nt
-        tally.done += 1
-        if not args.quiet:
-            print(f"{path}: {n} triples → <{graph_iri}>")
+    from jixiao import progress
+
+    with progress.bar("ingest", len(args.files), quiet=args.quiet) as bar:
+        for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
+            bar.update()
+            if error:
+                progress.write(f"jixiao ingest: error: {error}", file=sys.stderr)
+                tally.failed += 1
+                continue
+            yield graph_iri, nt, run_nt
+            tally.done += 1
+            if not args.quiet:
+                progress.write(f"{path}: {n} triples → <{graph_iri}>")
 
 
 def run(args: argparse.Namespace) -> int:
