@@ -401,7 +401,7 @@ MEMORY_SOURCES = {".nq": "application/n-quads", ".trig": "application/trig"}
 
 
 @contextlib.contextmanager
-def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Iterator[str]:
+def oxigraph_server(store: Path, timeout: float, *, memory: bool = False, quiet: bool = True) -> Iterator[str]:
     """Run the Oxigraph server on a free loopback port; yields its base URL.
 
     By default ``oxigraph serve-read-only`` on the store directory. With ``memory`` an in-memory
@@ -436,7 +436,7 @@ def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Ite
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/query", proc)
         if memory:
-            _fill(base, store, is_file)
+            _fill(base, store, is_file, quiet)
         yield base
     finally:
         proc.terminate()
@@ -447,15 +447,18 @@ def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Ite
             proc.wait()
 
 
-def _fill(base: str, source: Path, is_file: bool) -> None:
-    """POST the source's quads to the in-memory server's Graph Store endpoint, streamed from a file."""
+def _fill(base: str, source: Path, is_file: bool, quiet: bool = True) -> None:
+    """POST the source's quads to the in-memory server's Graph Store endpoint, streamed from a file
+    (with a progress bar in bytes on a terminal unless ``quiet``)."""
     import tempfile
 
+    from jixiao import progress
+
     def post(path: Path, content_type: str) -> None:
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, progress.bar("load", path.stat().st_size, quiet=quiet, unit="B") as bar:
             r = httpx.post(
                 base + "/store",
-                content=iter(lambda: fh.read(1 << 20), b""),
+                content=(bar.update(len(c)) or c for c in iter(lambda: fh.read(1 << 20), b"")),
                 headers={"Content-Type": content_type},
                 timeout=None,
             )
@@ -484,10 +487,11 @@ def serve(
     max_request_bytes: int = 1_000_000,
     cors: bool = False,
     memory: bool = False,
+    quiet: bool = False,
 ) -> None:
     import uvicorn
 
-    with oxigraph_server(store, timeout, memory=memory) as upstream:
+    with oxigraph_server(store, timeout, memory=memory, quiet=quiet) as upstream:
         app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors))
         print(
             f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
