@@ -44,7 +44,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from jixiao import data as _data
@@ -86,6 +86,7 @@ class Settings:
     max_rows: int = 10000
     max_request_bytes: int = 1_000_000
     cors: bool = False
+    sources: tuple[Path, ...] = ()  # where the report pages look for source texts (by SHA-256)
 
 
 class Refused(Exception):
@@ -327,8 +328,21 @@ def create_app(settings: Settings) -> Starlette:
         except Refused as exc:
             return PlainTextResponse(exc.message + "\n", exc.status)
 
+    async def page(request: Request) -> Response:  # /report?graph=IRI and /corpus: jixiao/reportpage.py
+        from starlette.concurrency import run_in_threadpool
+
+        from jixiao.reportpage import served
+
+        args = (request.url.path, dict(request.query_params), settings.upstream, settings.sources)
+        try:
+            return HTMLResponse(await run_in_threadpool(served, *args))
+        except JixiaoError as exc:
+            return PlainTextResponse(f"{exc}\n", 404)
+
     routes = [
         Route("/", index),
+        Route("/report", page),
+        Route("/corpus", page),
         Route("/static/{name}", static),
         Route("/queries.json", library),
         Route("/sparql", sparql, methods=["GET", "POST"]),
@@ -488,11 +502,12 @@ def serve(
     cors: bool = False,
     memory: bool = False,
     quiet: bool = False,
+    sources: tuple[Path, ...] = (),
 ) -> None:
     import uvicorn
 
     with oxigraph_server(store, timeout, memory=memory, quiet=quiet) as upstream:
-        app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors))
+        app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors, sources))
         print(
             f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
             file=sys.stderr,
