@@ -57,18 +57,25 @@ def prefix_header(prefixes: dict[str, str]) -> bytes:
 
 
 def _without_prefix_lines(data: bytes) -> bytes:
+    """The serialisation without the ``@prefix`` / ``@base`` lines pyoxigraph writes at its top."""
     lines = data.split(b"\n")
     i = 0
-    while i < len(lines) and lines[i].startswith(b"@prefix "):
+    while i < len(lines) and lines[i].startswith((b"@prefix ", b"@base ")):
         i += 1
     return b"\n".join(lines[i:])
 
 
-def turtle(triples, prefixes: dict[str, str] | None = None) -> bytes:
-    """pyoxigraph triples as Turtle with the project's prefixes declared in a fixed order."""
+def turtle(triples, prefixes: dict[str, str] | None = None, *, base: str | None = None, used: bool = False) -> bytes:
+    """pyoxigraph triples as Turtle with the project's prefixes declared in a fixed order (``used``: only
+    those the triples use); ``base``: IRIs under it written relative to it, after an ``@base`` line."""
     prefixes = turtle_prefixes() if prefixes is None else prefixes
-    body = ox.serialize(list(triples), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    return prefix_header(prefixes) + b"\n" + _without_prefix_lines(body)
+    body = _without_prefix_lines(
+        ox.serialize(list(triples), format=ox.RdfFormat.TURTLE, prefixes=prefixes, base_iri=base)
+    )
+    if used:
+        prefixes = {p: ns for p, ns in prefixes.items() if f"{p}:".encode() in body}
+    head = prefix_header(prefixes) + (f"@base <{base}> .\n".encode() if base is not None else b"")
+    return head + b"\n" + body
 
 
 def _parse(nt: bytes) -> list[ox.Triple]:
