@@ -44,18 +44,31 @@ def require_chromium() -> None:
         pytest.skip(f"Chromium missing at {CHROMIUM}")
 
 
+_PLAYWRIGHT = None
+
+
+def _playwright():
+    """One Playwright driver for the test process (two sync drivers cannot nest), stopped at exit."""
+    global _PLAYWRIGHT
+    if _PLAYWRIGHT is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT = sync_playwright().start()
+        atexit.register(_PLAYWRIGHT.stop)
+    return _PLAYWRIGHT
+
+
 @contextlib.contextmanager
 def chromium(env: dict[str, str] | None = None) -> Iterator:
-    """A launched browser (playwright), closed at the end of the block."""
+    """A launched browser (playwright), closed at the end of the block; ``env``: its environment."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
-        try:
-            yield b
-        finally:
-            b.close()
+    b = _playwright().chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
+    try:
+        yield b
+    finally:
+        b.close()
 
 
 @functools.cache
