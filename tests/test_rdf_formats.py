@@ -157,3 +157,25 @@ def test_query_prints_construct_as_turtle(tmp_path, capsys):
     assert main(["query", str(rq), "--data", str(data), "--format", "json"]) == 0  # rows as before when asked
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["predicate"] == PREFIXES["jx"] + "title"
+
+
+@pytest.mark.server
+def test_query_prints_construct_from_an_endpoint_as_turtle(tmp_path, capsys):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "queries"))
+    import servers
+
+    rq = tmp_path / "titles.rq"
+    rq.write_text(
+        "PREFIX jx: <https://w3id.org/jixiao/def#>\n"
+        "CONSTRUCT { ?r jx:title ?t } WHERE { GRAPH ?g { ?r a jx:Report ; jx:title ?t } }\n",
+        encoding="utf-8",
+    )
+    store = servers.build_store(tmp_path / "store")
+    with servers.jixiao_serve(store) as base:
+        assert main(["query", str(rq), "--endpoint", base + "/sparql"]) == 0
+    out = capsys.readouterr().out
+    titles = sorted(str(o) for o in Graph().parse(data=out, format="turtle").objects())
+    assert titles == ["海源市文化局2024年度部门整体支出绩效自评报告", "青溪县体育局2023年度部门整体支出绩效自评报告"]
+    assert out.startswith("@prefix jx: <https://w3id.org/jixiao/def#> .\n")
