@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from rdflib.plugins.sparql.parser import parseQuery
 
 from jixiao import queries as Q
@@ -91,7 +92,7 @@ def test_editing_the_text_keeps_the_parameters(page):
     text = editor(page)
     assert "ORDER BY ?ratio" in text and "VALUES (?threshold) { (2.0) }" in text  # edit kept, value rebound
     run(page)
-    rows(page).first.wait_for()
+    expect(page.locator(".yasr:visible .yasr_response_chip")).to_contain_text("1 result")
     assert rows(page).count() == 1 and "举办健身活动场次" in rows(page).first.inner_text()
     page.fill("#params input[name=threshold]", "high")
     assert page.get_attribute("#params input[name=threshold]", "aria-invalid") == "true"
@@ -142,9 +143,11 @@ def test_numbers_read_and_sort_as_numbers_and_rows_page(page):
     assert first == ["480,000", "800,000", "1,100,000"]
     set_editor(page, "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 120")
     run(page)
-    page.locator(".yasr:visible .dataTables_info, .yasr:visible .dt-info").first.wait_for()
-    info = page.locator(".yasr:visible .dataTables_info, .yasr:visible .dt-info").first.inner_text()
-    assert "1 to 50 of 120" in info and rows(page).count() == 50
+    info = page.locator(".yasr:visible .dataTables_info, .yasr:visible .dt-info").first
+    expect(info).to_contain_text("1 to 50 of 120")  # waits for the new answer to replace the old one
+    assert rows(page).count() == 50
+    page.locator(".yasr:visible .dt-paging-button.next, .yasr:visible .paginate_button.next").first.click()
+    expect(info).to_contain_text("51 to 100 of 120")
 
 
 def test_download_gives_the_rows_as_csv(page, tmp_path):

@@ -149,6 +149,11 @@ function isNumber(b) {
 
 function patchTable() {
   const Table = Yasgui.Yasr.plugins.table;
+  // whole cells by default (YASGUI truncates them to the column width): the "Ellipse" switch still shortens them
+  const draw = Table.prototype.draw;
+  Table.prototype.draw = function (persistentConfig) {
+    return draw.call(this, {isEllipsed: false, ...(persistentConfig || {})});
+  };
   const getColumns = Table.prototype.getColumns;
   Table.prototype.getColumns = function () {
     return getColumns.call(this).map((col, i) => {
@@ -157,6 +162,9 @@ function patchTable() {
       return {
         ...col,
         render: (data, type, row, meta) => {
+          if (data && data.type !== "uri" && data.datatype === XSD + "boolean" && type === "display") {
+            return `<div><span class="nonIri" title="xsd:boolean">${escapeHtml(data.value)}</span></div>`;
+          }
           if (isNumber(data)) {
             if (type === "sort" || type === "type") return Number(data.value);
             if (type === "display") {
