@@ -20,6 +20,7 @@ too, as one JSON document whose graphs are appended in turn. The file appears on
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import BinaryIO
 
@@ -67,11 +68,19 @@ def _without_prefix_lines(data: bytes) -> bytes:
 
 def turtle(triples, prefixes: dict[str, str] | None = None, *, base: str | None = None, used: bool = False) -> bytes:
     """pyoxigraph triples as Turtle with the project's prefixes declared in a fixed order (``used``: only
-    those the triples use); ``base``: IRIs under it written relative to it, after an ``@base`` line."""
+    those the triples use); ``base``: IRIs that start with it written relative to it (``<fig/12-18>``),
+    after an ``@base`` line, every other IRI in full."""
+    triples = list(triples)
     prefixes = turtle_prefixes() if prefixes is None else prefixes
-    body = _without_prefix_lines(
-        ox.serialize(list(triples), format=ox.RdfFormat.TURTLE, prefixes=prefixes, base_iri=base)
-    )
+    body = _without_prefix_lines(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+    if base is not None:
+        # pyoxigraph's base_iri also shortens other IRIs of the host (</jixiao/id/file/…>): only those under base
+        relative = re.sub(rb"<" + re.escape(base.encode()) + rb"([^>\s]*)>", rb"<\1>", body)
+        head = prefix_header(prefixes) + f"@base <{base}> .\n".encode()
+        if {q.triple for q in ox.parse(head + relative, format=ox.RdfFormat.TURTLE)} == set(triples):
+            body = relative
+        else:  # a literal held such text: keep every IRI in full
+            base = None
     if used:
         prefixes = {p: ns for p, ns in prefixes.items() if f"{p}:".encode() in body}
     head = prefix_header(prefixes) + (f"@base <{base}> .\n".encode() if base is not None else b"")
