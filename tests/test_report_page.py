@@ -127,6 +127,12 @@ def test_report_page_in_chromium(sample_page):
         assert _bars(page, "#indicator-chart", "#c0392b") == 1
         assert _bars(page, "#indicator-chart", "#3a7d44") == charted - 1
         assert "输送省级以上运动队运动员人数" in page.inner_html("#indicator-chart")
+        # the marks are painted: the chart's screenshot changes when its SVG is hidden
+        chart = page.locator("#indicator-chart")
+        drawn = chart.screenshot()
+        page.evaluate("document.querySelector('#indicator-chart svg').style.visibility = 'hidden'")
+        assert chart.screenshot() != drawn
+        page.evaluate("document.querySelector('#indicator-chart svg').style.visibility = ''")
         # a click on a figure shows its triples
         page.locator("#text [data-f]", has_text="78.47%").first.click()
         ttl = page.inner_text("#figure-ttl")
