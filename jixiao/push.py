@@ -11,7 +11,7 @@ graph untouched. Store-specific URLs: docs/remote-stores.md.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,6 +165,14 @@ def ontology_graph() -> tuple[URIRef, Graph]:
     return iris.ONTOLOGY_GRAPH, g
 
 
-def push_all(target: Target, graphs: Iterable[tuple[URIRef, Graph]]) -> list[tuple[URIRef, int]]:
+def push_all(
+    target: Target, graphs: Iterable[tuple[URIRef, Graph]], progress: Callable[[URIRef, int], object] | None = None
+) -> list[tuple[URIRef, int]]:
+    """Push each graph in turn; ``progress(name, triples)`` is called after each."""
     pusher = Pusher(target)
-    return [(name, pusher.push(name, g)) for name, g in graphs]
+    out = []
+    for name, g in graphs:
+        out.append((name, pusher.push(name, g)))
+        if progress is not None:
+            progress(*out[-1])
+    return out

@@ -373,6 +373,7 @@ class Result:
     query: LibraryQuery
     vars: list[str]
     rows: list[list[Node | None]]
+    form: str = "SELECT"  # SELECT | ASK | CONSTRUCT | DESCRIBE (CONSTRUCT and DESCRIBE rows are triples)
 
 
 def open_dataset(
@@ -447,16 +448,35 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
     except (SyntaxError, RuntimeError) as exc:
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if isinstance(res, ox.QueryBoolean):
-        return Result(q, ["ask"], [[Literal(bool(res))]])
+        return Result(q, ["ask"], [[Literal(bool(res))]], "ASK")
     convert = _converter()
     if isinstance(res, ox.QueryTriples):
         return Result(
             q,
             ["subject", "predicate", "object"],
             [[convert(t.subject), convert(t.predicate), convert(t.object)] for t in res],
+            _graph_form(q.text),
         )
     names = [v.value for v in res.variables]
     return Result(q, names, [[convert(t) for t in sol] for sol in res])  # a solution iterates in `names` order
+
+
+_GRAPH_FORM = re.compile(r"(?i)(?<![\w?$])(CONSTRUCT|DESCRIBE)\b")
+
+
+def _graph_form(text: str) -> str:
+    """CONSTRUCT or DESCRIBE: the first of the two keywords outside comments, strings and IRIs."""
+    kept, i, n = [], 0, len(text)
+    while i < n:
+        end = skip_opaque(text, i)
+        if end is None:
+            kept.append(text[i])
+            i += 1
+        else:
+            kept.append(" ")
+            i = end
+    m = _GRAPH_FORM.search("".join(kept))
+    return m.group(1).upper() if m else "CONSTRUCT"
 
 
 def _converter():
@@ -480,9 +500,9 @@ def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:
     except Exception as exc:  # pyparsing / evaluation errors
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if res.type == "ASK":
-        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]])
+        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]], "ASK")
     if res.type in ("CONSTRUCT", "DESCRIBE"):
-        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph])
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph], res.type)
     names = [str(v) for v in res.vars]
     return Result(q, names, [[row[i] for i in range(len(names))] for row in res])
 
@@ -496,14 +516,25 @@ def _remote(q: LibraryQuery, terms: dict[str, Node], endpoint: str, timeout: flo
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
     client.setQuery(bind_values(q.text, terms))
+    form = client.queryType if client.queryType in ("CONSTRUCT", "DESCRIBE") else None
+    if form:
+        from SPARQLWrapper import TURTLE
+
+        client.setReturnFormat(TURTLE)
     try:
-        doc = client.queryAndConvert()
+        doc = client.query().response.read() if form else client.queryAndConvert()
     except (SPARQLWrapperException, OSError) as exc:
         raise JixiaoError(f"endpoint {endpoint}: {exc}") from exc
+    if form:
+        try:
+            g = Graph().parse(data=doc, format="turtle")
+        except Exception as exc:  # rdflib parser errors have no common base class
+            raise JixiaoError(f"endpoint {endpoint}: the {form} answer is not Turtle: {exc}") from exc
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in sorted(g)], form)
     if not isinstance(doc, dict):
         raise JixiaoError(f"endpoint {endpoint}: query {q.name} did not return SELECT results")
     if "boolean" in doc:
-        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]])
+        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]], "ASK")
     names = list(doc["head"]["vars"])
     rows = [[_json_term(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
     return Result(q, names, rows)
@@ -537,33 +568,108 @@ def _vocab_labels() -> dict[tuple[str, str], str]:
     return out
 
 
-def python_value(term: Node | None, lang: str | None = None):
-    """A cell value: numbers as int/float, booleans as bool, vocabulary concepts as their label in
-    ``lang`` (when given), everything else as its string."""
-    if term is None:
-        return None
+INTEGER_TYPES = frozenset(
+    XSD[n]
+    for n in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+FLOAT_TYPES = frozenset((XSD.double, XSD.float))
+DATE_TYPES = frozenset((XSD.date, XSD.dateTime, XSD.dateTimeStamp))
+
+
+def _kind(term: Node, lang: str | None) -> str:
+    """What a cell holds: int, decimal, float, bool, date, year, iri, label or text."""
     if isinstance(term, Literal):
         dt = term.datatype
-        if dt in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger):
-            return int(str(term))
-        if dt in (XSD.decimal, XSD.double, XSD.float):
-            return float(str(term))
+        if dt in INTEGER_TYPES:
+            return "int"
+        if dt == XSD.decimal:
+            return "decimal"
+        if dt in FLOAT_TYPES:
+            return "float"
         if dt == XSD.boolean:
-            return str(term) in ("true", "1")
-        return str(term)
-    if lang and isinstance(term, URIRef):
-        label = _vocab_labels().get((str(term), lang))
-        if label:
-            return label
+            return "bool"
+        if dt in DATE_TYPES:
+            return "date"
+        if dt == XSD.gYear:
+            return "year"
+        return "text"
+    if isinstance(term, URIRef):
+        return "label" if lang and (str(term), lang) in _vocab_labels() else "iri"
+    return "text"
+
+
+def python_value(term: Node | None, lang: str | None = None):
+    """A cell value: integers as int, xsd:decimal as ``decimal.Decimal`` (exact: the value as stored),
+    doubles as float, booleans as bool, vocabulary concepts as their label in ``lang`` (when given),
+    everything else (years, dates, IRIs, text) as its string; None when unbound."""
+    if term is None:
+        return None
+    kind = _kind(term, lang)
+    if kind == "int":
+        return int(str(term))
+    if kind == "decimal":
+        try:
+            return Decimal(str(term))
+        except InvalidOperation:
+            return str(term)
+    if kind == "float":
+        return float(str(term))
+    if kind == "bool":
+        return str(term) in ("true", "1")
+    if kind == "label":
+        return _vocab_labels()[(str(term), lang)]
     return str(term)
 
 
-def to_frame(result: Result, lang: str | None = None) -> pd.DataFrame:
+def _column(terms: list[Node | None], lang: str | None, exact: bool, compact: bool):
+    """One result column as a typed pandas array (see ``to_frame``)."""
     import pandas as pd
 
-    return pd.DataFrame(
-        [[python_value(t, lang) for t in row] for row in result.rows], columns=result.vars, dtype=object
-    )
+    kinds = {_kind(t, lang) for t in terms if t is not None}
+    values = [python_value(t, lang) for t in terms]
+    if not kinds:
+        return pd.array(values, dtype=object)
+    if kinds == {"int"}:
+        return pd.array(values, dtype="Int64")
+    if kinds <= {"int", "decimal", "float"}:
+        if exact and "float" not in kinds:
+            return pd.array([None if v is None else Decimal(v) for v in values], dtype=object)
+        return pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+    if kinds == {"bool"}:
+        return pd.array(values, dtype="boolean")
+    if kinds == {"year"}:
+        years = [re.match(r"-?\d+", v) if v is not None else None for v in values]
+        return pd.array([int(m.group()) if m else None for m in years], dtype="Int64")
+    if kinds == {"date"}:
+        return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", errors="coerce").array
+    if compact:
+        from jixiao.prefixes import compact as curie
+
+        values = [
+            curie(v) if isinstance(t, URIRef) and isinstance(v, str) else v for t, v in zip(terms, values, strict=True)
+        ]
+    return pd.array(values, dtype="string")
+
+
+def to_frame(result: Result, lang: str | None = None, *, exact: bool = False, compact: bool = False) -> pd.DataFrame:
+    """The rows as a DataFrame with typed columns, decided per column from the RDF datatypes:
+
+    * integers → ``Int64``; xsd:decimal, xsd:double (and integers mixed with them) → ``Float64``;
+      with ``exact=True`` decimal columns hold ``decimal.Decimal`` objects instead (dtype object);
+    * xsd:boolean → ``boolean``; xsd:date / xsd:dateTime → ``datetime64``; xsd:gYear → ``Int64`` (the year);
+    * everything else (text, IRIs, mixed columns) → ``string``; IRIs in full, or as CURIEs of the project's
+      prefixes with ``compact=True``; vocabulary concepts as their label in ``lang`` when given.
+
+    All dtypes are pandas' nullable ones: an unbound cell is ``<NA>``, never the string "None".
+    Float64 holds every amount the reports print exactly to the cent (15 significant digits); sums of
+    many rows can show binary-fraction noise (round them, or use ``exact=True`` for decimal arithmetic)."""
+    import pandas as pd
+
+    columns = {v: _column([row[i] for row in result.rows], lang, exact, compact) for i, v in enumerate(result.vars)}
+    return pd.DataFrame(columns, columns=result.vars, index=pd.RangeIndex(len(result.rows)))
 
 
 def run(
@@ -576,9 +682,11 @@ def run(
     dataset=None,
     memory: bool = False,
     lang: str | None = None,
+    exact: bool = False,
+    compact: bool = False,
 ) -> pd.DataFrame:
     """Run a library query (by name) or a ``.rq`` file on the local store (default), a data file,
-    a dataset from ``open_dataset``, or a SPARQL endpoint, and return the rows as a pandas DataFrame."""
-    return to_frame(
-        execute(name_or_path, params, store=store, data=data, endpoint=endpoint, dataset=dataset, memory=memory), lang
-    )
+    a dataset from ``open_dataset``, or a SPARQL endpoint, and return the rows as a pandas DataFrame
+    with typed columns (see ``to_frame`` for the types, ``exact`` and ``compact``)."""
+    result = execute(name_or_path, params, store=store, data=data, endpoint=endpoint, dataset=dataset, memory=memory)
+    return to_frame(result, lang, exact=exact, compact=compact)

@@ -44,7 +44,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from jixiao import data as _data
@@ -86,6 +86,7 @@ class Settings:
     max_rows: int = 10000
     max_request_bytes: int = 1_000_000
     cors: bool = False
+    sources: tuple[Path, ...] = ()  # where the report pages look for source texts (by SHA-256)
 
 
 class Refused(Exception):
@@ -327,8 +328,21 @@ def create_app(settings: Settings) -> Starlette:
         except Refused as exc:
             return PlainTextResponse(exc.message + "\n", exc.status)
 
+    async def page(request: Request) -> Response:  # /report?graph=IRI and /corpus: jixiao/reportpage.py
+        from starlette.concurrency import run_in_threadpool
+
+        from jixiao.reportpage import served
+
+        args = (request.url.path, dict(request.query_params), settings.upstream, settings.sources)
+        try:
+            return HTMLResponse(await run_in_threadpool(served, *args))
+        except JixiaoError as exc:
+            return PlainTextResponse(f"{exc}\n", 404)
+
     routes = [
         Route("/", index),
+        Route("/report", page),
+        Route("/corpus", page),
         Route("/static/{name}", static),
         Route("/queries.json", library),
         Route("/sparql", sparql, methods=["GET", "POST"]),
@@ -401,7 +415,7 @@ MEMORY_SOURCES = {".nq": "application/n-quads", ".trig": "application/trig"}
 
 
 @contextlib.contextmanager
-def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Iterator[str]:
+def oxigraph_server(store: Path, timeout: float, *, memory: bool = False, quiet: bool = True) -> Iterator[str]:
     """Run the Oxigraph server on a free loopback port; yields its base URL.
 
     By default ``oxigraph serve-read-only`` on the store directory. With ``memory`` an in-memory
@@ -436,7 +450,7 @@ def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Ite
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base + "/query", proc)
         if memory:
-            _fill(base, store, is_file)
+            _fill(base, store, is_file, quiet)
         yield base
     finally:
         proc.terminate()
@@ -447,15 +461,18 @@ def oxigraph_server(store: Path, timeout: float, *, memory: bool = False) -> Ite
             proc.wait()
 
 
-def _fill(base: str, source: Path, is_file: bool) -> None:
-    """POST the source's quads to the in-memory server's Graph Store endpoint, streamed from a file."""
+def _fill(base: str, source: Path, is_file: bool, quiet: bool = True) -> None:
+    """POST the source's quads to the in-memory server's Graph Store endpoint, streamed from a file
+    (with a progress bar in bytes on a terminal unless ``quiet``)."""
     import tempfile
 
+    from jixiao import progress
+
     def post(path: Path, content_type: str) -> None:
-        with path.open("rb") as fh:
+        with path.open("rb") as fh, progress.bar("load", path.stat().st_size, quiet=quiet, unit="B") as bar:
             r = httpx.post(
                 base + "/store",
-                content=iter(lambda: fh.read(1 << 20), b""),
+                content=(bar.update(len(c)) or c for c in iter(lambda: fh.read(1 << 20), b"")),
                 headers={"Content-Type": content_type},
                 timeout=None,
             )
@@ -484,11 +501,13 @@ def serve(
     max_request_bytes: int = 1_000_000,
     cors: bool = False,
     memory: bool = False,
+    quiet: bool = False,
+    sources: tuple[Path, ...] = (),
 ) -> None:
     import uvicorn
 
-    with oxigraph_server(store, timeout, memory=memory) as upstream:
-        app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors))
+    with oxigraph_server(store, timeout, memory=memory, quiet=quiet) as upstream:
+        app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors, sources))
         print(
             f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
             file=sys.stderr,

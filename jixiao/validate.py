@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
@@ -593,9 +593,12 @@ def _run_all(
     files: tuple[Path, ...],
     result: ValidationResult,
     store_path: str | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> None:
     """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
-    initialised once with the compiled shapes, never holding more than a few graphs at a time."""
+    initialised once with the compiled shapes, never holding more than a few graphs at a time.
+    ``progress(1)`` is called as each report is done."""
+    done = progress or (lambda n: None)
     worker = _worker(engine, files)  # fails early on a bad engine; forked workers inherit it
     work = iter(work)
     head = list(islice(work, 2))
@@ -604,6 +607,7 @@ def _run_all(
         for iri, data in work:
             result.findings.extend(_validate_one(worker, iri, data, store_path))
             result.reports += 1
+            done(1)
         return
     window = jobs * 2
     found: dict[int, list[Finding]] = {}  # by input position: the same order as a serial run
@@ -611,13 +615,15 @@ def _run_all(
         pending: dict[Future, int] = {}
         for i, item in enumerate(work):
             if len(pending) >= window:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
                     found[pending.pop(fut)] = fut.result()
+                    done(1)
             pending[pool.submit(_run_one, item)] = i
             result.reports += 1
         for fut, i in pending.items():
             found[i] = fut.result()
+            done(1)
     for i in sorted(found):
         result.findings.extend(found[i])
 
@@ -636,12 +642,13 @@ def validate_ntriples(
     engine: str = "sparql",
     jobs: int = 1,
     families: Iterable[str] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ValidationResult:
     """Validate report graphs given as N-Triples bytes, or as ranges of an N-Quads file each worker
-    reads itself (one item per report graph)."""
+    reads itself (one item per report graph). ``progress(1)`` is called as each report is done."""
     files = tuple(shape_files(families))
     result = ValidationResult(engine=engine)
-    _run_all(((str(iri), data) for iri, data in items), engine, jobs, files, result)
+    _run_all(((str(iri), data) for iri, data in items), engine, jobs, files, result, progress=progress)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -672,6 +679,7 @@ def validate_store(
     jobs: int = 1,
     families: Iterable[str] | None = None,
     graphs: Iterable[URIRef] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> ValidationResult:
     """Validate every report graph of a store (a GraphStore, or the directory of one, opened
     read-only), streaming the graphs one at a time: memory stays flat in the number of reports.
@@ -683,10 +691,12 @@ def validate_store(
         graphs = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
     graphs = list(graphs)
     if jobs <= 1 or store.path is None:
-        return validate_ntriples(store_ntriples(store, graphs), engine=engine, jobs=jobs, families=families)
+        return validate_ntriples(
+            store_ntriples(store, graphs), engine=engine, jobs=jobs, families=families, progress=progress
+        )
     # on disk, in parallel: each worker opens the store read-only and reads its own graphs
     files = tuple(shape_files(families))
     result = ValidationResult(engine=engine)
-    _run_all([(str(iri), None) for iri in graphs], engine, jobs, files, result, store_path=str(store.path))
+    _run_all([(str(iri), None) for iri in graphs], engine, jobs, files, result, str(store.path), progress)
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -184,10 +184,14 @@ def test_the_readme_commands_work_from_an_empty_folder(installed):
     rows = _run(installed, "query", "budget-execution", "--format", "csv").stdout
     assert rows.startswith("report,") and len(rows.splitlines()) > 3
 
+    _run(installed, "report", str(sample))  # the page inlines the vendored scripts: they shipped
+    page = (work / "yunxi-agriculture-2023.html").read_text(encoding="utf-8")
+    assert "云溪县农业农村局" in page and 't.version="6.1.0"' in page and "<script src=" not in page
+
     _serve_answers_one_request(installed, store)
 
     assert _listing(installed["site"]) == before, "nothing is written inside the install"
-    assert {p.name for p in work.iterdir()} == {"out", "graphs.nq"}
+    assert {p.name for p in work.iterdir()} == {"out", "graphs.nq", "yunxi-agriculture-2023.html"}
 
 
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

@@ -155,7 +155,9 @@ def test_cors_header(endpoint):
 
 
 def test_page_and_library(endpoint):
-    assert "<textarea" in httpx.get(endpoint + "/").text
+    page = httpx.get(endpoint + "/").text  # the YASGUI page (tests/test_serve_browser.py drives it)
+    assert 'id="yasgui"' in page and 'id="examples"' in page and "/static/yasgui.min.js" in page
+    assert httpx.get(endpoint + "/static/yasgui.min.js").status_code == 200
     lib = httpx.get(endpoint + "/queries.json").json()
     assert len(lib) >= 25 and {"name", "title_zh", "title_en", "params", "query"} <= set(lib[0])
     r = httpx.post(endpoint + "/api/run", json={"name": "targets-too-low", "params": {"threshold": "2"}})

@@ -27,8 +27,9 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=None,
-        help="write the graphs to this file: .nq (N-Quads, streamed) or .trig; with --out the "
-        "store is written only when --store is given too",
+        help="write the graphs to this file, in the format its suffix names: .nq (N-Quads), .trig "
+        "(TriG), .nt (N-Triples), .ttl (Turtle), .jsonld (JSON-LD); one named graph per report where "
+        "the format has graphs; with --out the store is written only when --store is given too",
     )
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1; 0 = all cores)")
     p.add_argument(
@@ -42,7 +43,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-bulk", action="store_true", help="write every report in its own transaction as it finishes (slower)"
     )
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print only errors (no line per report, no progress bar)")
 
 
 def ingest_one(path: Path) -> tuple[Path, str | None, bytes, bytes, int, str | None]:
@@ -81,24 +82,30 @@ def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, by
     """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
     is reported on stderr and counted; a success is counted, and printed unless --quiet, once the
     caller has written it."""
-    for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
-        if error:
-            print(f"jixiao ingest: error: {error}", file=sys.stderr)
-            tally.failed += 1
-            continue
-        yield graph_iri, nt, run_nt
-        tally.done += 1
-        if not args.quiet:
-            print(f"{path}: {n} triples → <{graph_iri}>")
+    from jixiao import progress
+
+    with progress.bar("ingest", len(args.files), quiet=args.quiet) as bar:
+        for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
+            bar.update()
+            if error:
+                progress.write(f"jixiao ingest: error: {error}", file=sys.stderr)
+                tally.failed += 1
+                continue
+            yield graph_iri, nt, run_nt
+            tally.done += 1
+            if not args.quiet:
+                progress.write(f"{path}: {n} triples → <{graph_iri}>")
 
 
 def run(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
     from rdflib import URIRef
 
     from jixiao import iris
-    from jixiao.store import GraphStore, nquads
+    from jixiao.rdfformats import GraphFileWriter, check_suffix
+    from jixiao.store import GraphStore
 
+    if args.out is not None:
+        check_suffix(args.out)  # an unknown suffix stops before any work (exit 2)
     target = args.store or default_store()
     new_store = not target.exists() or not any(target.iterdir())
     write_store = args.store is not None or args.out is None
@@ -112,11 +119,7 @@ def run(args: argparse.Namespace) -> int:
         # new graphs under a journal (jixiao/pending.py)
         return _bulk(args, target) if new_store else _bulk_append(args, target)
     store = GraphStore(target) if write_store else None
-    out_tmp = args.out.with_suffix(args.out.suffix + ".tmp") if args.out else None
-    out_fh = None
-    if out_tmp is not None:
-        out_tmp.parent.mkdir(parents=True, exist_ok=True)
-        out_fh = out_tmp.open("wb")
+    out = GraphFileWriter(args.out) if args.out is not None else None
     tally = _Tally()
     try:
         for graph_iri, nt, run_nt in _ingested(args, tally):
@@ -125,23 +128,11 @@ def run(args: argparse.Namespace) -> int:
                     store.load_ontology()
                 store.replace_graph_ntriples(URIRef(graph_iri), nt)
                 store.append_ntriples(iris.RUNS_GRAPH, run_nt)
-            if out_fh is not None and args.out.suffix == ".nq":
-                out_fh.write(nquads(nt, graph_iri))
-            elif out_fh is not None:
-                quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-                g = ox.NamedNode(graph_iri)
-                out_fh.write(
-                    ox.serialize(
-                        [ox.Quad(t.subject, t.predicate, t.object, g) for t in quads], format=ox.RdfFormat.TRIG
-                    )
-                )
+            if out is not None:
+                out.write(graph_iri, nt)
     finally:
-        if out_fh is not None:
-            out_fh.close()
-            if tally.done:
-                out_tmp.replace(args.out)  # atomic: a reader never sees half a file
-            else:
-                out_tmp.unlink()
+        if out is not None:
+            out.close(keep=tally.done > 0)  # renamed into place when complete, never half a file
         if store is not None:
             store.flush()
     return 2 if tally.failed else 0

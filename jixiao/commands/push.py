@@ -34,6 +34,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="do not push the ontology and vocabularies (pushed by default unless --graph is given)",
     )
     p.add_argument("--timeout", type=float, default=120, help="seconds per HTTP request (default 120)")
+    p.add_argument("--quiet", action="store_true", help="print only errors (no line per graph, no progress bar)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +49,14 @@ def run(args: argparse.Namespace) -> int:
     graphs = graphs_from_file(args.data, graph) if args.data else graphs_from_store(args.store, graph)
     if graph is None and not args.no_ontology:
         graphs = chain(graphs, [ontology_graph()])
-    for name, n in push_all(target, graphs):
-        print(f"pushed {n} triples to <{name}>", file=sys.stderr)
+    from jixiao import progress
+
+    with progress.bar("push", quiet=args.quiet, unit="graph") as bar:
+
+        def pushed(name: URIRef, n: int) -> None:
+            bar.update()
+            if not args.quiet:
+                progress.write(f"pushed {n} triples to <{name}>", file=sys.stderr)
+
+        push_all(target, graphs, pushed)
     return 0

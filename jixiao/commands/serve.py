@@ -26,6 +26,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-rows", type=int, default=10000, help="result rows returned at most (default 10000)")
     p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request accepted (413 over)")
     p.add_argument("--cors", action="store_true", help="allow cross-origin requests")
+    p.add_argument("--quiet", action="store_true", help="no progress bar while --memory loads")
+    p.add_argument(
+        "--sources",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        default=[],
+        help="report text files for the report pages (/report), found by SHA-256 (repeatable); without them "
+        "a page pieces the text together from the graph's quotes",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,5 +50,7 @@ def run(args: argparse.Namespace) -> int:
         max_request_bytes=args.max_request_bytes,
         cors=args.cors,
         memory=args.memory,
+        quiet=args.quiet,
+        sources=tuple(args.sources),
     )
     return 0

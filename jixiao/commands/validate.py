@@ -34,6 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "turbo (pyshacl-turbo) or pyshacl (the reference, slow)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (it shows only on a terminal anyway)")
 
 
 def _data_items(path: Path):
@@ -63,7 +64,7 @@ def _data_items(path: Path):
 QUAD_FORMATS = {".nq": "N_QUADS", ".nt": "N_TRIPLES"}
 
 
-def _validate_quads_file(path: Path, engine: str, jobs: int):
+def _validate_quads_file(path: Path, engine: str, jobs: int, progress=None):
     """An N-Quads/N-Triples file of any size (``jixiao ingest --out corpus.nq``). A file written one
     graph at a time is split into byte ranges, one per graph, which the workers read themselves
     (nothing but the graphs in flight in memory); any other file is bulk-loaded into a temporary
@@ -74,13 +75,13 @@ def _validate_quads_file(path: Path, engine: str, jobs: int):
 
         try:
             items = ((URIRef(r.graph), r) for r in graph_ranges(path))
-            return validate_ntriples(items, engine=engine, jobs=jobs)
+            return validate_ntriples(items, engine=engine, jobs=jobs, progress=progress)
         except (NotContiguous, SyntaxError, ValueError):
             pass  # not our layout (or not valid): the store path reads any N-Quads, or names the error
-    return _validate_via_store(path, engine, jobs)
+    return _validate_via_store(path, engine, jobs, progress)
 
 
-def _validate_via_store(path: Path, engine: str, jobs: int):
+def _validate_via_store(path: Path, engine: str, jobs: int, progress=None):
     import tempfile
 
     import pyoxigraph as ox
@@ -101,7 +102,7 @@ def _validate_via_store(path: Path, engine: str, jobs: int):
         default = loader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         del loader
         store = GraphStore(tmp, read_only=True)
-        result = validate_store(store, engine=engine, jobs=jobs, graphs=store.graphs())
+        result = validate_store(store, engine=engine, jobs=jobs, graphs=store.graphs(), progress=progress)
         if default.strip():
             extra = validate_ntriples([(URIRef(path.resolve().as_uri()), default)], engine=engine)
             result.findings = sorted(result.findings + extra.findings, key=lambda f: f.sort_key())
@@ -111,18 +112,25 @@ def _validate_via_store(path: Path, engine: str, jobs: int):
 
 
 def run(args: argparse.Namespace) -> int:
+    from jixiao import progress
+
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
-        result = _validate_quads_file(args.data, args.engine, args.jobs)
-    elif args.data is not None:
-        result = validate_ntriples(_data_items(args.data), engine=args.engine, jobs=args.jobs)
-    else:
-        from jixiao.store import GraphStore
+    with progress.bar("validate", quiet=args.quiet) as bar:
+        if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
+            result = _validate_quads_file(args.data, args.engine, args.jobs, bar.update)
+        elif args.data is not None:
+            items = _data_items(args.data)
+            bar.reset(total=len(items))
+            result = validate_ntriples(items, engine=args.engine, jobs=args.jobs, progress=bar.update)
+        else:
+            from jixiao.store import GraphStore
 
-        # report graphs stream out of the store one at a time (memory flat in the number of reports)
-        store = GraphStore.open_default(args.store, read_only=True)
-        result = validate_store(store, engine=args.engine, jobs=args.jobs)
+            # report graphs stream out of the store one at a time (memory flat in the number of reports)
+            store = GraphStore.open_default(args.store, read_only=True)
+            graphs = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
+            bar.reset(total=len(graphs))
+            result = validate_store(store, engine=args.engine, jobs=args.jobs, graphs=graphs, progress=bar.update)
     text = render(result, args.format, args.lang)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
