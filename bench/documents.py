@@ -437,7 +437,6 @@ def to_pdf(
     (or, with ``ruled=False``, text-aligned: no rules, columns at fixed positions). ``encrypt`` sets
     a user password (the PDF cannot be opened without it)."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     running = header if header is not None else doc.title
 
@@ -479,36 +478,79 @@ def to_pdf(
             pdf.ln(line * 0.5)
             continue
         pdf.set_font("noto", size=font_size - 2)
-        _pdf_table(pdf, b, ruled and b.ruled, FontFace)
+        _pdf_table(pdf, b, ruled and b.ruled)
         pdf.set_font("noto", size=font_size)
         pdf.ln(line * 0.5)
     pdf.output(str(path))
     return path
 
 
-def _pdf_table(pdf, b: Table, ruled: bool, FontFace) -> None:
-    rows = [r for r in b.rows if r]
-    width = len(rows[0])
-    weights = [
-        max(2, max((len(r[i].text) for r in rows if not r[i].covered and r[i].colspan == 1), default=2))
-        for i in range(width)
-    ]
-    weights = [min(w, 16) for w in weights]
-    with pdf.table(
-        col_widths=weights,
-        borders_layout="ALL" if ruled else "NONE",
-        text_align="LEFT",
-        first_row_as_headings=False,
-        line_height=pdf.font_size * 1.4,
-        padding=1,
-        wrapmode="CHAR",
-    ) as table:
-        for r in b.rows:
-            if not r:
-                table.row(["" for _ in range(width)])
+def _pdf_table(pdf, b: Table, ruled: bool) -> None:
+    """A table drawn cell by cell (fpdf2's own table cannot break a row-spanning cell across pages):
+    rows break to a new page as a whole, a merged region's text is drawn in its first row, and the
+    rules between the positions of one region are left out; a region cut by a page break is closed
+    at the cut and its part on the next page is empty."""
+    rows = b.rows
+    width = max(len(r) for r in rows)
+    owner: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if cell.covered:
                 continue
-            row = table.row()
-            for c in r:
-                if c.covered:
-                    continue
-                row.cell(c.text, colspan=c.colspan, rowspan=c.rowspan)
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    owner[r + dr, c + dc] = (r, c)
+    weights = [4.0] * width
+    for row in rows:
+        for c, cell in enumerate(row):
+            if not cell.covered and cell.colspan == 1:
+                weights[c] = max(weights[c], min(16.0, float(len(cell.text))))
+    total = sum(weights)
+    widths = [pdf.epw * w / total for w in weights]
+    xs = [pdf.l_margin + sum(widths[:c]) for c in range(width + 1)]
+    lh, pad = pdf.font_size * 1.35, 1.0
+
+    def lines(text: str, w: float) -> int:
+        if not text:
+            return 1
+        inner = max(w - 2 * pad, pdf.font_size * 2 + 2 * pdf.c_margin)  # (fpdf2 loops below one character)
+        return len(pdf.multi_cell(inner, lh, text, dry_run=True, output="LINES", wrapmode="CHAR"))
+
+    heights = []
+    for row in rows:
+        n = 1
+        for c, cell in enumerate(row):
+            if not cell.covered and cell.rowspan == 1:
+                n = max(n, lines(cell.text, xs[c + cell.colspan] - xs[c]))
+        heights.append(n * lh + 2 * pad)
+    y = pdf.get_y()
+    page_first = 0
+    for r, h in enumerate(heights):
+        if y + h > pdf.page_break_trigger:
+            _bottom(pdf, ruled, xs, y)
+            pdf.add_page()
+            y = pdf.get_y()
+            page_first = r
+        for c in range(width):
+            cell = rows[r][c] if c < len(rows[r]) else None
+            if cell is not None and not cell.covered and cell.text:
+                pdf.set_xy(xs[c] + pad, y + pad)
+                inner = max(xs[c + cell.colspan] - xs[c] - 2 * pad, pdf.font_size * 2 + 2 * pdf.c_margin)
+                pdf.multi_cell(inner, lh, cell.text, align="L", wrapmode="CHAR")
+            if ruled:
+                me = owner.get((r, c), (r, c))
+                if r == page_first or owner.get((r - 1, c), (r - 1, c)) != me:
+                    pdf.line(xs[c], y, xs[c + 1], y)
+                if c == 0 or owner.get((r, c - 1), (r, c - 1)) != me:
+                    pdf.line(xs[c], y, xs[c], y + h)
+                if c == width - 1:
+                    pdf.line(xs[c + 1], y, xs[c + 1], y + h)
+        y += h
+    _bottom(pdf, ruled, xs, y)
+    pdf.set_xy(pdf.l_margin, y)
+
+
+def _bottom(pdf, ruled: bool, xs: list[float], y: float) -> None:
+    """The rule under the last row of a page or of the table."""
+    if ruled:
+        pdf.line(xs[0], y, xs[-1], y)
