@@ -560,7 +560,9 @@ def _aligned_run(items: list[tuple[float, object]], i: int) -> list[Line]:
 
 
 def _write_aligned(b: TextBuilder, run: list[Line]) -> None:
-    """A text-aligned table: columns are the x-ranges its cells occupy (overlapping ranges merged)."""
+    """A text-aligned table: columns are the x-ranges its cells occupy (overlapping ranges merged).
+    A line closer to the one above than rows are to each other continues that row's cells (a cell
+    whose text wraps)."""
     spans = sorted((cell[0].x0, cell[-1].x1) for ln in run for cell in ln.cells)
     cols: list[list[float]] = []
     for a, e in spans:
@@ -568,14 +570,39 @@ def _write_aligned(b: TextBuilder, run: list[Line]) -> None:
             cols[-1][1] = max(cols[-1][1], e)
         else:
             cols.append([a, e])
-    grid = []
-    for ln in run:
-        row: list[tuple[str, Locator | None, bool]] = [("", None, False) for _ in cols]
+    steps = sorted(b_.top - a_.top for a_, b_ in itertools.pairwise(run))
+    row_step = steps[len(steps) // 2] if steps else 0.0
+    rows: list[list[list[Char]]] = []
+    for k, ln in enumerate(run):
+        placed: list[list[Char]] = [[] for _ in cols]
         for cell in ln.cells:
             mid = (cell[0].x0 + cell[-1].x1) / 2
-            k = next((j for j, (a, e) in enumerate(cols) if a <= mid <= e), 0)
-            box = _loc(ln.page, cell[0].x0, min(c.top for c in cell), cell[-1].x1, max(c.bottom for c in cell))
-            text = _join_chars(cell)
-            row[k] = ((row[k][0] + " " + text).strip(), box, False)
+            placed[next((j for j, (a, e) in enumerate(cols) if a <= mid <= e), 0)].extend(cell)
+        continues = (
+            k > 0
+            and rows
+            and ln.top - run[k - 1].top < 0.85 * row_step
+            and all(not chars or rows[-1][j] for j, chars in enumerate(placed))
+        )
+        if continues:
+            for j, chars in enumerate(placed):
+                rows[-1][j].extend(chars)
+        else:
+            rows.append(placed)
+    grid = []
+    for placed in rows:
+        row: list[tuple[str, Locator | None, bool]] = []
+        for chars in placed:
+            if not chars:
+                row.append(("", None, False))
+                continue
+            box = _loc(
+                run[0].page,
+                min(c.x0 for c in chars),
+                min(c.top for c in chars),
+                max(c.x1 for c in chars),
+                max(c.bottom for c in chars),
+            )
+            row.append((_cell_text(chars, run[0].page), box, False))
         grid.append(row)
     b.table(grid, ruled=False)
