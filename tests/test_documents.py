@@ -244,12 +244,11 @@ def test_pdf_fragment_selectors_point_at_the_page_and_box_holding_the_figure(doc
         assert page_no == int(g.value(sel, JX.pageNumber))
         left, top, width, height = (float(x) for x in m.groups()[1:])
         page = pdf[page_no - 1]
-        _l, bottom, _r, page_top = page.get_cropbox()
+        crop_left, _bottom, _right, crop_top = page.get_cropbox()
         textpage = page.get_textpage()
-        # the page's text inside the rectangle (a point of slack for rounding)
-        inside = textpage.get_text_bounded(
-            left - 1, page_top - (top + height) - 1, left + width + 1, page_top - top + 1
-        )
+        # the page's text inside the rectangle (RFC 8118: from the top-left corner; a point of slack)
+        x0, x1 = crop_left + left - 1, crop_left + left + width + 1
+        inside = textpage.get_text_bounded(x0, crop_top - (top + height) - 1, x1, crop_top - top + 1)
         assert _squash(exact) in _squash(inside), (value, exact, inside)
         # and the page says it: the figure's digits are on that page
         assert _squash(exact) in _squash(textpage.get_text_range())
