@@ -438,6 +438,8 @@ def to_pdf(
     a user password (the PDF cannot be opened without it)."""
     from fpdf import FPDF
 
+    if not NOTO.exists():
+        raise RuntimeError(f"{NOTO} is missing: install Debian's fonts-noto-cjk (.ci/run does)")
     running = header if header is not None else doc.title
 
     class Pdf(FPDF):
