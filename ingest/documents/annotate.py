@@ -109,16 +109,22 @@ def _selectors(t: TripleSet, span: URIRef, fmt: str, locators: list[Locator]) ->
 
 
 def _pdf_parts(locators: list[Locator]) -> list[tuple]:
+    """One box a page: the union of the boxes of the span's characters on it."""
     pages: dict[int, list[float]] = {}
     for loc in locators:
-        if loc.kind != "pdf":
-            continue
         x0, top, x1, bottom = loc.box
         box = pages.get(loc.page)
         if box is None:
             pages[loc.page] = [x0, top, x1, bottom]
-        else:
-            box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], top), max(box[2], x1), max(box[3], bottom)
+            continue
+        if x0 < box[0]:
+            box[0] = x0
+        if top < box[1]:
+            box[1] = top
+        if x1 > box[2]:
+            box[2] = x1
+        if bottom > box[3]:
+            box[3] = bottom
     return [("pdf", page, tuple(box)) for page, box in pages.items()]
 
 

@@ -20,6 +20,7 @@ viewrect), pages counted from 1. Page rotation is not applied (the genre's repor
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
 import re
@@ -328,13 +329,20 @@ def _grid(hs, vs, chars: list[Char], page: int, tol: float) -> Grid | None:
     regions: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for rc in cell_of:
         regions.setdefault(root(rc), []).append(rc)
+    members_of: dict[tuple[int, int], list[Char]] = {key: [] for key in regions}
+    for ch in chars:  # each character into the grid cell its centre falls in, then into that cell's region
+        cx, cy = (ch.x0 + ch.x1) / 2, ch.cy
+        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
+            continue
+        c = min(bisect.bisect_right(xs, cx) - 1, ncols - 1)
+        r = min(bisect.bisect_right(ys, cy) - 1, nrows - 1)
+        members_of[root((r, c))].append(ch)
     cells = []
-    for members in regions.values():
+    for key, members in regions.items():
         r0, r1 = min(m[0] for m in members), max(m[0] for m in members)
         c0, c1 = min(m[1] for m in members), max(m[1] for m in members)
         box = (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])
-        inside = [ch for ch in chars if box[0] <= (ch.x0 + ch.x1) / 2 <= box[2] and box[1] <= ch.cy <= box[3]]
-        cells.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, inside))
+        cells.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1, box, members_of[key]))
     if not any(cell[5] for cell in cells):
         return None
     cells.sort(key=lambda cell: (cell[0], cell[1]))
