@@ -479,3 +479,22 @@ def test_content_decides_not_the_suffix(docdir, tmp_path):
     assert _ingested(page).source.media_type == "text/html"
     text = _ingested(REPORTS["yunxi"][0])
     assert text.source.media_type == "text/plain" and text.source.document is None
+
+
+def test_the_worked_document_example_is_consistent():
+    """ontology/examples/document-example.ttl (hand-written): each extracted text's checksum and
+    length are its own, and each span quotes its file's extracted text at its offsets."""
+    g = Graph().parse(ROOT / "ontology" / "examples" / "document-example.ttl")
+    texts = list(g.subjects(RDF.type, JX.ExtractedText))
+    assert len(texts) == 3
+    for node in texts:
+        value = str(g.value(node, RDF.value))
+        digest = hashlib.sha256(value.encode()).hexdigest()
+        assert str(g.value(node, JX.sha256)) == digest and str(node).endswith(digest)
+        assert int(g.value(node, JX.charCount)) == len(value)
+    spans = _spans(g)
+    assert len(spans) == 4
+    for span, start, end, exact in spans:
+        file = g.value(span, URIRef(OA + "hasSource"))
+        text = str(g.value(g.value(file, JX.extractedText), RDF.value))
+        assert text[start:end] == exact, span
