@@ -320,4 +320,5 @@ def test_missing_documents_extra_is_a_clear_error(tmp_path, capsys, monkeypatch)
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + b"x" * 100)
     assert main(["ingest", str(pdf), "--out", str(tmp_path / "o.nq")]) == 2
-    assert "pip install 'jixiao[documents]'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "report.pdf" in err and "pip install 'jixiao[documents]'" in err

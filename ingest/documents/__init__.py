@@ -156,7 +156,7 @@ def _ole_kind(path: Path, data: bytes) -> str:
 
 
 def _ole_names(path: Path, data: bytes) -> set[str]:
-    compdoc = _require("xlrd.compdoc", "XLS")
+    compdoc = _require("xlrd.compdoc", "XLS", path)
     try:
         doc = compdoc.CompDoc(data, logfile=io.StringIO())
     except Exception as exc:  # xlrd raises its own CompDocError and plain struct/index errors on garbage
@@ -164,13 +164,15 @@ def _ole_names(path: Path, data: bytes) -> set[str]:
     return {e.name for e in doc.dirlist}
 
 
-def _require(module: str, what: str) -> ModuleType:
+def _require(module: str, what: str, path: Path) -> ModuleType:
+    """``module`` imported, or an error naming the file and the extra that installs it."""
     try:
         return importlib.import_module(module)
     except ImportError:
         raise JixiaoError(
             f"reading {what} documents needs the optional libraries: pip install 'jixiao[documents]' "
-            f"(module {module.split('.')[0]} is missing)"
+            f"(module {module.split('.')[0]} is missing)",
+            file=path,
         ) from None
 
 

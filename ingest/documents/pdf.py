@@ -111,7 +111,7 @@ class Grid:
 
 
 def read(path: Path, data: bytes, fmt: str) -> Extracted:
-    pdfium = _require("pypdfium2", "PDF")
+    pdfium = _require("pypdfium2", "PDF", path)
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:

@@ -69,7 +69,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def read(path: Path, data: bytes, fmt: str) -> Extracted:
-    lxml_html = _require("lxml.html", "HTML")
+    lxml_html = _require("lxml.html", "HTML", path)
     text, encoding = decode(data)
     try:
         root = lxml_html.document_fromstring(text)

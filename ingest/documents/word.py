@@ -31,14 +31,14 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 
 
-def parser():
-    etree = _require("lxml.etree", "DOCX")
+def parser(path: Path):
+    etree = _require("lxml.etree", "DOCX", path)
     # no entities resolved, no network, default size limits: the XML is untrusted input
     return etree, etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
 def read(path: Path, data: bytes, fmt: str) -> Extracted:
-    etree, xml_parser = parser()
+    etree, xml_parser = parser(path)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         root = etree.fromstring(zf.read("word/document.xml"), xml_parser)

@@ -57,7 +57,7 @@ def _check_size(path: Path, name: str, nrows: int, ncols: int, total: list[int])
 
 
 def _xlsx(path: Path, data: bytes) -> list[tuple[str, Rows]]:
-    openpyxl = _require("openpyxl", "XLSX")
+    openpyxl = _require("openpyxl", "XLSX", path)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False, keep_vba=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged package (KeyError, BadZipFile, XML errors)
@@ -89,7 +89,7 @@ def _xlsx(path: Path, data: bytes) -> list[tuple[str, Rows]]:
 
 
 def _xls(path: Path, data: bytes) -> list[tuple[str, Rows]]:
-    xlrd = _require("xlrd", "XLS")
+    xlrd = _require("xlrd", "XLS", path)
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=False, logfile=io.StringIO())
     except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct and index errors on a damaged file
