@@ -408,9 +408,14 @@ def test_docx_list_numbering_is_drawn(docdir):
     path = built(docdir, "haiyuan", "docx")
     xml = zipfile.ZipFile(path).read("word/document.xml").decode()
     assert "一、部门基本情况" not in xml and "部门基本情况" in xml  # the number is Word's, not text
-    text = _ingested(path).source.text
+    doc = _ingested(path).source.document
+    text = doc.text
     for heading in ("一、部门基本情况", "二、绩效自评情况", "三、其他自评情况", "四、上年度"):
         assert re.search(rf"^{heading}", text, re.M), heading
+    # the heading styles' levels are kept beside the text
+    levels = {text[s:e]: level for s, e, level in doc.headings}
+    assert levels["一、部门基本情况"] == 1 and levels["（二）年度总体工作和重点工作任务完成情况"] == 2
+    assert all(level in (1, 2) for level in levels.values()) and len(levels) >= 10
 
 
 def test_workbook_number_formats_are_shown_as_excel_shows_them(docdir):

@@ -65,6 +65,9 @@ class Extracted:
     tables: list[DocTable] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     encoding: str | None = None  # HTML: the charset the page was decoded with
+    # (start, end, level) of the paragraphs the document marks as headings (DOCX heading styles and
+    # outline levels, HTML h1-h6); the section parser reads numbering, not these, so far
+    headings: list[tuple[int, int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._starts = [p[0] for p in self.pieces]
@@ -84,6 +87,7 @@ class TextBuilder:
         self.parts: list[str] = []
         self.pieces: list[tuple[int, int, Locator]] = []
         self.tables: list[DocTable] = []
+        self.headings: list[tuple[int, int, int]] = []
         self.pos = 0
 
     def add(self, text: str, locator: Locator | None = None) -> tuple[int, int]:
@@ -113,14 +117,18 @@ class TextBuilder:
             return
         self.add("\n" if tail.endswith("\n") else "\n\n")
 
-    def paragraph(self, pieces: Iterable[tuple[str, Locator | None]]) -> None:
-        """A paragraph (its pieces joined as they are), as a block of its own."""
+    def paragraph(self, pieces: Iterable[tuple[str, Locator | None]], heading: int = 0) -> None:
+        """A paragraph (its pieces joined as they are), as a block of its own; ``heading`` is its
+        heading level when the document marks it as one (0: body text)."""
         items = [(t, loc) for t, loc in pieces if t]
         if not "".join(t for t, _ in items).strip():
             return
         self.block_break()
+        start = self.pos
         for t, loc in items:
             self.add(t, loc)
+        if heading:
+            self.headings.append((start, self.pos, heading))
 
     def table(
         self, grid: Sequence[Sequence[tuple[str, Locator | None, bool]]], ruled: bool = True, cont: bool = False
@@ -165,4 +173,4 @@ class TextBuilder:
     def build(self, fmt: str, media_type: str, metadata: dict[str, str], encoding: str | None = None) -> Extracted:
         text = "".join(self.parts).rstrip("\n") + "\n"
         pieces = [p for p in self.pieces if p[0] < len(text)]
-        return Extracted(fmt, media_type, text, pieces, self.tables, metadata, encoding)
+        return Extracted(fmt, media_type, text, pieces, self.tables, metadata, encoding, self.headings)

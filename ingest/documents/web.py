@@ -31,6 +31,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SPACE = re.compile(r"[ \t\r\n\f\u3000\xa0]+")
 _ASCII_SPACE = re.compile(r"[ \t\r\n\f]+")
 _WORDS = re.compile(r"[A-Za-z0-9_]+")
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 MIN_CONTENT_CJK = 50  # a page whose content holds less Chinese than this has no report in it
 
 
@@ -87,7 +88,7 @@ def read(path: Path, data: bytes, fmt: str) -> Extracted:
     reader = _Reader(tree, b)
     if title and title_missing(content, title):
         h1 = next((el for el in root.iter("h1") if " ".join(el.text_content().split()) == title), None)
-        b.paragraph([(title, Locator("xpath", path=tree.getpath(h1)) if h1 is not None else None)])
+        b.paragraph([(title, Locator("xpath", path=tree.getpath(h1)) if h1 is not None else None)], heading=1)
     reader.blocks(content)
     doc = b.build("html", "text/html", {k: v for k, v in meta.items() if v}, encoding)
     if len(_CJK.findall(doc.text)) < MIN_CONTENT_CJK:
@@ -221,10 +222,10 @@ class _Reader:
     def loc(self, el) -> Locator:
         return Locator("xpath", path=self.tree.getpath(el))
 
-    def flush(self) -> None:
+    def flush(self, heading: int = 0) -> None:
         if self.para:
             pieces = _trim(self.para)
-            self.b.paragraph(pieces)
+            self.b.paragraph(pieces, heading=heading)
         self.para = []
 
     def blocks(self, el) -> None:
@@ -248,7 +249,7 @@ class _Reader:
         for child in el:
             self.walk(child)
         if block:
-            self.flush()
+            self.flush(heading=int(tag[1]) if tag in _HEADING_TAGS else 0)
         self._tail(el)
 
     def _tail(self, el) -> None:

@@ -251,7 +251,11 @@ class _Reader:
         text = paragraph_text(p)
         if not text.strip():
             return
-        self.b.paragraph([(self.number(p), loc), (text.strip(), loc)])
+        ppr = p.find(f"{W}pPr")
+        outline = _val(ppr, "outlineLvl")
+        level = int(outline) + 1 if outline is not None and outline.isdigit() and int(outline) < 9 else 0
+        level = level or self.styles.heading(_val(ppr, "pStyle"))
+        self.b.paragraph([(self.number(p), loc), (text.strip(), loc)], heading=level)
 
     def number(self, p) -> str:
         ppr = p.find(f"{W}pPr")
