@@ -3,9 +3,11 @@ from its text (bench/documents.py) — gives the same facts as the text version;
 extracted text kept in the graph; the document locators point at the right page, cell or element.
 
 Reports: the two bundled samples (海源: Guangdong form, page breaks inside sentences, tab tables;
-云溪: GB18030, Hunan form with a pipe-table 自评表 whose `||` runs become merged cells) and two
+云溪: GB18030, Hunan form with a pipe-table 自评表 whose `||` runs become merged cells), two
 fictional 自评表 documents (tests/data/forms: a project form with merged cells, a department form
-with a budget-execution, a project and an indicator table).
+with a budget-execution, a project and an indicator table), and the real report (../shared/corpus),
+typeset as it is: its page-break blank lines stay paragraph breaks, which the reader and
+normalisation must rejoin as they do in its text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from jixiao.ingest.documents.annotate import cell_ref, column_letters
 from jixiao.ingest.pipeline import ingest_file
 from jixiao.ns import JX
 from jixiao.validate import validate_graphs
+from tests.conftest import REAL_REPORT
 
 ROOT = Path(__file__).resolve().parents[1]
 OA = "http://www.w3.org/ns/oa#"
@@ -47,6 +50,7 @@ REPORTS = {
     "yunxi": _sample("yunxi-agriculture-2023"),
     "chengxi": (ROOT / "tests" / "data" / "forms" / "chengxi-sports-project-2024.txt", "utf-8", []),
     "luojiang": (ROOT / "tests" / "data" / "forms" / "luojiang-environment-2023.txt", "utf-8", []),
+    "jiangmen": (REAL_REPORT, "utf-8", []),
 }
 CASES = [(name, fmt) for name in REPORTS for fmt in FORMATS]
 
@@ -503,3 +507,20 @@ def test_the_worked_document_example_is_consistent():
         file = g.value(span, URIRef(OA + "hasSource"))
         text = str(g.value(g.value(file, JX.extractedText), RDF.value))
         assert text[start:end] == exact, span
+
+
+def test_html_metadata_comes_from_the_page_not_the_report(tmp_path):
+    """Without <meta> tags the block outside the content gives the metadata; a date inside the report
+    (a cover's 报告日期) is not the page's publication date."""
+    from jixiao.ingest.documents.web import read
+
+    body = "某某县林业局2024年度部门整体支出绩效自评报告。全年完成人工造林 1200 亩。" * 3
+    page = f"""<html><body><div class="meta">索引号：11441234MB2C00000X/2025-00031　文号：某林〔2025〕7号</div>
+    <div>发布机构：某某县林业局</div><div id="zoom"><p>报告日期：2024年4月28日</p><p>{body}</p></div></body></html>"""
+    doc = read(tmp_path / "p.html", page.encode(), "html")
+    assert doc.metadata == {
+        "index_number": "11441234MB2C00000X/2025-00031",
+        "document_number": "某林〔2025〕7号",
+        "publisher": "某某县林业局",
+    }
+    assert doc.text.startswith("报告日期：2024年4月28日")

@@ -82,8 +82,9 @@ def read(path: Path, data: bytes, fmt: str) -> Extracted:
     scripts = sum(1 for _ in root.iter("script"))
     title = meta.pop("title", "") or _first_text(root, "h1") or (root.findtext(".//title") or "").strip()
     _drop(root)
-    meta.update({k: v for k, v in _metadata_block(root).items() if k not in meta})
     content = _main(root)
+    # the page's metadata block, outside the report (a cover's 报告日期 is not the page's date)
+    meta.update({k: v for k, v in _metadata_block(root, content).items() if k not in meta})
     b = TextBuilder()
     reader = _Reader(tree, b)
     if title and title_missing(content, title):
@@ -123,15 +124,19 @@ def _meta_tags(root) -> dict[str, str]:
     return out
 
 
-def _metadata_block(root) -> dict[str, str]:
-    """索引号：… 发布机构：… 发布日期：… 文号：… wherever the page states them (labels in documents.toml)."""
+def _metadata_block(root, content) -> dict[str, str]:
+    """索引号：… 发布机构：… 发布日期：… 文号：… wherever the page states them outside its main content
+    (labels in documents.toml)."""
     body = root.find("body")
     if body is None:
         return {}
     out: dict[str, str] = {}
     label_re = _conf()["label_re"]
+    # (the elements themselves, not their id(): lxml makes a new proxy object, and may reuse an id,
+    # for an element no Python reference holds)
+    inside = set(content.iter()) if content is not body else set()
     for el in body.iter():
-        if el.tag in ("script", "style") or not isinstance(el.tag, str):
+        if el.tag in ("script", "style") or not isinstance(el.tag, str) or el in inside:
             continue
         for chunk in (el.text, el.tail):
             if not chunk or ("：" not in chunk and ":" not in chunk):
