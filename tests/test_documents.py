@@ -4,7 +4,7 @@ extracted text kept in the graph; the document locators point at the right page,
 
 Reports: the two bundled samples (海源: Guangdong form, page breaks inside sentences, tab tables;
 云溪: GB18030, Hunan form with a pipe-table 自评表 whose `||` runs become merged cells), two
-fictional 自评表 documents (tests/data/forms: a project form with merged cells, a department form
+fictional 自评表 documents (tests/data/documents: a project form with merged cells, a department form
 with a budget-execution, a project and an indicator table), and the real report (../shared/corpus),
 typeset as it is: its page-break blank lines stay paragraph breaks, which the reader and
 normalisation must rejoin as they do in its text.
@@ -48,8 +48,8 @@ def _sample(name: str) -> tuple[Path, str, list[tuple[str, str]]]:
 REPORTS = {
     "haiyuan": _sample("haiyuan-sports-bureau-2024"),
     "yunxi": _sample("yunxi-agriculture-2023"),
-    "chengxi": (ROOT / "tests" / "data" / "forms" / "chengxi-sports-project-2024.txt", "utf-8", []),
-    "luojiang": (ROOT / "tests" / "data" / "forms" / "luojiang-environment-2023.txt", "utf-8", []),
+    "chengxi": (ROOT / "tests" / "data" / "documents" / "chengxi-sports-project-2024.txt", "utf-8", []),
+    "luojiang": (ROOT / "tests" / "data" / "documents" / "luojiang-environment-2023.txt", "utf-8", []),
     "jiangmen": (REAL_REPORT, "utf-8", []),
 }
 CASES = [(name, fmt) for name in REPORTS for fmt in FORMATS]

@@ -22,7 +22,7 @@ from jixiao.cli import main
 from jixiao.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
-FORM = ROOT / "tests" / "data" / "forms" / "luojiang-environment-2023.txt"
+FORM = ROOT / "tests" / "data" / "documents" / "luojiang-environment-2023.txt"
 
 
 @pytest.fixture(scope="module")
