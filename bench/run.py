@@ -5,7 +5,8 @@
 Stages: segment (ingest vs jieba.lcut, interleaved), throughput (process pool, one subprocess per
 N so peak RSS is clean), store (replace_graph vs Store.bulk_load), queries (every library query:
 pyoxigraph p50 at each N, side by side with rdflib at the smallest, results compared), validate,
-endpoint (`jixiao serve`, 8 concurrent clients). Results: bench/results/*.json and
+endpoint (`jixiao serve`, 8 concurrent clients), documents (a ~20-page PDF and the same report as
+DOCX/XLSX/XLS/HTML against its text file). Results: bench/results/*.json and
 cost-vs-size.svg; summary BENCHMARKS.md. See bench/README.md.
 """
 
@@ -1247,7 +1248,117 @@ def versions() -> dict:
     }
 
 
-STAGES = ("segment", "throughput", "store", "queries", "validate", "endpoint")
+def stage_documents(work: Path, k: int = 5) -> dict:
+    """Published documents against the text file: the bundled 海源 sample typeset at 17 pt (about the size of
+    official documents, GB/T 9704 三号) as a ~20-page PDF, and as DOCX, XLSX, XLS and HTML (built by
+    bench/documents.py). Per format, interleaved k times, median wall and CPU of (a) reading the
+    document into the intermediate form and (b) the whole ingest (read, extract, emit, annotate),
+    beside ingesting the text file. Then how long each refusal of a bad document takes."""
+    import tomllib
+
+    from bench import documents as build
+    from jixiao.errors import JixiaoError
+    from jixiao.ingest import documents
+    from jixiao.ingest.pipeline import ingest_file
+
+    sample = ROOT / "samples" / "haiyuan-sports-bureau-2024.txt"
+    faults = tomllib.loads((ROOT / "samples" / "haiyuan-sports-bureau-2024.faults.toml").read_text())
+    doc = build.parse(sample.read_text(encoding="utf-8"), [(b["quote"], b["joined"]) for b in faults["page_break"]])
+    out = work / "documents"
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"text": sample}
+    for fmt, writer in (
+        ("pdf", lambda p: build.to_pdf(doc, p, font_size=17)),
+        ("docx", lambda p: build.to_docx(doc, p)),
+        ("xlsx", lambda p: build.to_xlsx(doc, p)),
+        ("xls", lambda p: build.to_xls(doc, p)),
+        ("html", lambda p: build.to_html(doc, p)),
+    ):
+        path = out / f"haiyuan.{fmt}"
+        if not path.exists():
+            writer(path)
+        files[fmt] = path
+    clocks = (time.perf_counter, time.process_time)
+    for path in files.values():  # warm: imports, lexicon, segmenter
+        ingest_file(path)
+    timings: dict[str, dict[str, list[float]]] = {
+        f: {"read": [], "read_cpu": [], "ingest": [], "ingest_cpu": []} for f in files
+    }
+    for _ in range(k):
+        for fmt, path in files.items():
+            data = path.read_bytes()
+            t0 = [c() for c in clocks]
+            if fmt != "text":
+                documents.read(path, data, documents.sniff(path, data))
+            t1 = [c() for c in clocks]
+            ingest_file(path)
+            t2 = [c() for c in clocks]
+            timings[fmt]["read"].append(t1[0] - t0[0])
+            timings[fmt]["read_cpu"].append(t1[1] - t0[1])
+            timings[fmt]["ingest"].append(t2[0] - t1[0])
+            timings[fmt]["ingest_cpu"].append(t2[1] - t1[1])
+    import pypdfium2
+
+    rows = {}
+    base = med(timings["text"]["ingest_cpu"])
+    for fmt, t in timings.items():
+        rows[fmt] = {
+            "bytes": files[fmt].stat().st_size,
+            "read_s": med(t["read"]),
+            "read_cpu_s": med(t["read_cpu"]),
+            "ingest_s": med(t["ingest"]),
+            "ingest_cpu_s": med(t["ingest_cpu"]),
+            "ingest_cpu_vs_text": med(t["ingest_cpu"]) / base,
+        }
+    rows["pdf"]["pages"] = len(pypdfium2.PdfDocument(str(files["pdf"])))
+    for fmt, r in rows.items():
+        print(
+            f"  documents {fmt:5s}: read {r['read_s'] * 1000:7.1f} ms (CPU {r['read_cpu_s'] * 1000:6.1f}), "
+            f"ingest {r['ingest_s'] * 1000:7.1f} ms (CPU {r['ingest_cpu_s'] * 1000:6.1f}, "
+            f"{r['ingest_cpu_vs_text']:.2f}x text)",
+            flush=True,
+        )
+    refusals = {}
+    for name, path in _bad_documents(out, doc).items():
+        t0 = time.perf_counter()
+        try:
+            ingest_file(path)
+            refusals[name] = {"s": time.perf_counter() - t0, "error": None}
+        except JixiaoError as exc:
+            refusals[name] = {"s": time.perf_counter() - t0, "error": exc.problem}
+        print(f"  refused {name}: {refusals[name]['s']:.2f} s ({refusals[name]['error']})", flush=True)
+    result = {"k": k, "formats": rows, "refusals": refusals}
+    save("documents", result)
+    return result
+
+
+def _bad_documents(out: Path, doc) -> dict[str, Path]:
+    """The bad documents of tests/test_documents_bad.py that cost the most to refuse."""
+    import pypdfium2
+
+    from bench import documents as build
+    from tests.test_documents_bad import _zip_with_bomb
+
+    paths = {}
+    p = out / "encrypted.pdf"
+    if not p.exists():
+        build.to_pdf(doc, p, encrypt="secret")
+    paths["encrypted PDF"] = p
+    p = out / "pages-10000.pdf"
+    if not p.exists():
+        pdf = pypdfium2.PdfDocument.new()
+        for _ in range(10_000):
+            pdf.new_page(595, 842)
+        pdf.save(str(p))
+    paths["10,000-page PDF"] = p
+    p = out / "bomb.docx"
+    if not p.exists():
+        _zip_with_bomb(p, {"[Content_Types].xml": b"<Types/>"}, "word/document.xml", 2 << 30)
+    paths["DOCX expanding to 2 GiB"] = p
+    return paths
+
+
+STAGES = ("segment", "throughput", "store", "queries", "validate", "endpoint", "documents")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1295,6 +1406,8 @@ def main(argv: list[str] | None = None) -> int:
         summary["queries"] = stage_queries(args.work, sizes, args.rdflib_n or min(sizes))
     if "validate" in stages:
         summary["validate"] = stage_validate(args.work, sizes)
+    if "documents" in stages:
+        summary["documents"] = stage_documents(args.work)
     if "endpoint" in stages:
         summary["endpoint"] = stage_endpoint(
             args.work, args.endpoint_n or min(sizes), max(sizes), rounds=args.endpoint_rounds

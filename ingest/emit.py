@@ -278,7 +278,7 @@ class Source:
     path: Path
     text: str
     sha256: str
-    encoding: str
+    encoding: str | None
 
 
 class GraphBuilder:
@@ -301,7 +301,8 @@ class GraphBuilder:
         g = self.t
         g.add((self.file, RDF_TYPE, JX.SourceFile))
         g.add((self.file, JX.sha256, Literal(source.sha256)))
-        g.add((self.file, JX.encoding, Literal(source.encoding)))
+        if source.encoding:  # (none for a PDF, DOCX or workbook: their text is extracted, not decoded)
+            g.add((self.file, JX.encoding, Literal(source.encoding)))
         g.add((self.file, JX.fileName, Literal(source.path.name)))
         g.add((self.file, JX.charCount, Literal(len(source.text), datatype=XSD_INTEGER)))
 

@@ -62,6 +62,10 @@ def ingest_source(source: SourceText) -> IngestResult:
         root = parse_sections(norm)
         builder = Extractor(source, norm, root, get_segmenter()).run()
         report = builder.report
+        if source.document is not None:  # a PDF, DOCX, XLSX, XLS or HTML file: its text and locators
+            from jixiao.ingest.documents.annotate import annotate
+
+            annotate(builder.t, builder.file, source.document)
         return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source)
 
 

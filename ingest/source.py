@@ -45,8 +45,12 @@ class SourceText:
 
     path: Path
     text: str
-    encoding: str  # "utf-8", "utf-8-sig" or "gb18030"
+    encoding: str | None  # "utf-8", "utf-8-sig" or "gb18030"; a web page's charset; None for PDF/DOCX/XLSX/XLS
     sha256: str
+    media_type: str = "text/plain"
+    # a PDF, DOCX, XLSX, XLS or HTML file: its reading (jixiao.ingest.documents.model.Extracted),
+    # whose `text` is `text` above (the offsets index it); None for a text file
+    document: Any = None
 
 
 def read_source(path: str | Path) -> SourceText:
@@ -62,6 +66,9 @@ def read_source(path: str | Path) -> SourceText:
     if not p.is_file():
         raise InputError("file not found (or not a regular file)", file=p)
     data = p.read_bytes()
+    document = _read_document(p, data)
+    if document is not None:
+        return document
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("UTF-16 text is not supported; save the report as UTF-8", file=p, where="byte 0")
     _check_binary(data, p)
@@ -79,6 +86,22 @@ def read_source(path: str | Path) -> SourceText:
     if problem:
         raise InputError(problem, file=p)
     return SourceText(path=p, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _read_document(path: Path, data: bytes) -> SourceText | None:
+    """A PDF, DOCX, XLSX, XLS or HTML file (told by content and suffix) read through
+    jixiao.ingest.documents; None for a text file."""
+    from jixiao.ingest import documents
+
+    fmt = documents.sniff(path, data)
+    if fmt == "text":
+        return None
+    doc = documents.read(path, data, fmt)
+    problem = _genre_problem(doc.text)
+    if problem:
+        raise InputError(f"{problem} (in the text read from this {documents.NAMES[fmt]} file)", file=path)
+    sha = hashlib.sha256(data).hexdigest()
+    return SourceText(path, doc.text, doc.encoding, sha, media_type=doc.media_type, document=doc)
 
 
 def _check_binary(data: bytes, path: Path) -> None:

@@ -47,6 +47,11 @@ def source_file(sha256: str) -> URIRef:
     return URIRef(f"{BASE}file/{sha256}")
 
 
+def extracted_text(sha256: str) -> URIRef:
+    """The text read out of a document (PDF, DOCX, XLSX, XLS, HTML), keyed by its own checksum."""
+    return URIRef(f"{BASE}text/{sha256}")
+
+
 def report(department_name: str, fiscal_year: int | str, kind_key: str, subject: str | None = None) -> URIRef:
     """kind_key is the notation of a jxv:ReportKindScheme concept, e.g. 'department_whole'.
     ``subject`` tells apart several reports of one kind, year and department (one per project):

@@ -12,6 +12,7 @@ class JX(DefinedNamespace):
     BudgetFigure: URIRef  # Budget figure
     BudgetLine: URIRef  # Budget line
     BudgetUnit: URIRef  # Budget unit
+    CellSelector: URIRef  # Cell selector
     Change: URIRef  # Change
     DeclaredCount: URIRef  # Declared count
     Department: URIRef  # Department
@@ -19,6 +20,7 @@ class JX(DefinedNamespace):
     Duty: URIRef  # Duty
     Effect: URIRef  # Effect
     Evaluation: URIRef  # Evaluation
+    ExtractedText: URIRef  # Extracted text
     Indicator: URIRef  # Performance indicator
     IngestRun: URIRef  # Ingest run
     Measure: URIRef  # Measure
@@ -49,6 +51,7 @@ class JX(DefinedNamespace):
     budgetPhase: URIRef  # budget phase
     canonicalName: URIRef  # canonical name
     category: URIRef  # indicator category
+    cellRange: URIRef  # cell range
     changeFrom: URIRef  # change from
     changeTo: URIRef  # change to
     charCount: URIRef  # character count
@@ -60,12 +63,14 @@ class JX(DefinedNamespace):
     denominator: URIRef  # denominator
     department: URIRef  # department
     direction: URIRef  # direction
+    documentNumber: URIRef  # document number
     effect: URIRef  # effect
     encoding: URIRef  # encoding
     evaluated: URIRef  # evaluated
     evaluatedYear: URIRef  # evaluated year
     evaluation: URIRef  # evaluation
     evaluator: URIRef  # evaluator
+    extractedText: URIRef  # extracted text
     figureKind: URIRef  # figure kind
     fileName: URIRef  # file name
     fiscalPeriod: URIRef  # fiscal period
@@ -80,11 +85,13 @@ class JX(DefinedNamespace):
     hasSection: URIRef  # has section
     inReport: URIRef  # in report
     inSection: URIRef  # in section
+    indexNumber: URIRef  # index number
     indicatorScore: URIRef  # indicator score
     inferenceEvidence: URIRef  # inference evidence
     inferredName: URIRef  # inferred name
     level: URIRef  # level
     measure: URIRef  # measure
+    mediaType: URIRef  # media type
     missing: URIRef  # missing
     multiplier: URIRef  # multiplier
     name: URIRef  # name
@@ -93,10 +100,15 @@ class JX(DefinedNamespace):
     number: URIRef  # number
     numerator: URIRef  # numerator
     ordinal: URIRef  # ordinal
+    packagePart: URIRef  # package part
+    pageCount: URIRef  # page count
+    pageNumber: URIRef  # page number
     partner: URIRef  # partner
     problem: URIRef  # problem
     problemPattern: URIRef  # problem pattern
     programme: URIRef  # programme
+    publicationDate: URIRef  # publication date
+    publishingBody: URIRef  # publishing body
     qualifier: URIRef  # qualifier
     quantitative: URIRef  # quantitative
     raisedBy: URIRef  # raised by
@@ -109,6 +121,7 @@ class JX(DefinedNamespace):
     score: URIRef  # score
     sectionRole: URIRef  # section role
     sha256: URIRef  # SHA-256 checksum
+    sheetName: URIRef  # sheet name
     sourceFile: URIRef  # source file
     sourceSpan: URIRef  # source span
     spendingKind: URIRef  # spending kind

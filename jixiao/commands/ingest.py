@@ -17,11 +17,17 @@ from pathlib import Path
 from jixiao.paths import STORE_HELP, default_store
 
 NAME = "ingest"
-HELP = "read reports (UTF-8 or GB18030 text) and write one named graph per report"
+HELP = "read reports (UTF-8/GB18030 text; PDF, DOCX, XLSX, XLS, HTML) and write one named graph per report"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report text files")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="report files: text, or PDF/DOCX/XLSX/XLS/HTML (the documents extra)",
+    )
     p.add_argument("--store", type=Path, default=None, help=STORE_HELP)
     p.add_argument(
         "--out",
