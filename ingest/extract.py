@@ -14,17 +14,16 @@ from functools import cache
 
 from rdflib import URIRef
 
-from jixiao import data as _data
 from jixiao import iris
 from jixiao.errors import InputError
 from jixiao.ingest import meta
+from jixiao.ingest.datafiles import lexicon, toml
 from jixiao.ingest.emit import JX, JXV, RDF_TYPE, RDFS_LABEL, GraphBuilder, boolean, gyear, integer, zh
 from jixiao.ingest.emit import text as literal
 from jixiao.ingest.figures import Figure, extract_figures
 from jixiao.ingest.normalise import Normalised
-from jixiao.ingest.rules import data, domain, first_word, last_word
 from jixiao.ingest.sections import Block, Section
-from jixiao.ingest.segment import Segmenter, read_lexicon
+from jixiao.ingest.segment import Segmenter
 from jixiao.ingest.sentences import split_enumeration, split_sentences
 from jixiao.ingest.tables import Row, Table
 
@@ -60,6 +59,28 @@ IND_CATEGORIES = {
 }
 RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执行率", "completion": "完成率", "cut": "压减率"}
 CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
+
+
+def first_word(text: str, words: list[str]) -> str | None:
+    """The word of ``words`` that occurs earliest in ``text`` (longest on ties), or None."""
+    best: tuple[int, int, str] | None = None
+    for w in words:
+        i = text.find(w)
+        if i >= 0 and (best is None or (i, -len(w)) < (best[0], best[1])):
+            best = (i, -len(w), w)
+    return best[2] if best else None
+
+
+def last_word(text: str, words: list[str]) -> tuple[str, int] | None:
+    """The word of ``words`` whose occurrence ends last in ``text`` (longest on ties), with its end."""
+    best: tuple[int, int, str] | None = None
+    for w in words:
+        i = text.rfind(w)
+        if i >= 0:
+            key = (i + len(w), len(w), w)
+            if best is None or key > best:
+                best = key
+    return (best[2], best[0]) if best else None
 
 
 def category_key(text: str) -> str | None:
@@ -100,16 +121,16 @@ class Holder:
 class Extractor:
     def __init__(self, source, norm: Normalised, root: Section, segmenter: Segmenter):
         self.src, self.norm, self.root, self.seg = source, norm, root, segmenter
-        self.dom = domain()
+        self.dom = toml("domain.toml")
         self._groups = self._load_groups()
         # any group word at all: one search instead of a `word in text` per group word and sentence
         self._any_group = re.compile("|".join(re.escape(w) for w, _ in self._groups) or r"(?!)")
-        orgs = read_lexicon(_data.lexicon_dir() / "organisations.txt")
+        orgs = lexicon("organisations")
         self._orgs = sorted((w for w, _f, _t, _c in orgs), key=len, reverse=True)
         self._org_starts: tuple[str, ...] | None = None  # what a partner's name starts with (built once)
         self._name_ends_before = tuple(self.dom["orgs"]["name_ends_before"])
         self._roles: set[str] = set()
-        self._pattern_rules = data("problem_patterns.toml")["patterns"]
+        self._pattern_rules = toml("problem_patterns.toml")["patterns"]
         self.mentions: list[Mention] = []
         self.projects: dict[int, tuple[URIRef, str, dict[str, Decimal]]] = {}  # row → node, name, values
         self.emitted: set[tuple[int, int]] = set()
@@ -126,7 +147,7 @@ class Extractor:
 
     @staticmethod
     def _load_groups() -> list[tuple[str, str]]:
-        entries = read_lexicon(_data.lexicon_dir() / "beneficiary_groups.txt")
+        entries = lexicon("beneficiary_groups")
         return sorted(((w, c or w) for w, _f, _t, c in entries), key=lambda e: -len(e[0]))
 
     # -- entry point -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from jixiao.ingest.rules import domain
+from jixiao.ingest.datafiles import toml
 
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*年")
 
@@ -25,7 +25,7 @@ class ReportMeta:
 def region_of(name: str) -> str | None:
     """The administrative prefix of a name: 某某市总工会 → 某某市; None when it has none."""
     best = None
-    for suffix in domain()["region"]["suffixes"]:
+    for suffix in toml("domain.toml")["region"]["suffixes"]:
         i = name.find(suffix)
         if 1 <= i <= 8 and (best is None or i + len(suffix) < best):
             best = i + len(suffix)
@@ -36,14 +36,14 @@ def canonical_org(name: str, region: str | None) -> str:
     """Complete a relative short form with the report's region (市财政局 → <region>财政局)."""
     name = re.sub(r"\s+", "", name)
     if region:
-        for prefix in domain()["region"]["relative_prefixes"]:
+        for prefix in toml("domain.toml")["region"]["relative_prefixes"]:
             if name.startswith(prefix) and region.endswith(prefix) and not name.startswith(region):
                 return region + name[len(prefix) :]
     return name
 
 
 def department_from_title(title: str) -> str:
-    stops = domain()["report"]["name_stops"]
+    stops = toml("domain.toml")["report"]["name_stops"]
     cut = len(title)
     for w in stops:
         i = title.find(w)
@@ -53,7 +53,7 @@ def department_from_title(title: str) -> str:
 
 
 def kind_from_title(title: str) -> str:
-    conf = domain()["report"]
+    conf = toml("domain.toml")["report"]
     for word, key in conf["kinds"]:
         if word in title:
             return key
@@ -64,7 +64,7 @@ def fiscal_year(title: str, text: str) -> int | None:
     m = YEAR_RE.search(title)
     if m:
         return int(m.group(1))
-    contexts = domain()["report"]["year_contexts"]
+    contexts = toml("domain.toml")["report"]["year_contexts"]
     votes: Counter[int] = Counter()
     for m in YEAR_RE.finditer(text):
         after = text[m.end() - 1 : m.end() + 8]
@@ -78,7 +78,7 @@ def fiscal_year(title: str, text: str) -> int | None:
 
 
 def cover_department(text: str) -> str | None:
-    for field in domain()["report"]["name_fields"]:
+    for field in toml("domain.toml")["report"]["name_fields"]:
         m = re.search(re.escape(field) + r"(?:[（(][^）)\n]{0,6}[）)])?\s*[：:\t|]\s*([^\t|\n]+)", text)
         if m:
             return m.group(1).strip()

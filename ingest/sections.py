@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from jixiao.ingest.datafiles import toml
 from jixiao.ingest.sentences import cn_to_int, split_sentences
-from jixiao.ingest.source import read_data
 from jixiao.ingest.tables import Table, find_tables
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class NumberMatch:
 
 @cache
 def _conf() -> dict[str, Any]:
-    conf = read_data("sections.toml")
+    conf = toml("sections.toml")
     return {
         **conf,
         "numbering_res": [(n["level"], re.compile(n["pattern"])) for n in conf["numbering"]],

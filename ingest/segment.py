@@ -6,8 +6,8 @@ Lexicon files (``ingest/lexicon/<category>.txt``, UTF-8, one entry a line, ``#``
 
 e.g. ``劳动模范 3000 nz<TAB>劳模``: the word joins the tokenizer's dictionary with that frequency and
 POS tag; ``canonical`` (optional) names the entry it is an alias of. Only the categories in
-``DICTIONARY_FILES`` are dictionaries; other ``.txt`` files there are plain word lists read by their
-own modules (``function_words.txt``, ``light_verbs.txt``).
+``DICTIONARY_FILES`` are dictionaries; other ``.txt`` files there are plain word lists
+(``function_words.txt``, ``light_verbs.txt``). Both kinds are read by `jixiao.ingest.datafiles`.
 
 Engine: rjieba (jieba-rs, ~30x faster) when importable, else jieba; ``JIXIAO_SEGMENTER=jieba``
 forces jieba. Both get the same words with explicit frequencies, and tests check that they cut the
@@ -29,36 +29,9 @@ import jieba
 from jixiao import data as _data
 from jixiao import paths
 from jixiao.errors import InputError
+from jixiao.ingest.datafiles import read_lexicon
 
 DICTIONARY_FILES = ("organisations", "beneficiary_groups", "budget_terms", "indicator_terms", "units", "programmes")
-DEFAULT_FREQ = 2000
-DEFAULT_TAG = "n"
-
-
-def read_lexicon(path: Path) -> list[tuple[str, int, str, str | None]]:
-    """Entries of one lexicon file: (word, freq, tag, canonical or None)."""
-    entries = []
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line, _, canonical = raw.partition("\t")
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
-            continue
-        word, freq, tag = fields[0], DEFAULT_FREQ, DEFAULT_TAG
-        for field in fields[1:]:
-            if field.isdigit():
-                freq = int(field)
-            elif field.isascii() and field.isalpha():
-                tag = field
-            else:
-                raise InputError(f"bad lexicon field {field!r}", file=path, where=f"line {lineno}")
-        entries.append((word, freq, tag, canonical.strip() or None))
-    return entries
-
-
-def read_word_list(path: Path) -> list[str]:
-    """The first field of each non-comment line of a word-list file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.split()[0] for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 class Segmenter:

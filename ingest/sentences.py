@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from jixiao.ingest.source import read_data
+from jixiao.ingest.datafiles import toml
 
 _FINAL = "。！？；!?;"
 _CLOSERS = "”’」』）)】》\"'"
@@ -70,7 +70,7 @@ def _add_trimmed(text: str, start: int, end: int, base: int, out: list[tuple[int
 
 @cache
 def _enumeration() -> tuple[re.Pattern[str], str]:
-    conf = read_data("sections.toml")["enumeration"]
+    conf = toml("sections.toml")["enumeration"]
     return re.compile(conf["pattern"]), conf["preceded_by"]
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from jixiao.ingest.source import read_data
+from jixiao.ingest.datafiles import toml
 
 if TYPE_CHECKING:
     from jixiao.ingest.normalise import Normalised
@@ -100,7 +100,7 @@ class Table:
 
 @cache
 def _conf() -> dict[str, Any]:
-    conf = read_data("tables.toml")
+    conf = toml("tables.toml")
     return {
         **conf,
         "column_res": [(c["role"], [re.compile(p) for p in c["patterns"]]) for c in conf["column"]],

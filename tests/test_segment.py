@@ -9,7 +9,8 @@ import pytest
 
 from jixiao import data as _data
 from jixiao.errors import InputError
-from jixiao.ingest.segment import DICTIONARY_FILES, Segmenter, get_segmenter, read_lexicon
+from jixiao.ingest.datafiles import read_lexicon
+from jixiao.ingest.segment import DICTIONARY_FILES, Segmenter, get_segmenter
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 REPORT = CORPUS / "jiangmen-trade-union-2024.txt"
