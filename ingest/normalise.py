@@ -21,15 +21,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jixiao.ingest.sections import (
+from jixiao.ingest.layout import flattened_regions
+from jixiao.ingest.lines import (
     ends_sentence,
     is_heading_like,
     is_label_line,
     is_list_start,
     is_plain_heading,
+    line_form,
     match_number,
 )
-from jixiao.ingest.tables import flattened_regions, line_form
 
 _SPACES = " \u3000\u00a0"
 _COMPARATORS = "≥≤<>=＞＜"

@@ -17,7 +17,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from jixiao import iris
-from jixiao.ingest import emit, normalise, numerals, segment, source, tables
+from jixiao.ingest import emit, layout, normalise, numerals, segment, source
 from jixiao.ingest.emit import GraphBuilder, Source, TripleSet
 from jixiao.ingest.numerals import MULTIPLIERS, split_multiplier
 from jixiao.ns import JX
@@ -117,7 +117,7 @@ def test_fold_keeps_offsets_across_cr_lf() -> None:
 # -- table rows: the alignment table -----------------------------------------------------------
 def plain_align_costs(texts, roles, present, suffixed) -> list[list[int]]:
     """The alignment table cell by cell, each cell the cheapest of its three moves."""
-    n, w, inf = len(texts), len(roles), tables._INF
+    n, w, inf = len(texts), len(roles), layout._INF
     cost = [[inf] * (w + 1) for _ in range(n + 1)]
     cost[n][w] = 0
     for i in range(n, -1, -1):
@@ -126,7 +126,7 @@ def plain_align_costs(texts, roles, present, suffixed) -> list[list[int]]:
                 continue
             moves = []
             if i < n and j < w:
-                moves.append(tables._fit(texts[i], roles[j], present, suffixed) + cost[i + 1][j + 1])
+                moves.append(layout._fit(texts[i], roles[j], present, suffixed) + cost[i + 1][j + 1])
             if i < n and not texts[i]:
                 moves.append(1 + cost[i + 1][j])
             if j < w:
@@ -182,22 +182,22 @@ def test_align_costs_equal_the_plain_table() -> None:
         roles = [rnd.choice(roles_pool) for _ in range(rnd.randint(0, 8))]
         texts = [rnd.choice(cells) for _ in range(rnd.randint(0, 10))]
         present, suffixed = frozenset(roles), rnd.random() < 0.3
-        assert tables._align_costs(texts, roles, present, suffixed) == plain_align_costs(
+        assert layout._align_costs(texts, roles, present, suffixed) == plain_align_costs(
             texts, roles, present, suffixed
         )
 
 
 def test_column_role_equals_each_pattern_in_turn() -> None:
     def plain(header: str) -> str | None:
-        name = re.sub(r"\s+", "", tables._BRACKETED.sub("", header))
-        for role, patterns in tables._conf()["column_res"]:
+        name = re.sub(r"\s+", "", layout._BRACKETED.sub("", header))
+        for role, patterns in layout.rules()["column_res"]:
             if name and any(p.search(name) for p in patterns):
                 return role
         return None
 
     lines = {line.strip() for text in texts_of_the_genre() for line in re.split(r"[\n\t|]", text)}
     lines |= {"下达预算数（万元）", "实际完成值", "三级指标", "序号", "备注说明", "完成数", ""}
-    roles = {line: tables.column_role(line) for line in sorted(lines)}
+    roles = {line: layout.column_role(line) for line in sorted(lines)}
     assert roles == {line: plain(line) for line in sorted(lines)}
     assert sum(r is not None for r in roles.values()) >= 7
 

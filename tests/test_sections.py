@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.ingest.lines import match_number
 from jixiao.ingest.normalise import Normalised, normalise
-from jixiao.ingest.sections import Section, heading_role, match_number, parse_sections, split_heading
+from jixiao.ingest.sections import Section, heading_role, parse_sections, split_heading
 from jixiao.ingest.sentences import cn_to_int, split_enumeration, split_sentences
 from jixiao.ingest.source import read_source
 
