@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from jixiao.ingest.datafiles import toml
-from jixiao.ingest.sentences import cn_to_int
+from jixiao.ingest.numerals import ordinal_number
 
 _LABEL_LINE = re.compile(r"^[\u4e00-\u9fff][^，。；：,;:]{0,11}[：:]")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -54,7 +54,7 @@ def match_number(line: str) -> NumberMatch | None:
         m = pattern.match(stripped)
         if m:
             val = m.group("val")
-            ordinal = _CIRCLED.index(val) + 1 if val in _CIRCLED else cn_to_int(val)
+            ordinal = _CIRCLED.index(val) + 1 if val in _CIRCLED else ordinal_number(val)
             end = m.end()
             while end < len(stripped) and stripped[end] in " \u3000":
                 end += 1

@@ -1,5 +1,7 @@
 """Numbers written in Chinese numerals or Arabic digits → Decimal.
 
+``ordinal_number`` reads the number of a heading or list item ("12", "十二"), through the same parser.
+
 ``parse_chinese_number`` reads one number as written in the genre: Arabic ("2048", "1234.5",
 "1,234", "1.2万", "22万多"), Chinese ("三十六", "两万", "一百二十", "二〇二四"), or a Chinese count
 with its measure word ("七个", "三大" = 3). Ordinals are not numbers: "第四", "二十届" → None.
@@ -98,6 +100,21 @@ def chinese_to_int(s: str) -> int | None:
                 total += section * BIG_UNITS[c]
             section = num = 0
     return total + section + num
+
+
+# a Chinese numeral below 100 as a list or heading number: 一, 十, 十二, 二十, 九十九 (not 一二)
+_SMALL_NUMERAL = re.compile(
+    f"[{''.join(d for d, v in DIGITS.items() if v)}]?十[{''.join(DIGITS)}]?|[{''.join(DIGITS)}]"
+)
+
+
+def ordinal_number(numeral: str) -> int | None:
+    """The value of a heading or list-item number as printed: Arabic digits ("12"), or a Chinese
+    numeral below 100 ("一", "十二", "二十", "九十九", "两") read by ``chinese_to_int``; None for
+    anything else (a positional "一二" is no item number)."""
+    if numeral.isdigit():
+        return int(numeral)
+    return chinese_to_int(numeral) if _SMALL_NUMERAL.fullmatch(numeral) else None
 
 
 def split_multiplier(s: str) -> tuple[str, int]:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
 
-from jixiao.ingest.numerals import chinese_to_int, number_value, parse_chinese_number, split_multiplier
+from jixiao.ingest.numerals import (
+    chinese_to_int,
+    number_value,
+    ordinal_number,
+    parse_chinese_number,
+    split_multiplier,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +74,36 @@ def test_split_multiplier(text, expected):
 def test_chinese_to_int_rejects_other_characters():
     assert chinese_to_int("三个") is None
     assert chinese_to_int("") is None
+
+
+def _former_cn_to_int(numeral: str) -> int | None:
+    """The small-numeral reader sentences.cn_to_int was, before ordinal_number replaced it."""
+    digits = dict(zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+    if not numeral:
+        return None
+    if numeral.isdigit():
+        return int(numeral)
+    if "十" in numeral:
+        tens, _, ones = numeral.partition("十")
+        t = digits.get(tens, -1) if tens else 1
+        o = digits.get(ones, -1) if ones else 0
+        return None if t < 0 or o < 0 or "十" in ones else 10 * t + o
+    return digits.get(numeral) if len(numeral) == 1 else None
+
+
+def test_ordinal_number_reads_every_heading_and_list_number_as_before():
+    """Every value the numbering and enumeration patterns of sections.toml can capture (1-3 of
+    一…九十, or 1-2 Arabic digits), and the digit characters on their own, read as before."""
+    chinese = "一二三四五六七八九十"
+    values = ["".join(p) for n in (1, 2, 3) for p in itertools.product(chinese, repeat=n)]
+    values += [str(n) for n in range(100)] + ["07", "两", "〇", "零", "", "x", "百", "一百"]
+    assert [ordinal_number(v) for v in values] == [_former_cn_to_int(v) for v in values]
+    assert [ordinal_number(v) for v in ("一", "十", "十二", "二十", "九十九", "两", "二十零")] == [
+        1,
+        10,
+        12,
+        20,
+        99,
+        2,
+        20,
+    ]

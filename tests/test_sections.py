@@ -9,8 +9,9 @@ import pytest
 
 from jixiao.ingest.lines import match_number
 from jixiao.ingest.normalise import Normalised, normalise
+from jixiao.ingest.numerals import ordinal_number
 from jixiao.ingest.sections import Section, heading_role, parse_sections, split_heading
-from jixiao.ingest.sentences import cn_to_int, split_enumeration, split_sentences
+from jixiao.ingest.sentences import split_enumeration, split_sentences
 from jixiao.ingest.source import read_source
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
@@ -97,8 +98,8 @@ def test_title_split_at_full_stop_or_short_label() -> None:
     assert (line[s:e], body) == ("下一步改进措施", len(line))
 
 
-def test_cn_to_int() -> None:
-    assert [cn_to_int(x) for x in ("一", "十", "十二", "二十", "九十九", "两", "x", "")] == [
+def test_ordinal_number() -> None:
+    assert [ordinal_number(x) for x in ("一", "十", "十二", "二十", "九十九", "两", "x", "")] == [
         1,
         10,
         12,
