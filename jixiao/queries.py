@@ -50,8 +50,9 @@ from rdflib.term import Node
 
 from jixiao import data as _data
 from jixiao.errors import JixiaoError, UsageError
+from jixiao.rdfutil import from_ox_memoised, to_ox
 from jixiao.sparqltext import skip_opaque
-from jixiao.store import GraphStore, from_ox, to_ox
+from jixiao.store import GraphStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -448,7 +449,7 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if isinstance(res, ox.QueryBoolean):
         return Result(q, ["ask"], [[Literal(bool(res))]])
-    convert = _converter()
+    convert = from_ox_memoised()
     if isinstance(res, ox.QueryTriples):
         return Result(
             q,
@@ -457,21 +458,6 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
         )
     names = [v.value for v in res.variables]
     return Result(q, names, [[convert(t) for t in sol] for sol in res])  # a solution iterates in `names` order
-
-
-def _converter():
-    """``from_ox`` memoised for one result: answers repeat terms (a report's title on each of its rows,
-    units, phases), and building an rdflib Literal costs microseconds; None stays None."""
-    memo: dict = {None: None}
-
-    def convert(term):
-        try:
-            return memo[term]
-        except KeyError:
-            out = memo[term] = from_ox(term)
-            return out
-
-    return convert
 
 
 def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:

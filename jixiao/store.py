@@ -13,29 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from jixiao import pending
 from jixiao.errors import JixiaoError
 from jixiao.paths import default_store
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r}")
-
+from jixiao.rdfutil import XSD_STRING, from_ox, to_ox
 
 # N-Triples escapes in a literal, as Oxigraph writes them: named escapes for \b \t \n \f \r " \\,
 # \uXXXX for the other control characters; everything else (any Unicode character) as itself
@@ -116,20 +100,6 @@ def nquads(ntriples_bytes: bytes, graph_iri: str) -> bytes:
     graph = str(ox.NamedNode(graph_iri)).encode()  # the IRI checked by Oxigraph
     data = ntriples_bytes if ntriples_bytes.endswith(b"\n") or not ntriples_bytes else ntriples_bytes + b"\n"
     return data.replace(b" .\n", b" " + graph + b" .\n")
-
-
-def from_ox(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
 
 
 class GraphStore:

@@ -21,7 +21,8 @@ from jixiao.ingest import emit
 from jixiao.ingest.emit import GraphBuilder, Source, TripleSet
 from jixiao.ingest.pipeline import gc_paused, ingest_file
 from jixiao.ns import JX
-from jixiao.store import nt_term, ntriples, to_ox
+from jixiao.rdfutil import to_ox
+from jixiao.store import nt_term, ntriples
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # bench/ is not an installed package
