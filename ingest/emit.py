@@ -20,6 +20,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from jixiao import iris
 from jixiao import ns as _ns
+from jixiao.ns import OA, ORG, PROV, QB, TIME
 
 
 class _CachedTerms:
@@ -39,28 +40,26 @@ class _CachedTerms:
 JX = _CachedTerms(_ns.JX)
 JXV = _CachedTerms(_ns.JXV)
 
-OA = "http://www.w3.org/ns/oa#"
-OA_HAS_SOURCE = URIRef(OA + "hasSource")
-OA_HAS_SELECTOR = URIRef(OA + "hasSelector")
-OA_POS = URIRef(OA + "TextPositionSelector")
-OA_QUOTE = URIRef(OA + "TextQuoteSelector")
-OA_START = URIRef(OA + "start")
-OA_END = URIRef(OA + "end")
-OA_EXACT = URIRef(OA + "exact")
-QB_DATASET = URIRef("http://purl.org/linked-data/cube#dataSet")
-ORG_HAS_SUB = URIRef("http://www.w3.org/ns/org#hasSubOrganization")
-TIME_INTERVAL = URIRef("http://www.w3.org/2006/time#ProperInterval")
+OA_HAS_SOURCE = OA.hasSource
+OA_HAS_SELECTOR = OA.hasSelector
+OA_POS = OA.TextPositionSelector
+OA_QUOTE = OA.TextQuoteSelector
+OA_START = OA.start
+OA_END = OA.end
+OA_EXACT = OA.exact
+QB_DATASET = QB.dataSet
+TIME_INTERVAL = TIME.ProperInterval
 
 PREFIXES = {
-    "jx": "https://w3id.org/jixiao/def#",
-    "jxv": "https://w3id.org/jixiao/vocab#",
+    "jx": str(_ns.JX),
+    "jxv": str(_ns.JXV),
     "jxd": iris.BASE,
-    "oa": OA,
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "org": "http://www.w3.org/ns/org#",
+    "oa": str(OA),
+    "prov": str(PROV),
+    "qb": str(QB),
+    "org": str(ORG),
     "skos": str(SKOS),
-    "time": "http://www.w3.org/2006/time#",
+    "time": str(TIME),
 }
 
 
@@ -293,11 +292,8 @@ class GraphBuilder:
         # one literal object per string for the strings figures repeat (a figure's jx:statedForm is its
         # span's oa:exact; units, counts): ``jixiao.store.ntriples`` converts each distinct object once
         self._texts: dict[str, Literal] = {}
-        # span and figure IRIs are these prefixes + "start-end" (tests/test_emit_speed_paths.py checks
-        # them against iris.span / iris.figure): formatting one string beats iris.local's join
-        self._span_iri = iris.span(report, 0, 1).removesuffix("0-1")
-        self._figure_iri = iris.figure(report, 0, 1).removesuffix("0-1")
-        self._budget = self.local("budget")
+        self._iris = iris.ReportIris(report)  # span, selector and figure IRIs: the fast path
+        self._budget = iris.budget_dataset(report)
         g = self.t
         g.add((self.file, RDF_TYPE, JX.SourceFile))
         g.add((self.file, JX.sha256, Literal(source.sha256)))
@@ -336,8 +332,8 @@ class GraphBuilder:
         src = self.source.text
         if not 0 <= start < end <= len(src):
             raise ValueError(f"span {start}-{end} outside the text (0-{len(src)})")
-        node = self._spans[start, end] = minted(f"{self._span_iri}{start}-{end}")  # = iris.span(...)
-        pos, quote = minted(f"{node}/pos"), minted(f"{node}/quote")
+        node = self._spans[start, end] = minted(self._iris.span(start, end))
+        pos, quote = minted(self._iris.selector(node, "pos")), minted(self._iris.selector(node, "quote"))
         add = self.t.add
         add((node, RDF_TYPE, JX.SourceSpan))
         add((node, OA_HAS_SOURCE, self.file))
@@ -411,7 +407,7 @@ class GraphBuilder:
         cls: URIRef = JX.Quantity,
     ) -> URIRef:
         """A figure at original offsets [start, end) (the surface with qualifier and unit)."""
-        node = minted(f"{self._figure_iri}{start}-{end}")  # = iris.figure(self.report, start, end)
+        node = minted(self._iris.figure(start, end))
         add = self.t.add
         add((node, RDF_TYPE, cls))
         if cls is not JX.Quantity:  # (an equal, distinct object would add a duplicate: a no-op)

@@ -211,7 +211,7 @@ class Extractor:
     def _walk(self, sec: Section, parent: URIRef, path: str, inherited: set[str], nearest: str | None = None) -> None:
         for i, child in enumerate(sec.children, 1):
             cpath = f"{path}-{i}" if path else str(i)
-            node = self.b.local("section", cpath)
+            node = iris.section(self.report, cpath)
             s, e = self._trim(*self.orig(child.heading_start, child.heading_end))
             if e <= s:
                 s, e = self._trim(*self.orig(child.start, child.end))
@@ -243,26 +243,26 @@ class Extractor:
         s, e = self._trim(s, e)
         body = self.ntext(sec.heading_start, sec.end).strip()
         if parent.role == "duties" or role == "duty":
-            duty = b.local("duty", path.rsplit("-", 1)[-1] if "-" in path else path)
+            duty = iris.duty(self.report, path.rsplit("-", 1)[-1] if "-" in path else path)
             b.resource(duty, JX.Duty, s, e, section=node)
             b.add(duty, JX.ordinal, integer(sec.ordinal or 0))
             b.add(duty, JX.text, literal(self._strip_number(body, sec.number)))
             b.add(self.dept, JX.hasDuty, duty)
             b.add(self.report, JX.hasDuty, duty)
         elif parent.role == "goals" and sec.level >= 3:
-            goal = b.local("goal", sec.ordinal or path)
+            goal = iris.goal(self.report, sec.ordinal or path)
             b.resource(goal, JX.PerformanceGoal, s, e, section=node)
             b.add(goal, JX.text, literal(self._strip_number(body, sec.number)))
             b.add(self.report, JX.hasGoal, goal)
             ctx.about = goal
         elif role == "rectification_issue":
             n = sum(1 for _ in b.t.objects(self.report, JX.rectificationIssue)) + 1
-            issue = b.local("issue", n)
+            issue = iris.issue(self.report, n)
             hs, he = self.orig(sec.heading_start, sec.heading_end)
             b.resource(issue, JX.RectificationIssue, hs, he, section=node, label=sec.title.strip())
             b.add(issue, JX.title, literal(sec.title.strip()))
             b.add(self.report, JX.rectificationIssue, issue)
-            prior = b.local("evaluation", "prior")
+            prior = iris.evaluation(self.report, "prior")
             if (prior, RDF_TYPE, JX.ThirdPartyEvaluation) in b.t:
                 b.add(issue, JX.raisedBy, prior)
             self._issue = issue
@@ -271,14 +271,14 @@ class Extractor:
             kind = role.split("_", 1)[1]
             cls = {"problem": JX.Problem, "measure": JX.Measure, "effect": JX.Effect}[kind]
             prop = {"problem": JX.problem, "measure": JX.measure, "effect": JX.effect}[kind]
-            part = URIRef(f"{self._issue}/{kind}/1")
+            part = iris.issue_part(self._issue, kind)
             b.resource(part, cls, s, e, section=node)
             b.add(part, JX.text, literal(self._strip_number(body, sec.number)))
             b.add(self._issue, prop, part)
             if kind == "problem":
                 self._patterns(part, body)
             if kind == "measure":
-                b.add(part, JX.addresses, URIRef(f"{self._issue}/problem/1"))
+                b.add(part, JX.addresses, iris.issue_part(self._issue, "problem"))
             ctx.about = part
         elif role in ("problems", "measures"):
             self._enumerated(sec, node, ctx, "problem" if role == "problems" else "measure")
@@ -295,7 +295,7 @@ class Extractor:
                 os_, oe = self._trim(*self.orig(s, e))
                 if oe <= os_:
                     continue
-                n = b.local("report", kind, f"{os_}")
+                n = iris.statement(self.report, kind, os_)
                 b.resource(n, cls, os_, oe, section=node)
                 b.add(n, JX.ordinal, integer(ordinal))
                 b.add(n, JX.text, literal(self.ntext(s, e).strip()))
@@ -354,7 +354,7 @@ class Extractor:
 
     def _work_item(self, ss: int, se: int, ctx: Ctx) -> URIRef:
         s, e = self._trim(*self.orig(ss, se))
-        node = self.b.local("work", s)
+        node = iris.work_item(self.report, s)
         self.b.resource(node, JX.WorkItem, s, e, section=ctx.section)
         self.b.add(node, JX.text, literal(self.ntext(ss, se).strip()))
         return node
@@ -558,7 +558,7 @@ class Extractor:
         evaluator: URIRef | None = None,
     ) -> URIRef:
         b = self.b
-        node = b.local("evaluation", key)
+        node = iris.evaluation(self.report, key)
         s, e = self._trim(*self.orig(ss, se))
         if (node, RDF_TYPE, cls) not in b.t:
             b.resource(node, cls, s, e, section=ctx.section)
@@ -624,8 +624,7 @@ class Extractor:
     # -- money -----------------------------------------------------------------------------------
     def _line(self, holder: Holder, kind: str) -> URIRef:
         if kind not in holder.lines:
-            suffix = "" if holder.node == self.dept else f"/{iris.name_key(holder.name)}"
-            node = URIRef(f"{self.report}/spending/{kind}{suffix}")
+            node = iris.spending_line(self.report, kind, None if holder.node == self.dept else holder.name)
             b = self.b
             b.t.add((node, RDF_TYPE, JX.SpendingAggregate))
             b.t.add((node, JX.spendingKind, getattr(JXV, f"spend_{kind}")))
@@ -927,7 +926,7 @@ class Extractor:
         base = len(self.projects)  # rows of an earlier project table come first
         for i, row in enumerate(table.rows, 1):
             name = table.get(row, "name").strip()
-            node = b.local("project", base + i)
+            node = iris.project(self.report, base + i)
             s, e = self._trim(*self.orig(row.start, row.end))
             b.resource(node, JX.Project, s, e, label=name or None, section=ctx.section)
             b.add(node, JX.tableRow, integer(i))
@@ -1051,7 +1050,7 @@ class Extractor:
         base = sum(1 for _ in b.t.objects(self.report, JX.hasIndicator))  # rows of an earlier indicator table
         for i, row in enumerate(table.rows, 1):
             name = table.get(row, "level3").strip()
-            node = b.local("indicator", base + i)
+            node = iris.indicator(self.report, base + i)
             s, e = self._trim(*self.orig(row.start, row.end))
             b.resource(node, JX.Indicator, s, e, label=name or None, section=ctx.section)
             b.add(self.report, JX.hasIndicator, node)
@@ -1143,7 +1142,7 @@ class Extractor:
                     elif row_name:
                         b.add(node, JX.alias, literal(name))
             if node is None:
-                node = b.local("project", f"n{iris.name_key(name)}")
+                node = iris.narrative_project(self.report, name)
                 first = ms[0]
                 b.resource(node, JX.Project, *first.clause, label=name, section=first.section)
                 b.add(node, JX.name, literal(name))

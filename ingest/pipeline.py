@@ -21,9 +21,7 @@ from jixiao.ingest.normalise import normalise
 from jixiao.ingest.sections import parse_sections
 from jixiao.ingest.segment import get_segmenter
 from jixiao.ingest.source import SourceText, read_source
-from jixiao.ns import JX
-
-PROV = "http://www.w3.org/ns/prov#"
+from jixiao.ns import JX, PROV
 
 
 @dataclass
@@ -74,16 +72,16 @@ def run_record(source: SourceText, report: URIRef, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     run = iris.run(source.sha256, stamp)
-    agent = URIRef(f"{iris.BASE}agent/jixiao/{__version__}")
+    agent = iris.agent(__version__)
     g = Graph()
     g.add((run, RDF.type, JX.IngestRun))
-    g.add((run, RDF.type, URIRef(PROV + "Activity")))
-    g.add((run, URIRef(PROV + "used"), iris.source_file(source.sha256)))
-    g.add((run, URIRef(PROV + "generated"), iris.graph_of(report)))
-    g.add((run, URIRef(PROV + "startedAtTime"), Literal(now.isoformat(), datatype=XSD.dateTime)))
-    g.add((run, URIRef(PROV + "wasAssociatedWith"), agent))
+    g.add((run, RDF.type, PROV.Activity))
+    g.add((run, PROV.used, iris.source_file(source.sha256)))
+    g.add((run, PROV.generated, iris.graph_of(report)))
+    g.add((run, PROV.startedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+    g.add((run, PROV.wasAssociatedWith, agent))
     g.add((run, JX.toolVersion, Literal(__version__)))
-    g.add((agent, RDF.type, URIRef(PROV + "SoftwareAgent")))
+    g.add((agent, RDF.type, PROV.SoftwareAgent))
     g.add((iris.source_file(source.sha256), JX.sha256, Literal(source.sha256)))
     g.add((iris.source_file(source.sha256), JX.fileName, Literal(source.path.name)))
     return g

@@ -49,7 +49,9 @@ from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
 from jixiao import data as _data
+from jixiao import iris
 from jixiao.errors import JixiaoError, UsageError
+from jixiao.ns import JX, JXV
 from jixiao.rdfutil import from_ox_memoised, to_ox
 from jixiao.sparqltext import skip_opaque
 from jixiao.store import GraphStore
@@ -61,11 +63,7 @@ XSD_NS = str(XSD)
 PARAM_TYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:boolean", "xsd:gYear", "xsd:anyURI")
 _HEADER_KEYS = {"title_zh", "title_en", "description", "params", "example", "problems"}
 _PARAM_KEYS = {"name", "type", "default", "description", "required"}
-CURIE_PREFIXES = {
-    "jx": "https://w3id.org/jixiao/def#",
-    "jxv": "https://w3id.org/jixiao/vocab#",
-    "jxd": "https://w3id.org/jixiao/id/",
-}
+CURIE_PREFIXES = {"jx": str(JX), "jxv": str(JXV), "jxd": iris.BASE}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 

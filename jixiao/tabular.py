@@ -10,12 +10,11 @@ from collections.abc import Sequence
 
 from wcwidth import wcswidth
 
+from jixiao.iris import BASE
+from jixiao.ns import JX, JXV
+
 FORMATS = ("table", "csv", "tsv", "json", "md")
-PREFIXES = {
-    "https://w3id.org/jixiao/vocab#": "jxv:",
-    "https://w3id.org/jixiao/def#": "jx:",
-    "https://w3id.org/jixiao/id/": "jxd:",
-}
+PREFIXES = {str(JXV): "jxv:", str(JX): "jx:", BASE: "jxd:"}
 
 
 def cell(value, *, compact: bool = True) -> str:

@@ -26,11 +26,10 @@ from rdflib.term import Node
 
 from jixiao import data as _data
 from jixiao.errors import UsageError
-from jixiao.ns import JX
+from jixiao.ns import JX, OA
 from jixiao.rdfutil import from_ox, to_ox
 
 JXS = Namespace("https://w3id.org/jixiao/shapes#")
-OA = Namespace("http://www.w3.org/ns/oa#")
 ENGINES = ("pyshacl", "turbo", "sparql")
 SEVERITIES = ("Violation", "Warning", "Info")
 LANGS = ("zh", "en")
