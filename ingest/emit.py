@@ -1,4 +1,6 @@
-"""GraphBuilder: the one place that turns extracted facts into triples of the jixiao ontology.
+"""emit: the one place that turns what a report says (`jixiao.ingest.records`) into triples of the
+jixiao ontology: ``emit(records)`` walks the records, `GraphBuilder` writes spans, resources and
+figures.
 
 Every resource and figure gets a source span (Web Annotation position + quote selectors) whose
 offsets index the decoded original text, and whose quote is exactly that text. IRIs come from
@@ -20,6 +22,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from jixiao import iris
 from jixiao import ns as _ns
+from jixiao.ingest import records as r
 from jixiao.ns import OA, ORG, PROV, QB, TIME
 
 
@@ -266,12 +269,6 @@ class TripleSet:
         return g
 
 
-# The predicates extraction looks up by subject while it builds a report (a budget line's label for
-# a figure's jx:counts, the indicators and rectification issues so far, an inferred name), indexed
-# as triples come in: a first lookup would otherwise scan the ~10k triples already there.
-LOOKED_UP = (RDFS_LABEL, JX.hasIndicator, JX.rectificationIssue, JX.inferredName)
-
-
 @dataclass(frozen=True)
 class Source:
     path: Path
@@ -285,7 +282,7 @@ class GraphBuilder:
         self.report = report
         self.source = source
         self.file = iris.source_file(source.sha256)
-        self.t = TripleSet(indexed=LOOKED_UP)
+        self.t = TripleSet()
         for p, ns in PREFIXES.items():
             self.t.bind(p, ns)
         self._spans: dict[tuple[int, int], URIRef] = {}
@@ -293,7 +290,7 @@ class GraphBuilder:
         # span's oa:exact; units, counts): ``jixiao.store.ntriples`` converts each distinct object once
         self._texts: dict[str, Literal] = {}
         self._iris = iris.ReportIris(report)  # span, selector and figure IRIs: the fast path
-        self._budget = iris.budget_dataset(report)
+        self.budget = iris.budget_dataset(report)
         g = self.t
         g.add((self.file, RDF_TYPE, JX.SourceFile))
         g.add((self.file, JX.sha256, Literal(source.sha256)))
@@ -322,6 +319,10 @@ class GraphBuilder:
         if lit is None:
             lit = self._texts[value] = text(value)
         return lit
+
+    def figure_iri(self, start: int, end: int) -> URIRef:
+        """The IRI of the figure at [start, end) (`jixiao.iris.figure`)."""
+        return minted(self._iris.figure(start, end))
 
     # -- provenance ----------------------------------------------------------------------------
     def span(self, start: int, end: int) -> URIRef:
@@ -407,7 +408,7 @@ class GraphBuilder:
         cls: URIRef = JX.Quantity,
     ) -> URIRef:
         """A figure at original offsets [start, end) (the surface with qualifier and unit)."""
-        node = minted(self._iris.figure(start, end))
+        node = self.figure_iri(start, end)
         add = self.t.add
         add((node, RDF_TYPE, cls))
         if cls is not JX.Quantity:  # (an equal, distinct object would add a duplicate: a no-op)
@@ -441,7 +442,7 @@ class GraphBuilder:
         node = self.quantity(start, end, cls=JX.BudgetFigure, **kw)
         self.add(node, JX.budgetLine, line)
         self.add(node, JX.budgetPhase, vocab("phase", phase))
-        self.add(node, QB_DATASET, self._budget)
+        self.add(node, QB_DATASET, self.budget)
         if reference_year is not None:
             self.add(node, JX.referenceYear, gyear(reference_year))
         return node
@@ -476,3 +477,303 @@ class GraphBuilder:
 
     def flag(self, node: URIRef, key: str) -> None:
         self.t.add((node, JX.flag, vocab("flag", key)))
+
+
+# -- records → triples ---------------------------------------------------------------------------
+ORG_CLASSES = {"department": JX.Department, "organisation": JX.Organisation, "budget_unit": JX.BudgetUnit}
+ISSUE_PART_CLASSES = {"problem": JX.Problem, "measure": JX.Measure, "effect": JX.Effect}
+ISSUE_PART_PROPERTIES = {"problem": JX.problem, "measure": JX.measure, "effect": JX.effect}
+
+
+def vocab_concept(local_name: str | None) -> URIRef | None:
+    """``vocab_concept("ind_output")`` → jxv:ind_output; None for None."""
+    return getattr(JXV, local_name) if local_name else None
+
+
+def emit(ex: r.Extraction) -> GraphBuilder:
+    """The triples of what a report says (one report's records), in a GraphBuilder."""
+    return _Emitter(ex).run()
+
+
+class _Emitter:
+    def __init__(self, ex: r.Extraction):
+        self.ex = ex
+        rep = ex.report
+        self.report = iris.report(rep.department.canonical, rep.fiscal_year, rep.kind, rep.subject)
+        self.b = GraphBuilder(self.report, ex.source)
+        self.dept = iris.org(rep.department.canonical)
+        self._iris: dict[object, URIRef] = {}
+
+    def iri(self, rec: object) -> URIRef | None:
+        """The IRI of a record (None for None)."""
+        if rec is None:
+            return None
+        found = self._iris.get(rec)
+        if found is None:
+            found = self._iris[rec] = self._mint(rec)
+        return found
+
+    def _mint(self, rec: object) -> URIRef:
+        report = self.report
+        match rec:
+            case r.Quantity(span=(start, end)):
+                return self.b.figure_iri(start, end)
+            case r.Section(path=path):
+                return iris.section(report, path)
+            case r.OrgName(canonical=name):
+                return iris.org(name)
+            case r.SpendingLine(kind=kind, holder=holder):
+                return iris.spending_line(report, kind, holder.canonical if holder else None)
+            case r.Project(number=None, name=name):
+                return iris.narrative_project(report, name)
+            case r.Project(number=number):
+                return iris.project(report, number)
+            case r.Indicator(number=number):
+                return iris.indicator(report, number)
+            case r.Evaluation(key=key):
+                return iris.evaluation(report, key)
+            case r.AuditIssue(number=number):
+                return iris.issue(report, number)
+            case r.IssuePart(issue=issue, kind=kind):
+                return iris.issue_part(self.iri(issue), kind)
+            case r.Goal(key=key):
+                return iris.goal(report, key)
+            case r.Duty(key=key):
+                return iris.duty(report, key)
+            case r.WorkItem(span=(start, _)):
+                return iris.work_item(report, start)
+            case r.Statement(kind=kind, span=(start, _)):
+                return iris.statement(report, kind, start)
+        raise TypeError(f"no IRI for {rec!r}")
+
+    def run(self) -> GraphBuilder:
+        ex, b = self.ex, self.b
+        self._report()
+        for org in ex.organisations:
+            self._organisation(org)
+        for sec in ex.sections:
+            self._section(sec)
+        for duty in ex.duties:
+            node = self.iri(duty)
+            b.resource(node, JX.Duty, *duty.span, section=self.iri(duty.section))
+            b.add(node, JX.ordinal, integer(duty.ordinal))
+            b.add(node, JX.text, text(duty.text))
+            b.add(self.dept, JX.hasDuty, node)
+            b.add(self.report, JX.hasDuty, node)
+        for goal in ex.goals:
+            node = self.iri(goal)
+            b.resource(node, JX.PerformanceGoal, *goal.span, section=self.iri(goal.section))
+            b.add(node, JX.text, text(goal.text))
+            b.add(self.report, JX.hasGoal, node)
+        for issue in ex.issues:
+            node = self.iri(issue)
+            b.resource(node, JX.RectificationIssue, *issue.span, section=self.iri(issue.section), label=issue.title)
+            b.add(node, JX.title, text(issue.title))
+            b.add(self.report, JX.rectificationIssue, node)
+            b.add(node, JX.raisedBy, self.iri(issue.raised_by))
+        for part in ex.issue_parts:
+            node = self.iri(part)
+            b.resource(node, ISSUE_PART_CLASSES[part.kind], *part.span, section=self.iri(part.section))
+            b.add(node, JX.text, text(part.text))
+            b.add(self.iri(part.issue), ISSUE_PART_PROPERTIES[part.kind], node)
+            self._patterns(node, part.patterns)
+            if part.addresses:
+                b.add(node, JX.addresses, iris.issue_part(self.iri(part.issue), part.addresses))
+        for st in ex.statements:
+            node = self.iri(st)
+            b.resource(node, ISSUE_PART_CLASSES[st.kind], *st.span, section=self.iri(st.section))
+            b.add(node, JX.ordinal, integer(st.ordinal))
+            b.add(node, JX.text, text(st.text))
+            b.add(self.report, ISSUE_PART_PROPERTIES[st.kind], node)
+            self._patterns(node, st.patterns)
+        for item in ex.work_items:
+            node = self.iri(item)
+            b.resource(node, JX.WorkItem, *item.span, section=self.iri(item.section))
+            b.add(node, JX.text, text(item.text))
+        for doc in ex.documents:
+            node = iris.document(doc.title)
+            b.t.add((node, RDF_TYPE, JX.Document))
+            b.t.add((node, JX.title, text(doc.title)))
+            b.t.add((node, RDFS_LABEL, zh(doc.title)))
+            b.sourced(node, *doc.span)
+            b.add(self.iri(doc.section), JX.cites, node)
+        for mention in ex.beneficiaries:
+            group = iris.group(mention.group)
+            b.t.add((group, RDF_TYPE, JX.BeneficiaryGroup))
+            b.t.add((group, JX.canonicalName, text(mention.group)))
+            b.t.add((group, RDFS_LABEL, zh(mention.group)))
+            if mention.about is not None:
+                b.add(self.iri(mention.about), JX.beneficiary, group)
+            for start, end in mention.figures:
+                b.add(b.figure_iri(start, end), JX.beneficiary, group)
+        for partner in ex.partners:
+            b.add(self.iri(partner.about), JX.partner, self.iri(partner.org))
+        for prog in ex.programmes:
+            node = iris.programme(ex.report.department.canonical, prog.name)
+            b.t.add((node, RDF_TYPE, JX.Programme))
+            b.t.add((node, JX.name, text(prog.name)))
+            b.t.add((node, RDFS_LABEL, zh(prog.name)))
+            b.sourced(node, *prog.span)
+            b.add(self.iri(prog.about), JX.programme, node)
+        for unit in ex.budget_units:
+            node = self.iri(unit.org)
+            b.add(node, JX.unitKind, vocab("unitkind", unit.kind))
+            b.add(self.dept, JX.hasBudgetUnit, node)
+        for line in ex.spending_lines:
+            self._line(line)
+        for project in ex.projects:
+            self._project(project)
+        for ind in ex.indicators:
+            self._indicator(ind)
+        for ev in ex.evaluations:
+            self._evaluation(ev)
+        for figure in ex.figures:
+            self._figure(figure)
+        return b
+
+    # -- one record each -------------------------------------------------------------------------
+    def _report(self) -> None:
+        rep, b = self.ex.report, self.b
+        b.resource(self.report, JX.Report, *rep.span, label=rep.title)
+        b.add(self.report, JX.title, text(rep.title))
+        b.add(self.report, JX.department, self.dept)
+        b.add(self.report, JX.fiscalYear, gyear(rep.fiscal_year))
+        b.add(self.report, JX.fiscalPeriod, b.year(rep.fiscal_year))
+        b.add(self.report, JX.reportKind, vocab("kind", rep.kind))
+        b.add(self.report, JX.sourceFile, b.file)
+
+    def _organisation(self, org: r.Organisation) -> None:
+        name = org.name
+        node = self.b.organisation(name.canonical, ORG_CLASSES[org.kind], alias=name.alias, region=name.region)
+        if org.span is not None:
+            self.b.sourced(node, *org.span)
+
+    def _section(self, sec: r.Section) -> None:
+        b, node = self.b, self.iri(sec)
+        b.resource(node, JX.Section, *sec.span, label=sec.label)
+        b.add(node, JX.number, text(sec.number))
+        b.add(node, JX.level, integer(sec.level))
+        b.add(node, JX.ordinal, integer(sec.ordinal))
+        b.add(node, JX.inReport, self.report)
+        b.add(self.iri(sec.parent) or self.report, JX.hasSection, node)
+        b.add(node, JX.sectionRole, vocab("role", sec.role))
+        for word in sec.cutoff_notes:
+            b.add(node, JX.cutoffNote, text(word))
+
+    def _patterns(self, node: URIRef, patterns: list[str]) -> None:
+        for key in patterns:
+            self.b.add(node, JX.problemPattern, vocab("pattern", key))
+
+    def _line(self, line: r.SpendingLine) -> None:
+        b, node = self.b, self.iri(line)
+        b.t.add((node, RDF_TYPE, JX.SpendingAggregate))
+        b.t.add((node, JX.spendingKind, vocab("spend", line.kind)))
+        b.t.add((node, JX.budgetHolder, self.iri(line.holder) or self.dept))
+        b.t.add((node, RDFS_LABEL, zh(line.label)))
+        for year in line.unstated_years:
+            b.add(node, JX.missing, text(f"{year} 年数值未写明 / current-year value not stated"))
+
+    def _project(self, p: r.Project) -> None:
+        b, node = self.b, self.iri(p)
+        b.resource(node, JX.Project, *p.span, label=p.name, section=self.iri(p.section))
+        b.add(node, JX.tableRow, integer(p.table_row) if p.table_row is not None else None)
+        b.add(node, JX.budgetHolder, self.iri(p.holder))
+        if p.name:
+            b.add(node, JX.name, text(p.name))
+        b.add(node, JX.nameStatus, vocab("name", p.name_status))
+        if p.inferred_name is not None:
+            b.add(node, JX.inferredName, text(p.inferred_name))
+            b.add(node, JX.inferenceEvidence, b.span(*p.evidence))
+        for alias in p.aliases:
+            b.add(node, JX.alias, text(alias))
+        for flag in p.flags:
+            b.flag(node, flag)
+
+    def _indicator(self, ind: r.Indicator) -> None:
+        b, node = self.b, self.iri(ind)
+        b.resource(node, JX.Indicator, *ind.span, label=ind.name or None, section=self.iri(ind.section))
+        b.add(self.report, JX.hasIndicator, node)
+        b.add(node, JX.tableRow, integer(ind.table_row))
+        if ind.name:
+            b.add(node, JX.name, text(ind.name))
+        b.add(node, JX.category, vocab_concept(ind.category))
+        b.add(node, JX.targetText, text(ind.target_text) if ind.target_text is not None else None)
+        b.add(node, JX.actualText, text(ind.actual_text) if ind.actual_text is not None else None)
+        b.add(node, JX.target, self.iri(ind.target))
+        b.add(node, JX.actual, self.iri(ind.actual))
+        b.add(node, JX.comparator, vocab("cmp", ind.comparator))
+        b.add(node, JX.quantitative, boolean(ind.quantitative))
+        for flag in ind.flags:
+            b.flag(node, flag)
+
+    def _evaluation(self, ev: r.Evaluation) -> None:
+        b, node = self.b, self.iri(ev)
+        b.resource(
+            node,
+            JX.ThirdPartyEvaluation if ev.third_party else JX.SelfEvaluation,
+            *ev.span,
+            section=self.iri(ev.section),
+        )
+        b.add(node, RDF_TYPE, JX.Evaluation)
+        b.add(self.report, JX.evaluation, node)
+        b.add(node, JX.evaluated, self.iri(ev.evaluated))
+        b.add(node, JX.evaluatedYear, gyear(ev.evaluated_year))
+        b.add(node, JX.evaluator, self.iri(ev.evaluator))
+        for score in ev.scores:
+            b.add(node, JX.score, self.iri(score))
+        for grade in ev.grades:
+            b.add(node, JX.grade, vocab("grade", grade))
+
+    def _figure(self, f: r.Quantity) -> None:
+        b = self.b
+        common = dict(
+            value=f.value,
+            multiplier=f.multiplier,
+            unit=f.unit,
+            stated_unit=f.stated_unit,
+            qualifier=f.qualifier,
+            comparator=f.comparator,
+            counts=f.counts,
+            value_max=f.value_max,
+            about=self.iri(f.about),
+            section=self.iri(f.section),
+        )
+        match f:
+            case r.BudgetFigure():
+                node = b.budget_figure(
+                    *f.span,
+                    line=self.iri(f.line),
+                    phase=f.phase,
+                    reference_year=f.reference_year,
+                    kind=f.kind,
+                    **common,
+                )
+            case r.Rate():
+                node = b.rate(
+                    *f.span,
+                    kind=f.rate_kind,
+                    numerator=self.iri(f.numerator),
+                    denominator=self.iri(f.denominator),
+                    line=self.iri(f.line),
+                    **common,
+                )
+                b.add(node, JX.direction, vocab("dir", f.direction))
+                b.add(node, JX.changeFrom, self.iri(f.change_from))
+                b.add(node, JX.changeTo, self.iri(f.change_to))
+            case r.Change():
+                node = b.change(
+                    *f.span,
+                    direction=f.direction,
+                    change_from=self.iri(f.change_from),
+                    change_to=self.iri(f.change_to),
+                    kind=f.kind,
+                    **common,
+                )
+            case r.DeclaredCount():
+                node = b.quantity(*f.span, cls=JX.DeclaredCount, kind=f.kind, **common)
+                b.add(node, JX.countedCategory, vocab_concept(f.category))
+                b.add(node, JX.counts, text(f.category_word))
+            case _:
+                node = b.quantity(*f.span, kind=f.kind, **common)
+        for flag in f.flags:
+            b.flag(node, flag)

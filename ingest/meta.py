@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from jixiao import iris
 from jixiao.ingest.datafiles import toml
 
 YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*年")
@@ -83,3 +84,9 @@ def cover_department(text: str) -> str | None:
         if m:
             return m.group(1).strip()
     return None
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two canonical names name one organisation (one IRI: equal after NFKC and without
+    whitespace, `jixiao.iris.name_key`)."""
+    return iris.name_key(a) == iris.name_key(b)

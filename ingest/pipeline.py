@@ -1,5 +1,6 @@
 """The ingest pipeline: file → decoded text → normalised text → sections and tables → figures →
-one named graph per report (deterministic) plus a PROV record of the run (kept apart)."""
+the records of what the report says → one named graph per report (deterministic), plus a PROV
+record of the run (kept apart)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from jixiao import __version__, iris
-from jixiao.ingest.emit import TripleSet
-from jixiao.ingest.extract import Extractor
+from jixiao.ingest.emit import TripleSet, emit
+from jixiao.ingest.extract import extract
 from jixiao.ingest.normalise import normalise
+from jixiao.ingest.records import Extraction
 from jixiao.ingest.sections import parse_sections
 from jixiao.ingest.segment import get_segmenter
 from jixiao.ingest.source import SourceText, read_source
@@ -31,6 +33,7 @@ class IngestResult:
     triples: TripleSet  # the report's triples (what the store and the bench write)
     run: Graph
     source: SourceText
+    records: Extraction | None = None  # what the report says, the triples' source
 
     @cached_property
     def graph(self) -> Graph:
@@ -58,9 +61,10 @@ def ingest_source(source: SourceText) -> IngestResult:
     with gc_paused():
         norm = normalise(source.text)
         root = parse_sections(norm)
-        builder = Extractor(source, norm, root, get_segmenter()).run()
+        records = extract(source, norm, root, get_segmenter())
+        builder = emit(records)
         report = builder.report
-        return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source)
+        return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source, records)
 
 
 def ingest_file(path: str | Path) -> IngestResult:
