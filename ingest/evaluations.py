@@ -20,6 +20,16 @@ class EvaluationReader:
     def __init__(self, reading: Reading):
         self.rd = reading
         self.dom = reading.dom
+        conf = self.dom["evaluation"]
+        # the words and marks between a grade word and the grade: 评定为“优秀”
+        self._grade_lead = re.compile(rf"^[{re.escape(''.join(conf['grade_fillers']))}：:\s“”\"']+")
+        # the evaluator: a firm or organisation name right before 对/于 (某某会计师事务所对本单位 …)
+        suffixes = sorted(map(re.escape, self.dom["orgs"]["suffixes"]), key=len, reverse=True)
+        self._evaluator = re.compile(
+            rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{'|'.join([*map(re.escape, conf['evaluator_suffixes']), *suffixes])}))"
+            rf"(?:{'|'.join(map(re.escape, conf['evaluator_followed_by']))})"
+        )
+        self._commission = re.compile("(" + "|".join(map(re.escape, conf["commission_words"])) + ")")
 
     def sentence(self, ss: int, se: int, figs: list[Figure], base: int, ctx: Ctx) -> None:
         """Scores and grades, declared indicator counts."""
@@ -34,7 +44,7 @@ class EvaluationReader:
                 )
                 if self_eval:
                     self._evaluation("self", ss, se, f, base, text, ctx, rd.year)
-            if f.unit in ("item", None) or f.stated_unit in ("个", "项"):
+            if f.unit in ("item", None) or f.stated_unit in self.dom["declared_counts"]["stated_units"]:
                 word = last_word(
                     rd.norm.text[max(ss, base + f.start - 12) : base + f.start], self.dom["declared_counts"]["words"]
                 )
@@ -92,7 +102,7 @@ class EvaluationReader:
             i = text.find(w)
             if i < 0:
                 continue
-            tail = re.sub(r"^[为是：:\s“”\"']+", "", text[i + len(w) : i + len(w) + 8])
+            tail = self._grade_lead.sub("", text[i + len(w) : i + len(w) + 8])
             for word, key in conf["grades"]:
                 if tail.startswith(word):
                     return key
@@ -106,12 +116,11 @@ class EvaluationReader:
         score = next((f for f in figs if f.unit == "point"), None)
         if score is None and not any(w in text for w in conf["third_party_words"]):
             return
-        suffixes = "|".join(sorted(map(re.escape, self.dom["orgs"]["suffixes"]), key=len, reverse=True))
         evaluator = None
-        m = re.search(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:有限公司|事务所|{suffixes}))(?:对|于)", text)
+        m = self._evaluator.search(text)
         if m:
             start, raw = m.start(1), m.group(1)
-            commissioned = re.search(r"(委托|聘请|邀请)", raw)  # 某局委托某公司: the evaluator is the firm
+            commissioned = self._commission.search(raw)  # 某局委托某公司: the evaluator is the firm
             if commissioned:
                 start, raw = start + commissioned.end(), raw[commissioned.end() :]
             name = meta.canonical_org(raw, rd.region)
@@ -119,6 +128,6 @@ class EvaluationReader:
                 r.OrgName(canonical=name, alias=raw, region=meta.region_of(name) or rd.region),
                 span=rd.orig(block.start + start, block.start + start + len(raw)),
             )
-        ym = meta.YEAR_RE.search(text)
+        ym = meta.year_re().search(text)
         year = int(ym.group(1)) if ym else rd.year - 1
         self._evaluation("prior", block.start, block.end, score, block.start, text, ctx, year, evaluator)

@@ -18,11 +18,12 @@ import re
 from jixiao.errors import InputError
 from jixiao.ingest import meta
 from jixiao.ingest import records as r
+from jixiao.ingest.datafiles import toml
 from jixiao.ingest.evaluations import EvaluationReader
 from jixiao.ingest.figures import Figure, extract_figures
 from jixiao.ingest.indicators import IndicatorReader
 from jixiao.ingest.mentions import QUOTE_RE, MentionReader
-from jixiao.ingest.money import BUDGET_ROLES, MoneyReader
+from jixiao.ingest.money import MoneyReader
 from jixiao.ingest.normalise import Normalised
 from jixiao.ingest.projects import ProjectReader
 from jixiao.ingest.reading import Ctx, Reading
@@ -32,9 +33,6 @@ from jixiao.ingest.sentences import split_sentences
 from jixiao.ingest.source import SourceText
 from jixiao.ingest.structure import StructureReader
 from jixiao.ingest.tables import Table
-
-WORK_ROLES = {"annual_work", "indicator_analysis"}
-LEADING_YEAR_RE = re.compile(r"^\s*\d{4}\s*年度?\s*")
 
 
 def extract(source: SourceText, norm: Normalised, root: Section, segmenter: Segmenter) -> r.Extraction:
@@ -47,7 +45,8 @@ def identify(source: SourceText, norm: Normalised, root: Section) -> r.Report:
     department or no year."""
     title = root.title.strip() or norm.text.strip().split("\n", 1)[0]
     # a title may open with the year (2024年度某某局部门整体支出…): the name follows it
-    dept = meta.cover_department(norm.text) or meta.department_from_title(LEADING_YEAR_RE.sub("", title))
+    leading_year = toml("domain.toml")["report"]["leading_year_pattern"]
+    dept = meta.cover_department(norm.text) or meta.department_from_title(re.sub(leading_year, "", title))
     if not dept:
         raise InputError("cannot find the department name in the title or cover block", file=source.path, where="title")
     year = meta.fiscal_year(title, norm.text)
@@ -77,6 +76,7 @@ class Extractor:
 
     def run(self) -> r.Extraction:
         self.rd = rd = Reading(self.src, self.norm, self.seg, identify(self.src, self.norm, self.root))
+        self.work_roles, self.budget_roles = set(rd.dom["roles"]["work"]), set(rd.dom["roles"]["budget"])
         rd.organisation(rd.dept, "department")
         tables = list(_tables(self.root))
         table_names = sorted(
@@ -149,13 +149,13 @@ class Extractor:
             figs = by_sentence[(ss, se)]
             text = rd.ntext(ss, se)
             about = ctx.about
-            if ctx.roles & WORK_ROLES and not ctx.about and (figs or QUOTE_RE.search(text)):
+            if ctx.roles & self.work_roles and not ctx.about and (figs or QUOTE_RE.search(text)):
                 about = self.structure.work_item(ss, se, ctx)
             self.money.budget_units(text, ss)  # the list of budget units may stand in any section
             self.mentions.sentence(ss, se, text, about or ctx.section, figs, block.start, ctx.roles)
             # by the nearest role: a conclusion or an indicator analysis under a spending heading
             # (三、部门整体支出绩效情况 → 自评结论) tells no budget lines
-            if ctx.role in BUDGET_ROLES:
+            if ctx.role in self.budget_roles:
                 self.money.sentence(ss, se, figs, block.start, ctx)
             self.evaluations.sentence(ss, se, figs, block.start, ctx)
             for f in figs:

@@ -5,42 +5,42 @@ written and as figures, the comparator of the target, and the row's repair flags
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from jixiao.ingest import records as r
+from jixiao.ingest.datafiles import code_lists, toml
 from jixiao.ingest.figures import Figure, extract_figures
 from jixiao.ingest.reading import Ctx, Reading
 from jixiao.ingest.tables import Row, Table
 
 NUMBER_RE = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
-IND_CATEGORIES = {
-    "产出": "ind_output",
-    "效益": "ind_outcome",
-    "满意度": "ind_satisfaction",
-    "数量": "ind_quantity",
-    "质量": "ind_quality",
-    "时效": "ind_timeliness",
-    "成本": "ind_cost",
-    "经济效益": "ind_economic",
-    "社会效益": "ind_social",
-    "生态效益": "ind_ecological",
-    "环境效益": "ind_ecological",
-    "可持续影响": "ind_sustainability",
-    "服务对象满意度": "ind_beneficiary_satisfaction",
-    "社会公众满意度": "ind_beneficiary_satisfaction",
-    "定量": "nature_quantitative",
-    "定性": "nature_qualitative",
-}
-CMP_SIGNS = {"≥": "ge", ">=": "ge", "≤": "le", "<=": "le", "=": "eq", ">": "gt", "<": "lt"}
+CATEGORY_SCHEMES = ("IndicatorCategoryScheme", "IndicatorNatureScheme")
+
+
+@cache
+def _categories() -> dict[str, str]:
+    """Category terms → concept local names: the Chinese labels (preferred and alternative) of the
+    indicator category and nature code lists, without the category suffix (产出指标 → 产出 → ind_output)."""
+    suffix = toml("domain.toml")["indicators"]["category_suffix"]
+    return {
+        label.removesuffix(suffix): c.name
+        for c in code_lists().values()
+        if c.scheme in CATEGORY_SCHEMES
+        for label in (c.label, *c.alt_labels)
+    }
 
 
 def category_key(text: str) -> str | None:
-    t = re.sub(r"[（(][^）)]*[）)]|\s+", "", text).removesuffix("指标")  # 产出指标（50分） → 产出
-    return IND_CATEGORIES.get(t)
+    """The category a cell or word names ("产出指标（50分）" → "ind_output"; "定量指标" → "nature_quantitative")."""
+    suffix = toml("domain.toml")["indicators"]["category_suffix"]
+    t = re.sub(r"[（(][^）)]*[）)]|\s+", "", text).removesuffix(suffix)  # 产出指标（50分） → 产出
+    return _categories().get(t)
 
 
 class IndicatorReader:
     def __init__(self, reading: Reading):
         self.rd = reading
+        self.signs = dict(reading.dom["indicators"]["comparator_signs"])  # in the order tried
 
     def table(self, table: Table, ctx: Ctx) -> None:
         rd = self.rd
@@ -107,8 +107,8 @@ class IndicatorReader:
             f = Figure(**{**f.__dict__, "end": len(text), "text": text[f.start :]})
         comparator = (
             f.comparator
-            or CMP_SIGNS.get(cmp_col or "")
-            or (next((v for k, v in CMP_SIGNS.items() if text.startswith(k)), None))
+            or self.signs.get(cmp_col or "")
+            or (next((v for k, v in self.signs.items() if text.startswith(k)), None))
         )
         if comparator is None and role == "target" and f.qualifier is None:
             comparator = "eq"  # a bare quantitative target (100%, 0) states the value to reach exactly

@@ -22,6 +22,10 @@ class MentionReader:
     def __init__(self, reading: Reading, indicator_names: set[str]):
         self.rd = reading
         self.dom = reading.dom
+        quotes = self.dom["quotes"]
+        self._project_context = re.compile(r"\s*(" + "|".join(map(re.escape, quotes["project_context"])) + ")")
+        self._indicator_after = tuple(quotes["indicator_after"])
+        self._joiner = re.compile("|".join(map(re.escape, self.dom["orgs"]["list_joiners"])))
         self.indicator_names = indicator_names
         self._groups = sorted(((w, c or w) for w, _f, _t, c in lexicon("beneficiary_groups")), key=lambda e: -len(e[0]))
         # any group word at all: one search instead of a `word in text` per group word and sentence
@@ -32,9 +36,10 @@ class MentionReader:
 
     # -- a paragraph ------------------------------------------------------------------------------
     def cutoff(self, block: Block, ctx: Ctx) -> None:
-        for w in self.dom["evaluation"]["cutoff_words"]:
+        conf = self.dom["evaluation"]
+        for w in conf["cutoff_words"]:
             i = block.text.find(w)
-            if i >= 0 and ("数据" in block.text or "口径" in block.text):
+            if i >= 0 and any(c in block.text for c in conf["cutoff_context"]):
                 ctx.section.cutoff_notes.append(w)
                 return
 
@@ -75,9 +80,9 @@ class MentionReader:
             if (
                 any(w in name for w in qconf["not_programme"])
                 or name.endswith(tuple(qconf["not_programme_suffixes"]))
-                or _is_project_context(text, m)
+                or self._project_context.match(text, m.end(), m.end() + 8)
                 or name in self.indicator_names
-                or text[m.end() : m.end() + 2] == "指标"
+                or text.startswith(self._indicator_after, m.end())
             ):
                 continue
             span = rd.orig(ss + m.start(1), ss + m.end(1))
@@ -108,10 +113,10 @@ class MentionReader:
                     if not end:
                         break
                     out.append((window[:end], pos, pos + end))
-                    joiner = re.match(r"[、和及与]", window[end:])
+                    joiner = self._joiner.match(window, end)
                     if not joiner:
                         break
-                    pos += end + 1  # 联合 A、B: the list goes on
+                    pos += joiner.end()  # 联合 A、B: the list goes on after the joiner
         return sorted(set(out), key=lambda t: t[1])
 
     def _org_end(self, window: str) -> int | None:
@@ -125,8 +130,3 @@ class MentionReader:
                 if window.startswith(ends_before, end) and (best is None or end < best):
                     best = end
         return best if best and best >= 3 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", window[:best]) else None
-
-
-def _is_project_context(text: str, m: re.Match) -> bool:
-    after = text[m.end() : m.end() + 8]
-    return bool(re.match(r"\s*(支出|压减|追加|执行|项目|经费|资金)", after))

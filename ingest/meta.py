@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from jixiao import iris
 from jixiao.ingest.datafiles import toml
 
-YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)\s*年")
+
+@cache
+def year_re() -> re.Pattern[str]:
+    """A year as written ("2024 年"; group 1: the year), from domain.toml [report] year_pattern."""
+    return re.compile(toml("domain.toml")["report"]["year_pattern"])
 
 
 @dataclass(frozen=True)
@@ -62,17 +67,17 @@ def kind_from_title(title: str) -> str:
 
 
 def fiscal_year(title: str, text: str) -> int | None:
-    m = YEAR_RE.search(title)
+    m = year_re().search(title)
     if m:
         return int(m.group(1))
     contexts = toml("domain.toml")["report"]["year_contexts"]
     votes: Counter[int] = Counter()
-    for m in YEAR_RE.finditer(text):
+    for m in year_re().finditer(text):
         after = text[m.end() - 1 : m.end() + 8]
         if any(after.startswith(c) for c in contexts):
             votes[int(m.group(1))] += 1
     if not votes:
-        votes.update(int(m.group(1)) for m in YEAR_RE.finditer(text))
+        votes.update(int(m.group(1)) for m in year_re().finditer(text))
     if not votes:
         return None
     return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]

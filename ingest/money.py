@@ -12,24 +12,10 @@ from dataclasses import dataclass, field
 
 from jixiao.ingest import meta
 from jixiao.ingest import records as r
+from jixiao.ingest.datafiles import code_lists
 from jixiao.ingest.figures import Figure
 from jixiao.ingest.reading import Ctx, Reading
 from jixiao.ingest.words import first_word, last_word
-
-BUDGET_ROLES = {"spending", "goals", "cost_control", "budget_execution", "budget_preparation"}
-# "比 2023 年 X 万元" / "较 2023 年": a comparison with a named year (the prior year when it is fiscal - 1)
-PRIOR_YEAR_RE = re.compile(r"(?:比|较|与)\s*(\d{4})\s*年(?:相比|同期)?")
-# A quoted project name right before its amount: “X”压减 / “X”支出 (closing quote sometimes missing)
-PROJECT_QUOTE_RE = re.compile(
-    r"“([^“”]{2,40}?)(?:”|(?=压减|支出|执行|追加))\s*(?:实际)?(?:压减|追加|支出|执行|使用|安排|下达)?\s*$"
-)
-LINE_LABELS = {
-    "total": "整体支出",
-    "basic": "基本支出",
-    "project": "项目支出",
-    "personnel": "人员经费",
-    "public": "公用经费",
-}
 
 
 @dataclass
@@ -68,6 +54,15 @@ class MoneyReader:
         self.units: list[Holder] = []
         self.totals: dict[str, r.Quantity | None] = {}  # holder name → its total executed amount
         self.mentions: list[Mention] = []
+        self.budget_roles = set(self.dom["roles"]["budget"])
+        chg = self.dom["budget"]["change"]
+        # "比 2023 年 X 万元" / "较 2023 年": a comparison with a named year (the prior year when it is fiscal - 1)
+        self._named_year = re.compile(chg["named_year"])
+        self._direction_fillers = re.compile(rf"[{re.escape(''.join(chg['direction_fillers']))}\s]+$")
+        # a quoted project name right before its amount: “X”压减 / “X”支出 (closing quote sometimes missing)
+        self._quoted_project = re.compile(self.dom["projects"]["quoted_name"])
+        units = self.dom["units"]
+        self._unit_name = re.compile(f"[^{re.escape(''.join(units['separators']))}]+")
 
     def department(self) -> Holder:
         return Holder(self.rd.dept, True)
@@ -78,7 +73,7 @@ class MoneyReader:
             line = r.SpendingLine(
                 kind=kind,
                 holder=None if holder.department else holder.org,
-                label=f"{holder.name}{LINE_LABELS[kind]}",
+                label=holder.name + code_lists()[f"spend_{kind}"].label,  # 某某局整体支出
             )
             self.rd.out.spending_lines.append(line)
             holder.lines[kind] = line
@@ -97,7 +92,7 @@ class MoneyReader:
         offset = base + text.find(cue) + len(cue)
         # a unit is named like an organisation (…局, …中心): "走访慰问预算单位 300 人次" lists none
         suffixes = (*self.dom["orgs"]["suffixes"], *conf["name_suffixes"])
-        names = [(m, m.group(0).strip()) for m in re.finditer(r"[^和、，,及。；]+", rest)]
+        names = [(m, m.group(0).strip()) for m in self._unit_name.finditer(rest)]
         names = [
             (m, raw, name)
             for m, raw in names
@@ -108,19 +103,22 @@ class MoneyReader:
         for m, raw, name in names:
             kindtext = raw[len(name) :]
             hq = any(w in kindtext for w in conf["headquarters_marks"])
-            canonical = meta.canonical_org(name, rd.region) + ("（本级）" if hq else "")
+            canonical = meta.canonical_org(name, rd.region) + (conf["headquarters_suffix"] if hq else "")
             s, e = rd.orig(offset + m.start(), offset + m.start() + len(raw))
             org = rd.organisation(
                 r.OrgName(canonical=canonical, alias=raw, region=rd.region), "budget_unit", rd.trim(s, e)
             )
-            kind = "headquarters" if hq else ("public_institution" if "事业" in kindtext else "other")
+            public = any(w in kindtext for w in conf["public_institution_marks"])
+            kind = "headquarters" if hq else ("public_institution" if public else "other")
             rd.out.budget_units.append(r.BudgetUnit(org=org, kind=kind))
             self.units.append(Holder(org, meta.same_name(canonical, rd.dept.canonical)))
 
     def _holder_in(self, text: str) -> Holder | None:
+        conf = self.dom["units"]
+        hq = conf["headquarters_word"]
         for h in self.units:
-            plain = h.name.replace("（本级）", "")
-            if plain in text and (("本级" in text) == ("本级" in h.name) or plain != self.rd.dept.canonical):
+            plain = h.name.replace(conf["headquarters_suffix"], "")
+            if plain in text and ((hq in text) == (hq in h.name) or plain != self.rd.dept.canonical):
                 return h
         return None
 
@@ -157,7 +155,7 @@ class MoneyReader:
             if f.unit == "yuan" and f.kind == "amount":
                 if (
                     project
-                    and ctx.roles & BUDGET_ROLES
+                    and ctx.roles & self.budget_roles
                     and not any(w in lead for w in chg["prior"])
                     and (phase := self._mention_phase(lead, project))
                 ):
@@ -170,9 +168,9 @@ class MoneyReader:
                     rd.deferred.add((os_, oe))
                     prev_end = fe
                     continue
-                named_year = PRIOR_YEAR_RE.search(lead)
+                named_year = self._named_year.search(lead)
                 if named_year and int(named_year.group(1)) == rd.year - 1:
-                    lead = lead[: named_year.start()] + "上年" + lead[named_year.end() :]
+                    lead = lead[: named_year.start()] + chg["prior_year_word"] + lead[named_year.end() :]
                 direction = self._direction(lead)  # 比上年减少 X: X is the change, not last year's amount
                 if any(w in lead for w in chg["prior"]) and current_line is not None and not direction:
                     prior = rd.figure(
@@ -218,7 +216,7 @@ class MoneyReader:
                     pass  # a threshold ("5 万元以上"), not a budget amount
                 else:
                     lead = re.split(r"[，,：:]", lead)[-1]
-                    lead = lead.split("占")[-1]  # 压减金额占年初预算 X: X is the whole, named after 占
+                    lead = lead.split(bconf["whole_after"])[-1]  # 压减金额占年初预算 X: X is the whole, named after 占
                     kind = last_word(lead, sorted([w for k, ws in bconf["lines"].items() for w in ws], key=len))
                     line_kind = next((k for k, ws in bconf["lines"].items() if kind and kind[0] in ws), None)
                     if line_kind is None:
@@ -272,13 +270,15 @@ class MoneyReader:
                         numerator=current,
                         section=ctx.section,
                     )
-                elif current is not None and "完成" in (clause := re.split(r"[，,]", norm[ss:fs])[-1]):
+                elif current is not None and _says(
+                    clause := re.split(r"[，,]", norm[ss:fs])[-1], bconf["completion_words"]
+                ):
                     # 完成全年预算数（…）的 98.57%: executed over the year's budget of the same line
                     rd.figure(
                         f,
                         base,
                         r.Rate,
-                        rate_kind="execution" if "预算" in clause else "completion",
+                        rate_kind="execution" if _says(clause, bconf["budget_words"]) else "completion",
                         line=current_line,
                         numerator=current,
                         denominator=budget_of_current,
@@ -289,7 +289,7 @@ class MoneyReader:
     def _direction(self, lead: str) -> str | None:
         """'increase' / 'decrease' when the words right before the figure say so (减少 12.30 万元)."""
         chg = self.dom["budget"]["change"]
-        tail = re.sub(r"[了额为达\s]+$", "", lead)[-4:]
+        tail = self._direction_fillers.sub("", lead)[-4:]
         for direction, words in (("increase", chg["increase"]), ("decrease", chg["decrease"])):
             if any(tail.endswith(w) for w in words):
                 return direction
@@ -316,8 +316,15 @@ class MoneyReader:
 
     def _project_name(self, before: str, after: str) -> str | None:
         """A project named in the clause: a table project's name, else the last quoted name."""
+        listed_as = self.dom["projects"]["listed_as"]
         for name in self.table_names:
-            if name in before[-len(name) - 12 :] or after.lstrip("，, ").startswith(("列" + name, name)):
+            if name in before[-len(name) - 12 :] or after.lstrip("，, ").startswith(
+                (*(w + name for w in listed_as), name)
+            ):
                 return name
-        m = PROJECT_QUOTE_RE.search(before)
+        m = self._quoted_project.search(before)
         return m.group(1).strip() if m else None
+
+
+def _says(text: str, words: list[str]) -> bool:
+    return any(w in text for w in words)

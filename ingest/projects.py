@@ -14,12 +14,11 @@ from decimal import Decimal, InvalidOperation
 from jixiao.ingest import records as r
 from jixiao.ingest.figures import extract_figures
 from jixiao.ingest.money import Mention, MoneyReader
-from jixiao.ingest.reading import Ctx, Reading
+from jixiao.ingest.reading import Ctx, Reading, rate_label
 from jixiao.ingest.tables import Row, Table
 from jixiao.ingest.words import last_word
 
 NUMBER_RE = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
-PHASES = {"approved": "approved", "adjusted": "revised", "executed": "executed"}  # column role → budget phase
 
 
 class ProjectReader:
@@ -27,11 +26,16 @@ class ProjectReader:
         self.rd = reading
         self.money = money
         self.rows: list[tuple[r.Project, dict[str, Decimal]]] = []  # table projects and their amounts by phase
+        budget = reading.dom["budget"]
+        self.phases: dict[str, str] = budget["column_phases"]  # column role → budget phase
+        self.units = [(word, stated, mult) for word, stated, mult in budget["table_units"]]
+        self.default_unit = tuple(budget["default_table_unit"])
+        self.total_row_counts = reading.dom["counts"]["total_row"]
 
     # -- tables -----------------------------------------------------------------------------------
     def project_table(self, table: Table, ctx: Ctx) -> None:
         rd = self.rd
-        stated, mult = _unit_hint(table.unit_hint)
+        stated, mult = self._unit(table.unit_hint)
         total_line = self.money.line(self.money.holder, "project")
         base = len(self.rows)  # rows of an earlier project table come first
         for i, row in enumerate(table.rows, 1):
@@ -50,7 +54,7 @@ class ProjectReader:
             if any(fl.startswith("shifted") for fl in row.flags):
                 project.flags.append("shifted")
             values: dict[str, Decimal] = {}
-            for role, phase in PHASES.items():
+            for role, phase in self.phases.items():
                 cell = _cell_amount(table, row, role)
                 if cell:
                     value, cs, ce = cell
@@ -80,13 +84,13 @@ class ProjectReader:
                     value=rate[0],
                     unit="percent",
                     stated_unit="%",
-                    counts="执行率",
+                    counts=rate_label("execution"),
                     kind="percent",
                     section=ctx.section,
                 )
             self.rows.append((project, values))
         if table.total_row is not None:
-            for role, phase in PHASES.items():
+            for role, phase in self.phases.items():
                 cell = _cell_amount(table, table.total_row, role)
                 if cell:
                     self._table_figure(
@@ -99,7 +103,7 @@ class ProjectReader:
                         multiplier=mult,
                         unit="yuan",
                         stated_unit=stated,
-                        counts="合计",
+                        counts=self.total_row_counts,
                         kind="amount",
                         section=ctx.section,
                     )
@@ -109,7 +113,7 @@ class ProjectReader:
         each amount a BudgetFigure on the line its row label names (the total row: the total line), the
         执行率 an execution rate of that line. Placeholder cells ("—") are not figures."""
         lines = self.rd.dom["budget"]["lines"]
-        stated, mult = _unit_hint(table.unit_hint)
+        stated, mult = self._unit(table.unit_hint)
         words = sorted((w for ws in lines.values() for w in ws), key=len)
         for row in ([table.total_row] if table.total_row is not None else []) + table.rows:
             label = table.get(row, "line").strip()
@@ -120,7 +124,7 @@ class ProjectReader:
                 continue
             line = self.money.line(self.money.holder, kind)
             executed = None
-            for role, phase in PHASES.items():
+            for role, phase in self.phases.items():
                 if cell := _cell_amount(table, row, role):
                     figure = self._table_figure(
                         cell[1],
@@ -148,10 +152,17 @@ class ProjectReader:
                     value=rate[0],
                     unit="percent",
                     stated_unit="%",
-                    counts=f"{label}执行率",
+                    counts=label + rate_label("execution"),
                     kind="percent",
                     section=ctx.section,
                 )
+
+    def _unit(self, hint: str | None) -> tuple[str, int]:
+        """The unit a budget table's amounts are in, as stated, and its multiplier (万元 → 10000)."""
+        for word, stated, mult in self.units:
+            if hint and word in hint:
+                return stated, mult
+        return self.default_unit
 
     def other_table(self, table: Table, ctx: Ctx) -> None:
         """Any other table: every figure of every cell, about the section."""
@@ -213,7 +224,7 @@ class ProjectReader:
                     value=f.value,
                     unit="percent",
                     stated_unit=f.stated_unit,
-                    counts=f"{m.name}执行率",
+                    counts=m.name + rate_label("execution"),
                     kind="percent",
                     section=m.section,
                 )
@@ -262,11 +273,3 @@ def _cell_amount(table: Table, row: Row, role: str) -> tuple[Decimal, int, int] 
 def _cell_counts(row_name: str, header: str) -> str:
     column = re.sub(r"[（(][^）)]*[）)]", "", header).strip()
     return f"{row_name}{column}" if row_name else column
-
-
-def _unit_hint(hint: str | None) -> tuple[str, int]:
-    if hint and "亿" in hint:
-        return "亿元", 100000000
-    if hint and "万" in hint:
-        return "万元", 10000
-    return "元", 1

@@ -9,20 +9,17 @@ statements are held back (``deferred``) until the statements are resolved at the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from jixiao.ingest import records as r
-from jixiao.ingest.datafiles import toml
+from jixiao.ingest.datafiles import code_lists, toml
 from jixiao.ingest.figures import Figure
 from jixiao.ingest.normalise import Normalised
 from jixiao.ingest.sections import Section
 from jixiao.ingest.segment import Segmenter
 from jixiao.ingest.source import SourceText
-from jixiao.ns import JXV
 
 FIGURE_KINDS = ("amount", "count", "percent", "area", "score")  # jxv:FigureKindScheme, "other" for the rest
-RATE_LABELS = {"share": "占比", "change": "同比变化率", "execution": "执行率", "completion": "完成率", "cut": "压减率"}
 
 
 @dataclass
@@ -98,21 +95,26 @@ class Reading:
         return figure
 
     def _implicit_counts(self, cls: type[r.Quantity], fields: dict[str, Any]) -> str | None:
+        labels = self.dom["counts"]
         if cls is r.Rate:
-            return RATE_LABELS.get(fields["rate_kind"])
+            return rate_label(fields["rate_kind"])
         line = fields.get("line")
         if cls is r.BudgetFigure and line is not None:
             label = line.label if isinstance(line, r.SpendingLine) else line.name
             if label:
-                return ("上年" if fields.get("reference_year") else "") + label
+                return (labels["prior_year"] if fields.get("reference_year") else "") + label
         if cls is r.Change:
-            return "比上年增减"
+            return labels["change"]
         return None
 
 
-@cache  # (a key the code list lacks costs an exception in the namespace each time)
 def _unit(key: str | None) -> str | None:
     """A unit key of the figure rules, "other" when the unit code list lacks it."""
     if key is None:
         return None
-    return key if hasattr(JXV, f"unit_{key}") else "other"
+    return key if f"unit_{key}" in code_lists() else "other"
+
+
+def rate_label(kind: str) -> str:
+    """What a rate of a kind is called: the Chinese label of jxv:rate_<kind> (执行率 …)."""
+    return code_lists()[f"rate_{kind}"].label

@@ -191,3 +191,42 @@ def test_the_graph_holds_the_resources_the_records_describe(sample, kind: str, c
     records = getattr(sample.records, kind)
     assert records
     assert len(set(sample.graph.subjects(RDF.type, cls))) == len({key(x) for x in records})
+
+
+# -- genre words from the code lists (ontology/vocab.ttl) --------------------------------------------
+def test_category_words_are_the_code_lists_labels() -> None:
+    """Indicator categories and natures are matched by the Chinese labels of their concepts, preferred
+    and alternative, without the suffix 指标 and any bracketed aside."""
+    from jixiao.ingest.indicators import category_key
+
+    words = {
+        "产出指标（50分）": "ind_output",
+        "效益": "ind_outcome",
+        "满意度指标": "ind_satisfaction",
+        "数量指标": "ind_quantity",
+        "社会效益 指标": "ind_social",
+        "生态效益指标": "ind_ecological",
+        "环境效益指标": "ind_ecological",  # skos:altLabel
+        "服务对象满意度指标": "ind_beneficiary_satisfaction",
+        "社会公众满意度": "ind_beneficiary_satisfaction",  # skos:altLabel
+        "可持续影响指标": "ind_sustainability",
+        "定量指标": "nature_quantitative",
+        "定性": "nature_qualitative",
+        "绩效指标": None,
+        "经济成本指标": None,
+    }
+    assert {w: category_key(w) for w in words} == words
+
+
+def test_rate_and_line_names_are_the_code_lists_labels(sample) -> None:
+    from jixiao.ingest.reading import rate_label
+
+    assert [rate_label(k) for k in ("execution", "share", "change", "completion", "cut")] == [
+        "执行率",
+        "占比",
+        "同比变化率",
+        "完成率",
+        "压减率",
+    ]
+    lines = {(x.kind, x.label) for x in sample.records.spending_lines if x.holder is None}
+    assert ("total", "海源市体育局整体支出") in lines and ("basic", "海源市体育局基本支出") in lines
