@@ -30,7 +30,7 @@ from jixiao.ns import JX, PROV
 class IngestResult:
     report: URIRef
     graph_iri: URIRef
-    triples: TripleSet  # the report's triples (what the store and the bench write)
+    triples: TripleSet  # the report's triples as pyoxigraph terms (what the store and the bench write)
     run: Graph
     source: SourceText
     records: Extraction | None = None  # what the report says, the triples' source

@@ -1,5 +1,6 @@
 """Small RDF helpers shared by ingest, store, validation, queries and tests: the term converters
-between rdflib and pyoxigraph (the only ones in jixiao), canonical literals and graph comparison."""
+between rdflib and pyoxigraph and to N-Triples (the only ones in jixiao), canonical literals and
+graph comparison."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ _INTEGERS = {XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger, XSD.int, 
 XSD_STRING = str(XSD.string)
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+OX_TERMS = (ox.NamedNode, ox.BlankNode, ox.Literal)
 
 
-def to_ox(term: Node) -> OxTerm:
-    """An rdflib term as a pyoxigraph term (an IRI or language tag Oxigraph rejects raises ValueError)."""
+def to_ox(term: Node | OxTerm) -> OxTerm:
+    """An rdflib term as a pyoxigraph term (an IRI or language tag Oxigraph rejects raises ValueError);
+    a pyoxigraph term as itself."""
+    if type(term) in OX_TERMS:
+        return term
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -34,7 +39,10 @@ def to_ox(term: Node) -> OxTerm:
 
 
 def from_ox(term) -> Node:
-    """A pyoxigraph term as an rdflib term (xsd:string literals as plain literals)."""
+    """A pyoxigraph term as an rdflib term (xsd:string literals as plain literals); an rdflib term as
+    itself."""
+    if isinstance(term, Node):
+        return term
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -46,6 +54,13 @@ def from_ox(term) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r}")
+
+
+def nt_term(term: Node | OxTerm) -> str:
+    """One term in N-Triples as Oxigraph writes it: a pyoxigraph term's own serialisation (``str``),
+    an rdflib term converted first (so an IRI Oxigraph rejects raises ValueError, language tags are
+    lower-cased, xsd:string is implicit)."""
+    return str(term if type(term) in OX_TERMS else to_ox(term))
 
 
 def from_ox_memoised() -> Callable:
