@@ -548,7 +548,7 @@ class _Extractor:
 
 def extract_figures(text: str, segmenter: Segmenter | None = None) -> list[Figure]:
     """Every figure in ``text`` in order of position (offsets index ``text``). A text with no number
-    at all has none: it is not segmented (a third of the blocks of a report)."""
+    at all has none: it is not segmented."""
     translated = fold_fullwidth(text)
     if not NUMBER_RE.search(translated):
         return []

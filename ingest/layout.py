@@ -68,7 +68,7 @@ def bare(text: str) -> str:
 @lru_cache(maxsize=1 << 14)
 def column_role(header: str) -> str | None:
     """Role of a header cell from tables.toml ("下达预算数（万元）" → "approved"), or None. Cached: every
-    line of a report is tried as a header (a third of table time went here)."""
+    line of a report is tried as a header."""
     name = bare(header)
     if not name or not rules()["column_any_re"].search(name):
         return None

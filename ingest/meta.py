@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from functools import cache
 
 from jixiao import iris
@@ -15,17 +14,6 @@ from jixiao.ingest.datafiles import toml
 def year_re() -> re.Pattern[str]:
     """A year as written ("2024 年"; group 1: the year), from domain.toml [report] year_pattern."""
     return re.compile(toml("domain.toml")["report"]["year_pattern"])
-
-
-@dataclass(frozen=True)
-class ReportMeta:
-    title: str
-    title_start: int  # normalised offsets
-    title_end: int
-    department: str
-    region: str | None
-    fiscal_year: int | None
-    kind: str
 
 
 def region_of(name: str) -> str | None:

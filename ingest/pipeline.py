@@ -44,10 +44,10 @@ class IngestResult:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for a block, as it was after. Ingesting a report keeps
-    ~40k new container objects alive (triples, index entries, literals) and almost no reference
-    cycles; with the collector on, their allocation set off collections that rescanned every live
-    object again and again (~25 % of ingest time). Reference counting still frees everything
-    acyclic at once; the few cycles wait for the next collection after the block."""
+    tens of thousands of new container objects alive (triples, records) and almost no reference
+    cycles; with the collector on, their allocation sets off collections that rescan every live
+    object again and again. Reference counting still frees everything acyclic at once; the few
+    cycles wait for the next collection after the block. (What it saves: BENCHMARKS.md.)"""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -64,17 +64,6 @@ class Section:
     children: list[Section] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)  # every role that applies (heading role, list role)
 
-    def walk(self) -> list[Section]:
-        """This section and all its descendants, in document order."""
-        out = [self]
-        for child in self.children:
-            out.extend(child.walk())
-        return out
-
-    def find(self, role: str) -> list[Section]:
-        """Descendants (self included) having `role` among their roles, in document order."""
-        return [s for s in self.walk() if role in s.roles or s.role == role]
-
 
 @cache
 def _conf() -> dict[str, Any]:

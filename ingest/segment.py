@@ -9,11 +9,11 @@ POS tag; ``canonical`` (optional) names the entry it is an alias of. Only the ca
 ``DICTIONARY_FILES`` are dictionaries; other ``.txt`` files there are plain word lists
 (``function_words.txt``, ``light_verbs.txt``). Both kinds are read by `jixiao.ingest.datafiles`.
 
-Engine: rjieba (jieba-rs, ~30x faster) when importable, else jieba; ``JIXIAO_SEGMENTER=jieba``
-forces jieba. Both get the same words with explicit frequencies, and tests check that they cut the
-real report identically. Tags (``pos``) are the dictionary tags of the ``cut`` tokens (as jieba-rs
-``tag`` does), so ``pos`` and ``cut`` always agree on tokens; unknown tokens are tagged ``m`` (digits),
-``eng`` (other ASCII letters/digits) or ``x``.
+Engine: rjieba (jieba-rs, much faster: BENCHMARKS.md) when importable, else jieba;
+``JIXIAO_SEGMENTER=jieba`` forces jieba. Both get the same words with explicit frequencies, and tests
+check that they cut the real report identically. ``pos_columns`` gives the tokens of the cut (HMM on)
+and their dictionary tags (as jieba-rs ``tag`` does), so tags and tokens always agree; unknown
+tokens are tagged ``m`` (digits), ``eng`` (other ASCII letters/digits) or ``x``.
 """
 
 from __future__ import annotations
@@ -92,27 +92,9 @@ class Segmenter:
             tokenizer.add_word(word, freq, tag)
         return tokenizer
 
-    def words(self, text: str) -> list[str]:
-        """The tokens alone (HMM on, as jieba.lcut)."""
-        if self._rjieba is not None:
-            return self._rjieba.cut(text)
-        return self._jieba.lcut(text)
-
-    def cut(self, text: str) -> list[tuple[str, int, int]]:
-        out = []
-        pos = 0
-        for word in self.words(text):
-            out.append((word, pos, pos + len(word)))
-            pos += len(word)
-        return out
-
-    def pos(self, text: str) -> list[tuple[str, str, int, int]]:
-        """Tokens of ``cut`` with their dictionary POS tags: (token, tag, start, end)."""
-        return list(zip(*self.pos_columns(text), strict=True))
-
     def pos_columns(self, text: str) -> tuple[list[str], list[str], list[int], list[int]]:
-        """``pos`` as four lists: tokens, tags, start and end offsets (what figure extraction reads;
-        built without a tuple a token)."""
+        """The tokens of ``text`` (HMM on, as ``jieba.lcut`` cuts) with their dictionary POS tags, as
+        four lists: tokens, tags, start and end offsets into ``text`` (no tuple a token)."""
         if self._rjieba is not None:
             words = self._rjieba.cut(text)
             try:
@@ -128,7 +110,7 @@ class Segmenter:
     def _learn(self, text: str, words: list[str]) -> list[str]:
         """rjieba: the tags of ``words`` (the cut of ``text``) when some are new. A new token's tag is
         its lexicon tag, else rjieba's dictionary tag, else one by its characters; rjieba's ``tag``
-        cuts as ``cut`` does and looks each token up in its dictionary (whatever surrounds it), so it
+        cuts as ``rjieba.cut`` does and looks each token up in its dictionary (whatever surrounds it), so it
         is asked only when a new token is in that dictionary."""
         known = self._known
         in_dictionary = False
@@ -142,7 +124,7 @@ class Segmenter:
             for w, t in self._rjieba.tag(text):
                 if w not in known:
                     known[w] = t
-        # a token ``tag`` did not return (were its cut ever to differ from ``cut``): tagged on its own
+        # a token ``tag`` did not return (were its cut ever to differ from ``rjieba.cut``): tagged on its own
         return [known[w] if w in known else known.setdefault(w, self.tag_of(w)) for w in words]
 
     def tag_of(self, word: str) -> str:

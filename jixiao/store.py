@@ -23,9 +23,9 @@ from jixiao.rdfutil import from_ox, nt_term, to_ox
 def ntriples(triples: Iterable[tuple]) -> bytes:
     """N-Triples of triples of pyoxigraph or rdflib terms, in their order: the lines pyoxigraph's
     serialiser writes for them, each term written by `jixiao.rdfutil.nt_term`. Each distinct term
-    object is written once (an ingested report has ~17k triples but ~9k distinct term objects),
-    memoised by ``id`` (cheap to hash); ``keep`` holds every term written so no id is reused while
-    the memo lives."""
+    object is written once (a report's triples share their terms: a figure's IRI, a unit, a
+    label), memoised by ``id`` (cheap to hash); ``keep`` holds every term written so no id is reused
+    while the memo lives."""
     memo: dict[int, bytes] = {}
     keep = []
     get = memo.get

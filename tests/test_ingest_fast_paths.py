@@ -221,7 +221,6 @@ def test_pos_columns_equal_rjieba_tags() -> None:
     rnd = random.Random(3)
     pieces = [real[a : a + rnd.randint(1, 300)] for a in (rnd.randrange(len(real)) for _ in range(400))]
     for text in [*pieces, real, "", "ABC 123 x"]:  # new tokens, then the same ones known
-        assert seg.pos(text) == plain(text)
         words, tags, starts, ends = seg.pos_columns(text)
         assert list(zip(words, tags, starts, ends, strict=True)) == plain(text)
 
