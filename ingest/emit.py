@@ -124,9 +124,9 @@ def concept(local_name: str | None) -> ox.NamedNode | None:
 # -- the triples of a report ---------------------------------------------------------------------
 class TripleSet:
     """The triples of one report while they are written: an insertion-ordered set of (subject,
-    predicate, object) tuples of pyoxigraph terms. ``add`` is a bare list append (called for every
-    triple written); when the set is next read, the added triples join it in one dict update (duplicates dropped,
-    first position kept). ``to_graph()`` builds an rdflib Graph of them."""
+    predicate, object) tuples of pyoxigraph terms. ``add`` is a bare list append (it is called for
+    every triple written); when the set is next read, the added triples join it in one dict update
+    (duplicates dropped, first position kept). ``to_graph()`` builds an rdflib Graph of them."""
 
     def __init__(self) -> None:
         self._added: list[tuple] = []  # added since the last read, duplicates included

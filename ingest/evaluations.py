@@ -17,6 +17,8 @@ from jixiao.ingest.words import last_word
 
 
 class EvaluationReader:
+    """Reads evaluations: scores and grades of sentences, the prior evaluation of a paragraph."""
+
     def __init__(self, reading: Reading):
         self.rd = reading
         self.dom = reading.dom

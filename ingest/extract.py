@@ -71,6 +71,8 @@ def identify(source: SourceText, norm: Normalised, root: Section) -> r.Report:
 
 
 class Extractor:
+    """Drives the readers over one parsed report (see the module docstring)."""
+
     def __init__(self, source: SourceText, norm: Normalised, root: Section, segmenter: Segmenter):
         self.src, self.norm, self.root, self.seg = source, norm, root, segmenter
 

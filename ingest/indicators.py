@@ -38,6 +38,8 @@ def category_key(text: str) -> str | None:
 
 
 class IndicatorReader:
+    """Reads indicator tables into `Indicator` records and the figures of their targets and actuals."""
+
     def __init__(self, reading: Reading):
         self.rd = reading
         self.signs = dict(reading.dom["indicators"]["comparator_signs"])  # in the order tried

@@ -19,6 +19,8 @@ DOC_RE = re.compile(r"《([^《》\n]{2,60})》")
 
 
 class MentionReader:
+    """Reads the names a paragraph or sentence mentions (documents, groups, partners, programmes)."""
+
     def __init__(self, reading: Reading, indicator_names: set[str]):
         self.rd = reading
         self.dom = reading.dom

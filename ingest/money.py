@@ -46,6 +46,8 @@ class Mention:
 
 
 class MoneyReader:
+    """Reads budget units and budget sentences; holds the spending lines and narrative project mentions."""
+
     def __init__(self, reading: Reading, table_names: list[str]):
         self.rd = reading
         self.dom = reading.dom

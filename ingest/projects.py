@@ -22,6 +22,8 @@ NUMBER_RE = re.compile(r"^[-+]?\d+(?:\.\d+)?$")
 
 
 class ProjectReader:
+    """Reads project and funding tables; resolves the narrative project mentions at the end."""
+
     def __init__(self, reading: Reading, money: MoneyReader):
         self.rd = reading
         self.money = money

@@ -35,6 +35,8 @@ class Ctx:
 
 
 class Reading:
+    """One report while it is read (see the module docstring); every reader shares it."""
+
     def __init__(self, source: SourceText, norm: Normalised, segmenter: Segmenter, report: r.Report):
         self.src, self.norm, self.seg = source, norm, segmenter
         self.dom: dict[str, Any] = toml("domain.toml")

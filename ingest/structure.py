@@ -14,6 +14,8 @@ from jixiao.ingest.sentences import split_enumeration
 
 
 class StructureReader:
+    """Reads what sections are in themselves (see the module docstring)."""
+
     def __init__(self, reading: Reading):
         self.rd = reading
         self._pattern_rules = toml("problem_patterns.toml")["patterns"]
