@@ -1,4 +1,4 @@
-"""Read a report file: strict encoding detection, sanity checks, and the packaged data files.
+"""Read a report file: strict encoding detection and sanity checks.
 
 `read_source` is the only way a report enters the pipeline. Its `SourceText.text` is the reference
 string: every offset anywhere in the project (normalised text, sections, tables, figures, RDF
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jixiao import data as _data
 from jixiao.errors import InputError
+from jixiao.ingest.datafiles import toml
 
 _BOM = b"\xef\xbb\xbf"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -25,13 +23,6 @@ _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
 _BINARY_SAMPLE = 8192
 _BINARY_SHARE = 0.05
-
-
-@cache
-def read_data(name: str) -> dict[str, Any]:
-    """Parse the TOML data file `ingest/data/<name>` (cached; treat the result as read-only)."""
-    with open(_data.ingest_data_dir() / name, "rb") as fh:
-        return tomllib.load(fh)
 
 
 @dataclass(frozen=True)
@@ -138,7 +129,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, int | None]:
 
 def _genre_problem(text: str) -> str | None:
     """Why `text` is not a report of the genre, or None when it looks like one."""
-    genre = read_data("sections.toml")["genre"]
+    genre = toml("sections.toml")["genre"]
     cjk = len(text) - len(_CJK.sub("", text))  # (one character a match)
     visible = len(text) - sum(map(str.isspace, text))
     if cjk < genre["min_cjk"] or cjk < genre["min_cjk_share"] * visible:

@@ -49,9 +49,12 @@ from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
 from jixiao import data as _data
+from jixiao import iris
 from jixiao.errors import JixiaoError, UsageError
+from jixiao.ns import JX, JXV
+from jixiao.rdfutil import from_ox_memoised, to_ox
 from jixiao.sparqltext import skip_opaque
-from jixiao.store import GraphStore, from_ox, to_ox
+from jixiao.store import GraphStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,11 +63,7 @@ XSD_NS = str(XSD)
 PARAM_TYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:boolean", "xsd:gYear", "xsd:anyURI")
 _HEADER_KEYS = {"title_zh", "title_en", "description", "params", "example", "problems"}
 _PARAM_KEYS = {"name", "type", "default", "description", "required"}
-CURIE_PREFIXES = {
-    "jx": "https://w3id.org/jixiao/def#",
-    "jxv": "https://w3id.org/jixiao/vocab#",
-    "jxd": "https://w3id.org/jixiao/id/",
-}
+CURIE_PREFIXES = {"jx": str(JX), "jxv": str(JXV), "jxd": iris.BASE}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -449,7 +448,7 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if isinstance(res, ox.QueryBoolean):
         return Result(q, ["ask"], [[Literal(bool(res))]], "ASK")
-    convert = _converter()
+    convert = from_ox_memoised()
     if isinstance(res, ox.QueryTriples):
         return Result(
             q,
@@ -477,21 +476,6 @@ def _graph_form(text: str) -> str:
             i = end
     m = _GRAPH_FORM.search("".join(kept))
     return m.group(1).upper() if m else "CONSTRUCT"
-
-
-def _converter():
-    """``from_ox`` memoised for one result: answers repeat terms (a report's title on each of its rows,
-    units, phases), and building an rdflib Literal costs microseconds; None stays None."""
-    memo: dict = {None: None}
-
-    def convert(term):
-        try:
-            return memo[term]
-        except KeyError:
-            out = memo[term] = from_ox(term)
-            return out
-
-    return convert
 
 
 def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:

@@ -6,88 +6,26 @@ together, so a failure leaves the previous graph intact, and re-ingesting replac
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from jixiao import pending
 from jixiao.errors import JixiaoError
 from jixiao.paths import default_store
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r}")
+from jixiao.rdfutil import from_ox, nt_term, to_ox
 
 
-# N-Triples escapes in a literal, as Oxigraph writes them: named escapes for \b \t \n \f \r " \\,
-# \uXXXX for the other control characters; everything else (any Unicode character) as itself
-NT_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
-    0x08: "\\b",
-    0x09: "\\t",
-    0x0A: "\\n",
-    0x0C: "\\f",
-    0x0D: "\\r",
-    0x22: '\\"',
-    0x5C: "\\\\",
-}
-NT_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
-
-
-@lru_cache(maxsize=256)
-def _nt_lang(tag: str) -> str:
-    """``@tag`` as Oxigraph writes it (checked, lower-cased)."""
-    return "@" + ox.Literal("", language=tag).language
-
-
-@lru_cache(maxsize=256)
-def _nt_datatype(iri: str) -> str:
-    """``^^<iri>`` (the IRI checked by Oxigraph)."""
-    return "^^" + str(ox.NamedNode(iri))
-
-
-def nt_term(term: Node) -> str:
-    """One rdflib term in N-Triples, exactly as Oxigraph writes it (``to_ox(term)`` serialised): an IRI
-    Oxigraph rejects raises ValueError as before; literals escaped as above, language tags lower-cased,
-    xsd:string implicit."""
-    if type(term) is URIRef or (type(term) is not Literal and isinstance(term, URIRef)):
-        return str(ox.NamedNode(term))
-    if isinstance(term, Literal):
-        lexical = str(term)
-        if NT_NEEDS_ESCAPE.search(lexical):
-            lexical = lexical.translate(NT_ESCAPES)
-        if term.language:
-            return f'"{lexical}"{_nt_lang(term.language)}'
-        datatype = term.datatype
-        if not datatype or str(datatype) == XSD_STRING:
-            return f'"{lexical}"'
-        return f'"{lexical}"{_nt_datatype(str(datatype))}'
-    return str(to_ox(term))  # a blank node (checked by Oxigraph), or TypeError
-
-
-def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
-    """N-Triples of rdflib triples, in their order: the bytes pyoxigraph's serialiser writes for them,
-    built directly. Each distinct term object is converted once (an ingested report has ~17k
-    triples but ~9k distinct term objects), memoised by ``id`` (cheap to hash, unlike a Literal);
-    ``keep`` holds every converted term so no id is reused while the memo lives. Only bytes and ints
-    are kept (no new objects for the cyclic garbage collector to scan)."""
+def ntriples(triples: Iterable[tuple]) -> bytes:
+    """N-Triples of triples of pyoxigraph or rdflib terms, in their order: the lines pyoxigraph's
+    serialiser writes for them, each term written by `jixiao.rdfutil.nt_term`. Each distinct term
+    object is written once (a report's triples share their terms: a figure's IRI, a unit, a
+    label), memoised by ``id`` (cheap to hash); ``keep`` holds every term written so no id is reused
+    while the memo lives."""
     memo: dict[int, bytes] = {}
     keep = []
     get = memo.get
@@ -116,20 +54,6 @@ def nquads(ntriples_bytes: bytes, graph_iri: str) -> bytes:
     graph = str(ox.NamedNode(graph_iri)).encode()  # the IRI checked by Oxigraph
     data = ntriples_bytes if ntriples_bytes.endswith(b"\n") or not ntriples_bytes else ntriples_bytes + b"\n"
     return data.replace(b" .\n", b" " + graph + b" .\n")
-
-
-def from_ox(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
 
 
 class GraphStore:

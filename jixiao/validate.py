@@ -32,10 +32,10 @@ from rdflib.term import Node
 
 from jixiao import data as _data
 from jixiao.errors import UsageError
-from jixiao.ns import JX
+from jixiao.ns import JX, OA
+from jixiao.rdfutil import from_ox, to_ox
 
 JXS = Namespace("https://w3id.org/jixiao/shapes#")
-OA = Namespace("http://www.w3.org/ns/oa#")
 ENGINES = ("pyshacl", "turbo", "sparql")
 SEVERITIES = ("Violation", "Warning", "Info")
 LANGS = ("zh", "en")
@@ -179,12 +179,6 @@ def _context_ntriples(stamp: tuple) -> str:
 # -- one report --------------------------------------------------------------------------------
 
 
-def _ox_to_rdflib(term) -> Node:
-    from jixiao.store import from_ox
-
-    return from_ox(term)
-
-
 class _Lookup:
     """Reads labels and source spans of a report graph (and the context) from a pyoxigraph store,
     built on first use: a report without findings never builds it. With ``keep_bnode_labels`` the
@@ -209,11 +203,7 @@ class _Lookup:
     def objects(self, s: Node, p: URIRef) -> list[Node]:
         if isinstance(s, Literal):
             return []
-        from jixiao.store import to_ox
-
-        return sorted(
-            (_ox_to_rdflib(q.object) for q in self.store.quads_for_pattern(to_ox(s), to_ox(p), None)), key=str
-        )
+        return sorted((from_ox(q.object) for q in self.store.quads_for_pattern(to_ox(s), to_ox(p), None)), key=str)
 
     def first(self, s: Node, p: URIRef) -> Node | None:
         objs = self.objects(s, p)

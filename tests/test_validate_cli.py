@@ -62,7 +62,7 @@ def real_report_graph() -> tuple[URIRef, Graph]:
     b.add(report, JX.fiscalYear, Literal("2024", datatype=XSD.gYear))
 
     def line(kind: str, holder=dept):
-        node = b.local("spending", kind, str(holder).rsplit("/", 1)[-1])
+        node = b.local("spending", kind, holder.value.rsplit("/", 1)[-1])
         b.add(node, RDF.type, JX.SpendingAggregate)
         b.add(node, JX.spendingKind, getattr(JXV, f"spend_{kind}"))
         b.add(node, JX.budgetHolder, holder)

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import ModuleType
 
 from jixiao.errors import InputError, JixiaoError
+from jixiao.ingest import datafiles
 from jixiao.ingest.documents.model import Extracted
-from jixiao.ingest.source import read_data
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -45,7 +45,7 @@ NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "xls": "XLS", "html": "HT
 
 
 def limits() -> dict[str, int]:
-    return read_data("documents.toml")["limits"]
+    return datafiles.toml("documents.toml")["limits"]
 
 
 def sniff(path: Path, data: bytes) -> str:

@@ -17,55 +17,58 @@ import hashlib
 import re
 from datetime import date
 
-from rdflib import Literal, URIRef
+import pyoxigraph as ox
 from rdflib.namespace import RDF, XSD
 
 from jixiao import iris
 from jixiao.ingest.documents.model import Extracted, Locator
-from jixiao.ingest.emit import JX, OA, OA_END, OA_START, TripleSet, integer, minted, text
+from jixiao.ingest.emit import JX, OA, RDF_TYPE, TripleSet, integer, iri, text
+from jixiao.ns import OA as OA_NS
 
-OA_HAS_SELECTOR = URIRef(OA + "hasSelector")
-OA_FRAGMENT = URIRef(OA + "FragmentSelector")
-OA_XPATH = URIRef(OA + "XPathSelector")
-OA_RANGE = URIRef(OA + "RangeSelector")
-OA_START_SELECTOR = URIRef(OA + "hasStartSelector")
-OA_END_SELECTOR = URIRef(OA + "hasEndSelector")
-DCT_CONFORMS_TO = URIRef("http://purl.org/dc/terms/conformsTo")
-PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
-RFC8118 = URIRef("http://tools.ietf.org/rfc/rfc8118")
+OA_START, OA_END = OA.start, OA.end
+OA_HAS_SELECTOR = OA.hasSelector
+OA_FRAGMENT, OA_XPATH, OA_RANGE, OA_START_SELECTOR, OA_END_SELECTOR = (
+    ox.NamedNode(f"{OA_NS}{name}")
+    for name in ("FragmentSelector", "XPathSelector", "RangeSelector", "hasStartSelector", "hasEndSelector")
+)
+DCT_CONFORMS_TO = ox.NamedNode("http://purl.org/dc/terms/conformsTo")
+PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+RFC8118 = ox.NamedNode("http://tools.ietf.org/rfc/rfc8118")
+RDF_VALUE = ox.NamedNode(str(RDF.value))
+XSD_DATE = ox.NamedNode(str(XSD.date))
 DOCX_PART = "word/document.xml"
 _PLAIN_SHEET = re.compile(r"^[\w\u4e00-\u9fff]+$")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 
 
-def annotate(t: TripleSet, file: URIRef, doc: Extracted) -> None:
+def annotate(t: TripleSet, file: ox.NamedNode, doc: Extracted) -> None:
     """Add the document's provenance to the report's triples ``t`` (``file`` is its jx:SourceFile)."""
     add = t.add
     digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-    node = iris.extracted_text(digest)
+    node = iri(iris.extracted_text(digest))
     add((file, JX.mediaType, text(doc.media_type)))
     add((file, JX.extractedText, node))
-    add((node, RDF.type, JX.ExtractedText))
+    add((node, RDF_TYPE, JX.ExtractedText))
     add((node, JX.sha256, text(digest)))
     add((node, JX.charCount, integer(len(doc.text))))
-    add((node, RDF.value, text(doc.text)))
+    add((node, RDF_VALUE, text(doc.text)))
     add((node, PROV_DERIVED, file))
     _metadata(t, file, doc.metadata)
-    starts: dict[URIRef, int] = {}
-    ends: dict[URIRef, int] = {}
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
     for s, p, o in list(t):
         if p == OA_START:
-            starts[s] = int(o)
+            starts[s.value] = int(o.value)
         elif p == OA_END:
-            ends[s] = int(o)
+            ends[s.value] = int(o.value)
     for pos in sorted(starts):
-        span = minted(pos.removesuffix("/pos"))
+        span = iri(pos.removesuffix("/pos"))
         locators = doc.locators(starts[pos], ends[pos])
         if locators:
             _selectors(t, span, doc.format, locators)
 
 
-def _metadata(t: TripleSet, file: URIRef, meta: dict[str, str]) -> None:
+def _metadata(t: TripleSet, file: ox.NamedNode, meta: dict[str, str]) -> None:
     add = t.add
     if meta.get("pages"):
         add((file, JX.pageCount, integer(int(meta["pages"]))))
@@ -83,10 +86,10 @@ def _metadata(t: TripleSet, file: URIRef, meta: dict[str, str]) -> None:
         except ValueError:
             day = None
         if day is not None:
-            add((file, JX.publicationDate, Literal(day.isoformat(), datatype=XSD.date)))
+            add((file, JX.publicationDate, ox.Literal(day.isoformat(), datatype=XSD_DATE)))
 
 
-def _selectors(t: TripleSet, span: URIRef, fmt: str, locators: list[Locator]) -> None:
+def _selectors(t: TripleSet, span: ox.NamedNode, fmt: str, locators: list[Locator]) -> None:
     if fmt == "pdf":
         parts = _pdf_parts(locators)
     elif fmt in ("xlsx", "xls"):
@@ -95,13 +98,13 @@ def _selectors(t: TripleSet, span: URIRef, fmt: str, locators: list[Locator]) ->
         parts = [("xpath", path) for path in dict.fromkeys(loc.path for loc in locators if loc.path)]
     if not parts:
         return
-    node = minted(f"{span}/loc")
+    node = iri(f"{span.value}/loc")
     t.add((span, OA_HAS_SELECTOR, node))
     if len(parts) == 1:
         _selector(t, node, fmt, parts[0])
         return
-    first, last = minted(f"{node}/start"), minted(f"{node}/end")
-    t.add((node, RDF.type, OA_RANGE))
+    first, last = iri(f"{node.value}/start"), iri(f"{node.value}/end")
+    t.add((node, RDF_TYPE, OA_RANGE))
     t.add((node, OA_START_SELECTOR, first))
     t.add((node, OA_END_SELECTOR, last))
     _selector(t, first, fmt, parts[0])
@@ -170,23 +173,23 @@ def _num(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".") if v % 1 else str(int(v))
 
 
-def _selector(t: TripleSet, node: URIRef, fmt: str, part: tuple) -> None:
+def _selector(t: TripleSet, node: ox.NamedNode, fmt: str, part: tuple) -> None:
     add = t.add
     if part[0] == "pdf":
         _kind, page, box = part
-        add((node, RDF.type, OA_FRAGMENT))
+        add((node, RDF_TYPE, OA_FRAGMENT))
         add((node, DCT_CONFORMS_TO, RFC8118))
-        add((node, RDF.value, text(f"page={page}&viewrect={viewrect(box)}")))
+        add((node, RDF_VALUE, text(f"page={page}&viewrect={viewrect(box)}")))
         add((node, JX.pageNumber, integer(page)))
     elif part[0] == "cell":
         _kind, sheet, (r0, c0, r1, c1) = part
         ref = cell_ref(r0, c0, r1, c1)
-        add((node, RDF.type, JX.CellSelector))
-        add((node, RDF.value, text(sheet_ref(sheet, ref))))
+        add((node, RDF_TYPE, JX.CellSelector))
+        add((node, RDF_VALUE, text(sheet_ref(sheet, ref))))
         add((node, JX.sheetName, text(sheet)))
         add((node, JX.cellRange, text(ref)))
     else:
-        add((node, RDF.type, OA_XPATH))
-        add((node, RDF.value, text(part[1])))
+        add((node, RDF_TYPE, OA_XPATH))
+        add((node, RDF_VALUE, text(part[1])))
         if fmt == "docx":
             add((node, JX.packagePart, text(DOCX_PART)))

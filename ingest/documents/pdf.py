@@ -31,9 +31,9 @@ from functools import cache
 from pathlib import Path
 
 from jixiao.errors import InputError
+from jixiao.ingest import datafiles
 from jixiao.ingest.documents import _require, limits
 from jixiao.ingest.documents.model import Extracted, Locator, TextBuilder
-from jixiao.ingest.source import read_data
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _WORDISH = re.compile(r"[0-9A-Za-z]")
@@ -44,7 +44,7 @@ _BLANKS = re.compile(r"\s+")
 
 @cache
 def _conf() -> dict:
-    conf = read_data("documents.toml")["pdf"]
+    conf = datafiles.toml("documents.toml")["pdf"]
     return {**conf, "page_number_res": [re.compile(p) for p in conf["page_number"]]}
 
 

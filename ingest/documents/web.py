@@ -22,9 +22,9 @@ from functools import cache
 from pathlib import Path
 
 from jixiao.errors import InputError
+from jixiao.ingest import datafiles
 from jixiao.ingest.documents import _require
 from jixiao.ingest.documents.model import Extracted, Locator, TextBuilder
-from jixiao.ingest.source import read_data
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -37,7 +37,7 @@ MIN_CONTENT_CJK = 50  # a page whose content holds less Chinese than this has no
 
 @cache
 def _conf() -> dict:
-    conf = read_data("documents.toml")
+    conf = datafiles.toml("documents.toml")
     html = conf["html"]
     labels = "|".join(f"(?P<{key}>{pattern})" for key, pattern in conf["metadata"]["labels"])
     return {
