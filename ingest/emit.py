@@ -210,8 +210,10 @@ class TripleSet:
             n = len(triples)
             triples.update(fresh)  # a triple already there keeps its place and its objects
             if self._indexed:
-                # the new triples are the entries after the first n (all of fresh when none was there)
-                new = fresh if len(triples) - n == len(fresh) else list(islice(triples, n, None))
+                # the new triples are the entries after the first n (all of fresh when none was there),
+                # read from the end: skipping the first n from the start made ingest quadratic
+                added_n = len(triples) - n
+                new = fresh if added_n == len(fresh) else list(islice(reversed(triples), added_n))[::-1]
                 self._index(_with_predicate(new, self._indexed))
         return self._triples
 

@@ -380,7 +380,8 @@ def _flattened_tables(
     for a, b, gap in rows:
         cells = [_cell(text, *spans[k]) for k in range(a, b)]
         raw.append(Row(cells, spans[a][0], spans[b - 1][1], ["blank_line_inside"] if gap else []))
-    caption = _caption_unit([text[s:e] for s, e in spans], first)
+    lo = max(first - 2, 0)  # the caption is one of the two lines above (all lines: quadratic in tables)
+    caption = _caption_unit([text[s:e] for s, e in spans[lo:first]], first - lo)
     tables = _build_tables(raw, "lines")
     for table in tables:
         table.unit_hint = table.unit_hint or caption
