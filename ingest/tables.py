@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -495,10 +496,13 @@ def _header_roles_of(header: list[Cell], body: list[Row]) -> list[str | None]:
     (`_role_from_data`); a category term naming a column whose role another column also has (绩效指标
     before 三级指标) is a category column."""
     columns = [column_role(c.text) for c in header]
+    held = Counter(columns)  # the roles in `columns` as it changes (set() and count() each column: quadratic)
     for col, role in enumerate(columns):
-        extra = vocab_roles(header[col].text) - set(columns)
-        if role is not None and columns.count(role) > 1 and extra:
+        extra = vocab_roles(header[col].text) - held.keys()
+        if role is not None and held[role] > 1 and extra:
             columns[col] = min(extra)
+            held[role] -= 1
+            held[columns[col]] += 1
     named = frozenset(columns)
     for col, role in enumerate(columns):
         if role is None and not header[col].text:
