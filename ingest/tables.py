@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -207,7 +208,8 @@ def _flattened_tables(
     for a, b, gap in rows:
         cells = [_cell(text, *spans[k]) for k in range(a, b)]
         raw.append(Row(cells, spans[a][0], spans[b - 1][1], ["blank_line_inside"] if gap else []))
-    caption = _caption_unit([text[s:e] for s, e in spans], first)
+    lo = max(first - 2, 0)  # the caption is one of the two lines above (all lines: quadratic in tables)
+    caption = _caption_unit([text[s:e] for s, e in spans[lo:first]], first - lo)
     tables = _build_tables(raw, "lines")
     for table in tables:
         table.unit_hint = table.unit_hint or caption
@@ -321,10 +323,13 @@ def _header_roles_of(header: list[Cell], body: list[Row]) -> list[str | None]:
     (`_role_from_data`); a category term naming a column whose role another column also has (绩效指标
     before 三级指标) is a category column."""
     columns = [column_role(c.text) for c in header]
+    held = Counter(columns)  # the roles in `columns` as it changes (set() and count() each column: quadratic)
     for col, role in enumerate(columns):
-        extra = vocab_roles(header[col].text) - set(columns)
-        if role is not None and columns.count(role) > 1 and extra:
+        extra = vocab_roles(header[col].text) - held.keys()
+        if role is not None and held[role] > 1 and extra:
             columns[col] = min(extra)
+            held[role] -= 1
+            held[columns[col]] += 1
     named = frozenset(columns)
     for col, role in enumerate(columns):
         if role is None and not header[col].text:

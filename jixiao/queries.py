@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
@@ -52,7 +53,7 @@ from jixiao import data as _data
 from jixiao import iris
 from jixiao.errors import JixiaoError, UsageError
 from jixiao.ns import JX, JXV
-from jixiao.rdfutil import from_ox_memoised, to_ox
+from jixiao.rdfutil import from_ox, from_ox_memoised
 from jixiao.sparqltext import skip_opaque
 from jixiao.store import GraphStore
 
@@ -188,7 +189,8 @@ def load(name_or_path: str | Path) -> LibraryQuery:
 def coerce(param: Param, raw: str) -> Node:
     """The RDF term for ``raw`` under the declared type; UsageError when it does not fit."""
     t = param.type
-    bad = UsageError(f"parameter {param.name}={raw!r} is not a valid {t}")
+    shown = raw if len(raw) <= 60 else raw[:60] + "…"
+    bad = UsageError(f"parameter {param.name}={shown!r} is not a valid {t}")
     if t == "xsd:string":
         return Literal(raw)
     if t == "xsd:decimal":
@@ -198,11 +200,20 @@ def coerce(param: Param, raw: str) -> Node:
             raise bad from None
         if not d.is_finite() or "e" in raw.lower():
             raise bad
-        return Literal(format(d.normalize(), "f"), datatype=XSD.decimal)
+        lexical = format(d.normalize(), "f")
+        whole, _, frac = lexical.lstrip("-").partition(".")
+        if len(whole) > 20 or len(frac) > 18:  # what Oxigraph's xsd:decimal holds
+            raise UsageError(
+                f"parameter {param.name}={shown!r}: out of range (at most 20 digits before the point, 18 after)"
+            )
+        return Literal(lexical, datatype=XSD.decimal)
     if t == "xsd:integer":
-        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+        m = re.fullmatch(r"([+-]?)0*(\d+)", raw.strip())
+        if not m:
             raise bad
-        return Literal(str(int(raw)), datatype=XSD.integer)
+        if len(m.group(2)) > 18:  # Oxigraph's xsd:integer is 64-bit; int() refuses 4,300+ digits
+            raise UsageError(f"parameter {param.name}={shown!r}: out of range (at most 18 digits)")
+        return Literal(str(int(m.group(1) + m.group(2))), datatype=XSD.integer)
     if t == "xsd:boolean":
         if raw.strip().lower() not in ("true", "false", "1", "0"):
             raise bad
@@ -309,58 +320,37 @@ def bind_values(text: str, terms: dict[str, Node]) -> str:
 
 
 # -- datasets ----------------------------------------------------------------------------------
-def _rdf_format(path: Path) -> str:
-    ext = path.suffix.lower().lstrip(".")
-    return {
-        "ttl": "turtle",
-        "trig": "trig",
-        "nt": "nt",
-        "nq": "nquads",
-        "jsonld": "json-ld",
-        "rdf": "xml",
-        "xml": "xml",
-        "n3": "n3",
-    }.get(ext, "turtle")
-
-
 def _ontology_files() -> list[Path]:
     return [_data.ontology_dir() / "vocab.ttl", _data.ontology_dir() / "jixiao.ttl"]
 
 
 def load_files(files: list[Path], *, engine: str = "oxigraph", with_ontology: bool = True):
     """An in-memory dataset of ``files`` (each triples file in a graph of its own) plus, by default,
-    the ontology and vocabularies in jixiao's ontology graph. ``engine``: oxigraph | rdflib."""
+    the ontology and vocabularies in jixiao's ontology graph. ``engine``: oxigraph | rdflib. Files are
+    read by ``jixiao.rdfinput`` (the format from the extension, Turtle for any other; nothing fetched,
+    entity expansion bounded); an unreadable or invalid file is an InputError naming it."""
+    from jixiao import rdfinput
     from jixiao.iris import ONTOLOGY_GRAPH
 
-    sources = [(f, URIRef(Path(f).resolve().as_uri())) for f in files]
+    sources = [(Path(f), URIRef(Path(f).resolve().as_uri())) for f in files]
     if with_ontology:
         sources += [(f, ONTOLOGY_GRAPH) for f in _ontology_files()]
     if engine == "rdflib":
         ds = Dataset(default_union=True)
         for f, gname in sources:
-            fmt = _rdf_format(Path(f))
-            try:
-                if fmt in ("trig", "nquads"):
-                    ds.parse(f, format=fmt)
-                else:
-                    ds.graph(gname).parse(f, format=fmt)
-            except Exception as exc:
-                raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+            graphs: dict = {}
+            # the default graph of N-Quads/TriG stays the default graph (as with Oxigraph below)
+            default = DATASET_DEFAULT_GRAPH_ID if rdfinput.is_dataset_format(rdfinput.rdf_format(f)) else gname
+            for q in rdfinput.quads(f):
+                name = default if isinstance(q.graph_name, ox.DefaultGraph) else from_ox(q.graph_name)
+                g = graphs.get(name)
+                if g is None:
+                    g = graphs[name] = ds.graph(name)
+                g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
         return ds
     store = ox.Store()
     for f, gname in sources:
-        fmt = _rdf_format(Path(f))
-        try:
-            if fmt in ("trig", "nquads"):
-                store.bulk_load(path=str(f), format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
-            else:
-                g = Graph().parse(f, format=fmt)
-                target = ox.NamedNode(str(gname))
-                store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), target) for s, p, o in g])
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
-        except Exception as exc:  # rdflib parser errors have no common base class
-            raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+        rdfinput.load(store, f, ox.NamedNode(str(gname)))
     return store
 
 

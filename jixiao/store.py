@@ -1,11 +1,21 @@
 """The embedded on-disk store: pyoxigraph, one named graph per report (docs/decisions/0002-store.md).
 
 Writing a report's graph is one transaction: the old graph is dropped and the new triples added
-together, so a failure leaves the previous graph intact, and re-ingesting replaces, never duplicates.
+together (one SPARQL update request, which Oxigraph applies as one transaction), so a failure or a
+``kill -9`` leaves the previous graph intact, re-ingesting replaces, never duplicates, and no
+intermediate graph ever exists for union queries to see. (Earlier versions loaded a replacement into
+``<graph>#staging`` first; a store an interrupted one left such a graph in is cleaned at its next
+write-open and refused by read-only opens until then.)
+
+One writer at a time: ``store_lock`` (a lock file beside the store, held with ``flock`` and naming the
+holder's pid) is taken by ``jixiao ingest`` for the whole run; a second writer exits with a message
+naming the holder. The kernel drops the lock when its holder dies, however it dies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,7 +27,7 @@ from rdflib.term import Node
 from jixiao import pending
 from jixiao.errors import JixiaoError
 from jixiao.paths import default_store
-from jixiao.rdfutil import from_ox, nt_term, to_ox
+from jixiao.rdfutil import from_ox, nt_term
 
 
 def ntriples(triples: Iterable[tuple]) -> bytes:
@@ -56,11 +66,88 @@ def nquads(ntriples_bytes: bytes, graph_iri: str) -> bytes:
     return data.replace(b" .\n", b" " + graph + b" .\n")
 
 
+STAGING_SUFFIX = "#staging"  # what earlier versions named a replacement while it was written
+
+
+def staging_graphs(store: ox.Store) -> list[ox.NamedNode]:
+    """The ``<graph>#staging`` graphs of jixiao's own graphs (IRIs it mints) in a store."""
+    from jixiao.iris import BASE, ONTOLOGY_GRAPH
+
+    def ours(iri: str) -> bool:
+        graph = iri.removesuffix(STAGING_SUFFIX)
+        return iri.endswith(STAGING_SUFFIX) and (graph.startswith(BASE) or graph == str(ONTOLOGY_GRAPH))
+
+    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and ours(g.value)), key=str)
+
+
+def check_store_path(path: Path) -> None:
+    """A store is a folder (or a path where one can be made): refuse a file, or a path under one."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise JixiaoError("not a store: this is a file (a store is a folder)", file=path)
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise JixiaoError(f"cannot make a store here: {folder} is a file", file=path)
+            break
+
+
+def lock_path(store_dir: Path) -> Path:
+    """Beside the store, not in it: a new store is built aside and renamed into place."""
+    store_dir = Path(store_dir)
+    return store_dir.with_name(store_dir.name + ".lock")
+
+
+@contextlib.contextmanager
+def store_lock(store_dir: Path) -> Iterator[None]:
+    """Hold the store's write lock for a block, or raise JixiaoError naming the process that holds it.
+    The lock file stays (empty of meaning once no process holds its flock)."""
+    import fcntl
+
+    path = lock_path(store_dir)
+    check_store_path(store_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise JixiaoError(f"cannot create the store's lock file {path}: {exc.strerror}", file=store_dir) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", errors="replace").strip() or "another process"
+            raise JixiaoError(
+                f"the store is being written by {holder}; try again when it has finished (lock: {path})",
+                file=store_dir,
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} (jixiao {' '.join(sys.argv[1:2]) or 'python'})\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _holder(store_dir: Path) -> str:
+    """The writer the lock file names, unless that is this process (which holds jixiao's lock while
+    another program holds RocksDB's)."""
+    try:
+        holder = lock_path(store_dir).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return "" if holder.startswith(f"process {os.getpid()} ") else holder
+
+
 class GraphStore:
     """A pyoxigraph store; ``path=None`` keeps it in memory (``GraphStore.in_memory`` copies one there)."""
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            check_store_path(self.path)
         try:
             if self.path is None:
                 self.store = ox.Store()
@@ -69,6 +156,12 @@ class GraphStore:
                     raise JixiaoError(f"no store at {self.path} (run jixiao ingest first)", file=self.path)
                 pending.refuse_if_pending(self.path)  # never read half a bulk load
                 self.store = ox.Store.read_only(str(self.path))
+                if staging_graphs(self.store):  # never serve both versions of a report
+                    raise JixiaoError(
+                        "the store holds part of an interrupted replacement (a …#staging graph): open it "
+                        "for writing once (any `jixiao ingest`) to remove it",
+                        file=self.path,
+                    )
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(self.path))
@@ -78,7 +171,20 @@ class GraphStore:
                         f"jixiao: {self.path}: rolled back an unfinished bulk load ({len(gone)} new graph(s) removed)",
                         file=sys.stderr,
                     )
+                if staging := staging_graphs(self.store):
+                    for g in staging:
+                        self.store.remove_graph(g)
+                    self.store.flush()
+                    print(
+                        f"jixiao: {self.path}: removed {len(staging)} graph(s) left by an interrupted replacement",
+                        file=sys.stderr,
+                    )
         except OSError as exc:  # locked, unreadable, not a store
+            if "lock" in str(exc).lower():
+                holder = _holder(self.path) or "another process"
+                raise JixiaoError(
+                    f"the store is open for writing by {holder}; try again when it has finished", file=self.path
+                ) from exc
             raise JixiaoError(f"cannot open store: {exc}", file=self.path) from exc
 
     @classmethod
@@ -121,22 +227,9 @@ class GraphStore:
 
     def replace_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
         """Drop ``graph_iri`` and load ``triples`` into it, in one transaction. Returns the count."""
-        g = ox.NamedNode(str(graph_iri))
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
-
-        if not self.store.contains_named_graph(g):
-            # a new graph: one atomic ``extend`` writes all of it or nothing
-            self.store.add_graph(g) if not quads else None
-            self.store.extend(quads)
-            return len(quads)
-        # An existing graph: the quads go into a staging graph with one atomic ``extend``; then one
-        # SPARQL UPDATE moves them over the old graph (MOVE drops the target first; an update request
-        # is one transaction in Oxigraph). A failure at any point leaves the previous graph as it was.
-        staging = ox.NamedNode(f"{graph_iri}#staging")
-        self.store.remove_graph(staging) if self.store.contains_named_graph(staging) else None
-        self.store.extend([ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads])
-        self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
-        return len(quads)
+        data = ntriples(triples)
+        self.replace_graph_ntriples(graph_iri, data)
+        return data.count(b"\n")
 
     def bulk_add(self, nquads: Path, graphs: Iterable[str]) -> None:
         """Load an N-Quads file holding only ``graphs``, none of which the store holds yet, with
@@ -167,11 +260,15 @@ class GraphStore:
         g = ox.NamedNode(str(graph_iri))
         if not self.store.contains_named_graph(g):
             self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+            if not data.strip():
+                self.store.add_graph(g)  # an empty report graph still names the report
             return
-        staging = ox.NamedNode(f"{graph_iri}#staging")
-        self.store.remove_graph(staging) if self.store.contains_named_graph(staging) else None
-        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=staging)
-        self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
+        # An existing graph: drop and insert in ONE update request, which Oxigraph applies as one
+        # transaction: no intermediate graph for union queries to see, nothing half-done after a kill.
+        # The N-Triples lines are valid SPARQL triples (IRIs checked, literals escaped by ntriples or
+        # Oxigraph; \u escapes read the same: tests/test_hardening_store.py).
+        text = data.decode("utf-8")
+        self.store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{text}\n}} }}")
 
     def append_ntriples(self, graph_iri: URIRef, data: bytes) -> None:
         """Add N-Triples to a graph in one atomic write (the append-only runs graph)."""

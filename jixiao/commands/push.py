@@ -27,7 +27,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph", metavar="IRI", help="push only this graph / push the data file into this graph")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--store", metavar="DIR", type=Path, help=STORE_HELP)
-    src.add_argument("--data", metavar="FILE", type=Path, help="an RDF file (Turtle, TriG, N-Quads …)")
+    src.add_argument(
+        "--data",
+        metavar="FILE",
+        type=Path,
+        help="an RDF file (Turtle, TriG, N-Quads, JSON-LD, RDF/XML …; nothing it names is fetched)",
+    )
     p.add_argument(
         "--no-ontology",
         action="store_true",
@@ -40,16 +45,23 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from itertools import chain
 
+    from jixiao.errors import UsageError
     from jixiao.push import Target, default_update_url, graphs_from_file, graphs_from_store, ontology_graph, push_all
 
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
     graph = URIRef(args.graph) if args.graph else None
     target = Target(
         args.endpoint, args.update_endpoint or default_update_url(args.endpoint), args.gsp, args.gsp_param, args.timeout
     )
-    graphs = graphs_from_file(args.data, graph) if args.data else graphs_from_store(args.store, graph)
+    # a data file is read whole first: a file that does not parse sends nothing to the endpoint
+    graphs = list(graphs_from_file(args.data, graph)) if args.data else graphs_from_store(args.store, graph)
     if graph is None and not args.no_ontology:
         graphs = chain(graphs, [ontology_graph()])
     from jixiao import progress
+
+    def leftovers(names: list[str]) -> None:
+        progress.write(f"dropped {len(names)} temporary graph(s) left by an interrupted push", file=sys.stderr)
 
     with progress.bar("push", quiet=args.quiet, unit="graph") as bar:
 
@@ -58,5 +70,5 @@ def run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 progress.write(f"pushed {n} triples to <{name}>", file=sys.stderr)
 
-        push_all(target, graphs, pushed)
+        push_all(target, graphs, pushed, on_leftovers=leftovers)
     return 0

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if result.form in ("CONSTRUCT", "DESCRIBE") and args.format == "table":
         # a graph answer reads as Turtle, with the project's prefixes (--format csv/json/… give the triples as rows)
         from jixiao.rdfformats import turtle
-        from jixiao.store import to_ox
+        from jixiao.rdfutil import to_ox
 
         triples = [ox_triple(to_ox, row) for row in result.rows]
         sys.stdout.write(turtle(triples).decode("utf-8"))
