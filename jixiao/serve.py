@@ -75,16 +75,13 @@ GRAPH_TYPES = {
     "application/rdf+xml": "rdfxml",
     "application/ld+json": "jsonld",
 }
-MEDIA_OF = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
+
+
+def content_type(media: str) -> str:
+    """The Content-Type for a negotiated media type (text types say their charset)."""
+    return f"{media}; charset=utf-8" if media.startswith("text/") else media
+
+
 READ_ONLY = "this endpoint is read-only: it answers SPARQL queries, never updates"
 POST_TYPES = "POST a query as application/sparql-query or application/x-www-form-urlencoded"
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
@@ -572,7 +569,9 @@ def create_app(settings: Settings, pool: Pool):
             "X-Jixiao-Max-Rows": str(settings.max_rows),
             "Vary": "Accept",
         }
-        return Response(body, 200, media_type=MEDIA_OF[head["format"]], headers=headers)
+        media = results if head["format"] in RESULT_TYPES.values() else graph
+        default = "application/sparql-results+json" if head["format"] == "json" else "text/turtle"
+        return Response(body, 200, media_type=content_type(media or default), headers=headers)
 
     @contextlib.asynccontextmanager
     async def admitted(request: Request):
@@ -600,7 +599,7 @@ def create_app(settings: Settings, pool: Pool):
             raise Refused(406, f"no query given, and the service description is not available as {accept}")
         endpoint = settings.public_url or str(request.url.replace(query=""))
         body = service_description(endpoint, pool.graphs, settings, GRAPH_TYPES[choice])
-        return Response(body, 200, media_type=MEDIA_OF[GRAPH_TYPES[choice]], headers={"Vary": "Accept"})
+        return Response(body, 200, media_type=content_type(choice), headers={"Vary": "Accept"})
 
     async def sparql(request: Request) -> Response:
         deadline = asyncio.get_running_loop().time() + settings.timeout
