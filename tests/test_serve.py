@@ -139,13 +139,15 @@ def test_the_dataset_comes_from_the_protocol_then_from_the_query_then_the_union(
     only_a = _titles(endpoint, f"SELECT ?t FROM <{a}> WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}")
     only_b = _titles(endpoint, f"SELECT ?t FROM <{b}> WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}")
     assert len(only_a) == len(only_b) == 1 and sorted(only_a + only_b) == everything
-    assert _titles(endpoint, f"SELECT ?t WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}", **{"default-graph-uri": str(a)}) == only_a
+    report_titles = f"SELECT ?t WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}"
+    assert _titles(endpoint, report_titles, **{"default-graph-uri": str(a)}) == only_a
     # the protocol wins over FROM
     q = f"SELECT ?t FROM <{a}> WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}"
     assert _titles(endpoint, q, **{"default-graph-uri": str(b)}) == only_b
     # FROM NAMED alone: an empty default graph, the named graph reachable with GRAPH
     assert _titles(endpoint, f"SELECT ?t FROM NAMED <{a}> WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}") == []
-    assert _titles(endpoint, f"SELECT ?t FROM NAMED <{a}> WHERE {{ GRAPH ?g {{ ?r a <{JX}Report> ; <{JX}title> ?t }} }}") == only_a
+    in_graph = f"SELECT ?t FROM NAMED <{a}> WHERE {{ GRAPH ?g {{ ?r a <{JX}Report> ; <{JX}title> ?t }} }}"
+    assert _titles(endpoint, in_graph) == only_a
     # graphs the store does not hold, in the query or the protocol: empty, answered, never fetched
     remote = "http://example.org/data.ttl"
     assert _titles(endpoint, f"SELECT ?t FROM <{remote}> WHERE {{ ?r a <{JX}Report> ; <{JX}title> ?t }}") == []
