@@ -312,6 +312,9 @@ class Pool:
             if isinstance(exc, asyncio.CancelledError):
                 raise
             raise Busy(f"no query process was free for {loop.time() - started:.1f} s") from None
+        if deadline - loop.time() < 0.05:  # no time left to run it: do not spend a process on it
+            self._give_back(worker, client)
+            raise Busy(f"no query process was free for {loop.time() - started:.1f} s")
         try:
             try:
                 head, body = await asyncio.wait_for(worker.call(request), max(0.001, deadline - loop.time()))
