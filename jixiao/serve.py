@@ -25,7 +25,9 @@ the guard:
   were more the answer says so: header ``X-Jixiao-Truncated: true``, and in SPARQL JSON results a
   top-level member ``"jixiao": {"truncated": true, "maxRows": N}`` (ignored by ordinary clients);
 * ``timeout`` seconds after the request arrived (reading, checking, waiting and running together)
-  the answer is 504 and the process that was running the query is killed and replaced.
+  the answer is 504 and the process that was running the query is killed and replaced; a query
+  process may allocate ``max_query_memory`` MB beyond what it starts with (its address space is
+  capped): a query that needs more ends its process, the answer is 500 and a fresh one takes over.
 
 ``GET`` on the endpoint without a query answers with the query page for ``Accept: text/html`` and
 with a SPARQL 1.1 Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) otherwise. The page
@@ -100,6 +102,7 @@ class Settings:
     client_queue: int = 16  # requests one client may have in progress (running or waiting)
     max_queue: int = 64  # requests waiting for a query process, all clients together
     recycle_after: int = 1000  # a query process is replaced after this many queries
+    max_query_memory: int = 2048  # MB a query process may allocate beyond what it starts with (0: no limit)
 
 
 class Refused(Exception):
@@ -164,6 +167,7 @@ class Worker:
     writer: asyncio.StreamWriter
     served: int = 0
     network: str = ""
+    memory: str = ""
 
     async def call(self, request: dict) -> tuple[dict, bytes]:
         payload = json.dumps(request).encode("utf-8")
@@ -201,6 +205,7 @@ class Pool:
     running: Counter = field(default_factory=Counter)
     graphs: list[str] = field(default_factory=list)
     network: str = ""
+    memory: str = ""
     killed: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     tasks: set = field(default_factory=set)
@@ -210,6 +215,7 @@ class Pool:
         ours, theirs = socket.socketpair()
         zygote = subprocess.Popen(
             [sys.executable, "-m", "jixiao.serve_worker", "--control-fd", str(theirs.fileno()), "--source", str(source)]
+            + ["--max-query-memory", str(settings.max_query_memory)]
             + (["--memory"] if memory else []),
             pass_fds=[theirs.fileno()],
             stdin=subprocess.DEVNULL,
@@ -222,7 +228,7 @@ class Pool:
             await pool.close()
             raise JixiaoError(f"cannot serve: {msg['error']}", file=None if str(source) in msg["error"] else source)
         workers = [await pool._spawn() for _ in range(settings.workers)]
-        pool.network = workers[0].network
+        pool.network, pool.memory = workers[0].network, workers[0].memory
         _, body = await workers[0].call({"op": "graphs"})
         pool.graphs = json.loads(body)
         pool.idle.extend(workers)
@@ -248,6 +254,7 @@ class Pool:
             worker.close()
             raise ConnectionError(f"a query process failed to start: {ready.get('error')}")
         worker.network = ready.get("network", "")
+        worker.memory = ready.get("memory", "")
         return worker
 
     async def _kill(self, worker: Worker) -> None:
@@ -321,7 +328,9 @@ class Pool:
             except BaseException as exc:  # timed out, cancelled, or the process died: replace it
                 self._replace(worker, kill=True)
                 if isinstance(exc, (asyncio.IncompleteReadError, ConnectionError, ValueError)):
-                    raise ConnectionError("the query process ended while answering") from None
+                    raise ConnectionError(
+                        "the query process ended while answering (a crash, or over its memory limit)"
+                    ) from None
                 raise
         except BaseException:
             self._give_back(None, client)
@@ -786,8 +795,8 @@ def serve(
             shown = f"[{host}]" if ":" in host else host
             print(
                 f"jixiao serve: SPARQL endpoint http://{shown}:{port}/sparql (query page http://{shown}:{port}/); "
-                f"{settings.workers} query processes ({pool.network}), timeout {settings.timeout:g} s, "
-                f"{len(pool.graphs)} graphs",
+                f"{settings.workers} query processes (network: {pool.network}; {pool.memory}), "
+                f"timeout {settings.timeout:g} s, {len(pool.graphs)} graphs",
                 file=sys.stderr,
                 flush=True,
             )

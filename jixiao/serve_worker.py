@@ -80,6 +80,25 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 
 
+def limit_memory(megabytes: int) -> str:
+    """Cap this process's address space at what it maps now plus ``megabytes`` (RLIMIT_AS): a
+    query that needs more fails its allocation and the process ends, instead of the machine
+    running out of memory. What is already mapped (the in-memory store shared with the loader,
+    the libraries) stays allowed. Returns a description or why not."""
+    if megabytes <= 0:
+        return "no memory limit"
+    try:
+        import resource
+
+        status = Path("/proc/self/status").read_text()
+        size_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmSize:"))
+        limit = (size_kb * 1024) + megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError, StopIteration, ImportError) as exc:
+        return f"no memory limit ({exc})"
+    return f"{megabytes} MB a query"
+
+
 def leave_network() -> str:
     """Move this (single-threaded) process into a new network namespace with no interfaces up:
     every connect fails. Returns "isolated" or why not."""
@@ -171,7 +190,7 @@ def serve_requests(sock: socket.socket, store) -> None:
 
 
 # -- the zygote -----------------------------------------------------------------------------------
-def _child(sock: socket.socket, control: socket.socket, store, source: Path) -> None:
+def _child(sock: socket.socket, control: socket.socket, store, source: Path, memory_mb: int) -> None:
     """In a freshly forked query process: never returns."""
     code = 0
     try:
@@ -184,7 +203,8 @@ def _child(sock: socket.socket, control: socket.socket, store, source: Path) -> 
 
             store = ox.Store.read_only(str(source))
         network = leave_network()
-        send_frame(sock, json.dumps({"ready": True, "network": network}).encode("utf-8"))
+        memory = limit_memory(memory_mb)
+        send_frame(sock, json.dumps({"ready": True, "network": network, "memory": memory}).encode("utf-8"))
         serve_requests(sock, store)
     except BaseException as exc:  # report anything, then leave without cleanup
         with contextlib.suppress(OSError):
@@ -194,7 +214,7 @@ def _child(sock: socket.socket, control: socket.socket, store, source: Path) -> 
         os._exit(code)
 
 
-def zygote(control: socket.socket, source: Path, memory: bool) -> int:
+def zygote(control: socket.socket, source: Path, memory: bool, memory_mb: int = 0) -> int:
     die_with_parent(signal.SIGTERM)
     import pyoxigraph  # noqa: F401 - imported once here, so a forked query process starts at once
 
@@ -238,7 +258,7 @@ def zygote(control: socket.socket, source: Path, memory: bool) -> int:
             pid = os.fork()
             if pid == 0:
                 mine.close()
-                _child(theirs, control, store, source)
+                _child(theirs, control, store, source, memory_mb)
             theirs.close()
             children.add(pid)
             socket.send_fds(control, [struct.pack(">I", pid)], [mine.fileno()])
@@ -255,10 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--control-fd", type=int, required=True)
     ap.add_argument("--source", type=Path, required=True)
     ap.add_argument("--memory", action="store_true")
+    ap.add_argument("--max-query-memory", type=int, default=0, help="MB a query process may add (0: no limit)")
     args = ap.parse_args(argv)
     control = socket.socket(fileno=args.control_fd)
     try:
-        return zygote(control, args.source, args.memory)
+        return zygote(control, args.source, args.memory, args.max_query_memory)
     except OSError as exc:
         if exc.errno in (errno.EPIPE, errno.ECONNRESET):
             return 0

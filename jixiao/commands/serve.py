@@ -93,12 +93,21 @@ def configure(p: argparse.ArgumentParser) -> None:
         default=64,
         help="requests waiting for a query process, all clients together (503 over; default 64)",
     )
+    lim.add_argument(
+        "--max-query-memory",
+        metavar="MB",
+        type=int,
+        default=2048,
+        help="memory one query may allocate; more ends its process with a 500 (0: no limit; default 2048)",
+    )
     p.add_argument("--cors", action="store_true", help="allow cross-origin requests")
 
 
 def run(args: argparse.Namespace) -> int:
     from jixiao.serve import Settings, serve
 
+    if args.max_query_memory < 0:
+        raise UsageError(f"--max-query-memory {args.max_query_memory}: must be 0 (no limit) or more")
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: not a port (1-65535)")
     if args.public_url is not None:
@@ -119,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
         client_slots=args.client_slots,
         client_queue=args.client_queue,
         max_queue=args.max_queue,
+        max_query_memory=args.max_query_memory,
     )
     serve(args.store or default_store(), host=args.host, port=args.port, memory=args.memory, settings=settings)
     return 0
