@@ -800,7 +800,20 @@ def serve(
                 file=sys.stderr,
                 flush=True,
             )
-            await uvicorn.Server(config).serve(sockets=[sock])
+            server = uvicorn.Server(config)
+
+            async def watch() -> None:  # without its loader the endpoint cannot replace a process
+                while pool.zygote.poll() is None:
+                    await asyncio.sleep(1)
+                server.should_exit = True
+
+            watcher = asyncio.get_running_loop().create_task(watch())
+            await server.serve(sockets=[sock])
+            watcher.cancel()
+            if pool.zygote.poll() is not None:
+                raise JixiaoError(
+                    f"the query-process loader stopped (exit {pool.zygote.returncode}); the endpoint stopped"
+                )
         finally:
             await pool.close()
 

@@ -384,3 +384,24 @@ def _is_ours(pid: int) -> bool:
     except OSError:
         return False
     return b"jixiao.serve_worker" in cmdline and state != "Z"
+
+
+def test_if_the_loader_dies_the_endpoint_stops_with_a_message(store):
+    """Without its loader no query process can be replaced: the endpoint says so and exits 2
+    instead of answering 503 for ever."""
+    port = servers.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jixiao", "serve", "--store", str(store), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        servers._wait(f"http://127.0.0.1:{port}/queries.json", proc)
+        loader = next(p for p in descendants(proc.pid) if _ppid(p) == proc.pid)
+        os.kill(loader, signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        servers._stop(proc)
+    assert proc.returncode == 2
+    assert "jixiao serve: error: the query-process loader stopped (exit -9); the endpoint stopped" in err, err
