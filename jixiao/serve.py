@@ -227,9 +227,17 @@ class Pool:
         if not msg["ready"]:
             await pool.close()
             raise JixiaoError(f"cannot serve: {msg['error']}", file=None if str(source) in msg["error"] else source)
-        workers = [await pool._spawn() for _ in range(settings.workers)]
+        workers: list[Worker] = []
+        try:
+            for _ in range(settings.workers):
+                workers.append(await pool._spawn())
+            _, body = await workers[0].call({"op": "graphs"})
+        except (OSError, ValueError, asyncio.IncompleteReadError) as exc:  # ConnectionError is an OSError
+            for w in workers:
+                w.close()
+            await pool.close()
+            raise JixiaoError(f"cannot serve: {exc}", file=source) from None
         pool.network, pool.memory = workers[0].network, workers[0].memory
-        _, body = await workers[0].call({"op": "graphs"})
         pool.graphs = json.loads(body)
         pool.idle.extend(workers)
         return pool

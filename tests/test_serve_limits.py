@@ -405,3 +405,24 @@ def test_if_the_loader_dies_the_endpoint_stops_with_a_message(store):
         servers._stop(proc)
     assert proc.returncode == 2
     assert "jixiao serve: error: the query-process loader stopped (exit -9); the endpoint stopped" in err, err
+
+
+def test_a_folder_that_is_not_a_store_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jixiao",
+            "serve",
+            "--store",
+            str(tmp_path / "empty"),
+            "--port",
+            str(servers.free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith(f"jixiao serve: error: {tmp_path / 'empty'}: cannot serve: "), proc.stderr
