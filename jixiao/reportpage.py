@@ -420,13 +420,13 @@ def render_corpus(
 
 
 # -- the pages in jixiao serve -----------------------------------------------------------------
-def served(path: str, params: dict[str, str], upstream: str, sources: tuple = ()) -> str:
+def served(path: str, params: dict[str, str], endpoint: str, sources: tuple = ()) -> str:
     """The page ``jixiao serve`` answers at ``path`` (/report?graph=IRI or /corpus, both with
-    ``lang=zh|en``), read through the private Oxigraph server at ``upstream``. UsageError: no such report."""
+    ``lang=zh|en``), read through the SPARQL ``endpoint`` (the serving endpoint itself, on loopback).
+    UsageError: no such report."""
     from jixiao.reportdata import GRAPH_TITLES_QUERY, build, endpoint_ntriples, library_rows_at
 
     lang = params.get("lang", "zh") if params.get("lang") in ("zh", "en") else "zh"
-    endpoint = upstream.rstrip("/") + "/query"
     nav = f'<a href="/">SPARQL</a> · <a href="/corpus?lang={lang}">{html.escape(WORDS[lang]["corpus_title"])}</a>'
     if path.rstrip("/").endswith("/corpus"):
         links = {

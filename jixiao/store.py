@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -67,6 +67,31 @@ def nquads(ntriples_bytes: bytes, graph_iri: str) -> bytes:
 
 
 STAGING_SUFFIX = "#staging"  # what earlier versions named a replacement while it was written
+
+
+class _Reading:
+    """A binary file read by Oxigraph's loader, telling ``progress`` how many bytes each read took."""
+
+    def __init__(self, fh, progress: Callable[[int], object]):
+        self.fh, self.progress = fh, progress
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(n)
+        self.progress(len(data))
+        return data
+
+
+def _counted(items: Iterable, progress: Callable[[int], object], every: int = 10_000) -> Iterator:
+    """``items`` passed through, telling ``progress`` every ``every`` items (and the rest at the end)."""
+    n = 0
+    for item in items:
+        yield item
+        n += 1
+        if n == every:
+            progress(n)
+            n = 0
+    if n:
+        progress(n)
 
 
 def staging_graphs(store: ox.Store) -> list[ox.NamedNode]:
@@ -192,7 +217,12 @@ class GraphStore:
         return cls(path or default_store(), read_only=read_only)
 
     @classmethod
-    def in_memory(cls, source: str | Path | GraphStore | ox.Store | None = None) -> GraphStore:
+    def in_memory(
+        cls,
+        source: str | Path | GraphStore | ox.Store | None = None,
+        *,
+        progress: Callable[[int], object] | None = None,
+    ) -> GraphStore:
         """An in-memory copy of a store, for answering many queries fast: ``source`` is an on-disk
         store (its directory, opened read-only; default: the default store), an open GraphStore or
         pyoxigraph Store, or an N-Quads / TriG file (one named graph per report, as
@@ -213,14 +243,19 @@ class GraphStore:
             fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
             if fmt is not None and not path.is_dir():
                 try:
-                    mem.store.bulk_load(path=str(path), format=fmt)
+                    if progress is None:
+                        mem.store.bulk_load(path=str(path), format=fmt)
+                    else:
+                        with path.open("rb") as fh:
+                            mem.store.bulk_load(input=_Reading(fh, progress), format=fmt)
                 except (OSError, SyntaxError, ValueError) as exc:
                     raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
                 return mem
             source = cls(path, read_only=True)
         src = source.store if isinstance(source, GraphStore) else source
         try:
-            mem.store.bulk_extend(src.quads_for_pattern(None, None, None, None))
+            quads = src.quads_for_pattern(None, None, None, None)
+            mem.store.bulk_extend(quads if progress is None else _counted(quads, progress))
         except OSError as exc:
             raise JixiaoError(f"cannot read store: {exc}", file=path or getattr(source, "path", None)) from exc
         return mem
