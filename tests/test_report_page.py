@@ -182,3 +182,22 @@ def test_served_report_and_corpus_pages(tmp_path):
         assert r.status_code == 200 and "pieced together" in r.text and "⋯" in r.text
         assert '<script src="/static/echarts.min.js">' in r.text
         assert httpx.get(base + "/static/report.js").status_code == 200
+
+
+@pytest.mark.server
+def test_served_report_page_reads_a_graph_longer_than_the_row_cap(tmp_path):
+    """The page reads its graph through the endpoint itself; with a row cap far below the graph's
+    size it pages through the graph and shows the same page as without the cap."""
+    store = tmp_path / "store"
+    assert main(["ingest", str(SAMPLE_GB), "--store", str(store), "--quiet"]) == 0
+    result = ingest_file(SAMPLE_GB)
+    graph = str(result.graph_iri)
+    assert len(result.triples) > 2 * 1000
+    pages = []
+    for cap in ("100000", "1000"):  # the second: three pages
+        with servers.jixiao_serve(store, "--max-rows", cap) as base:
+            r = httpx.get(base + "/report", params={"graph": graph}, timeout=120)
+            assert r.status_code == 200, r.text[:300]
+            pages.append(r.text)
+    assert pages[0] == pages[1]
+    assert len(set(re.findall(r'data-f="([^"]+)"', pages[0]))) >= 50  # the figures are on the page
