@@ -30,6 +30,7 @@ class JX(DefinedNamespace):
     Quantity: URIRef  # Figure
     Rate: URIRef  # Rate
     RectificationIssue: URIRef  # Rectification issue
+    Region: URIRef  # Administrative division
     Report: URIRef  # Performance self-evaluation report
     Section: URIRef  # Section
     SelfEvaluation: URIRef  # Self-evaluation
@@ -44,6 +45,7 @@ class JX(DefinedNamespace):
     addresses: URIRef  # addresses
     alias: URIRef  # alias
     beneficiary: URIRef  # beneficiary
+    budgetCode: URIRef  # budget code
     budgetHolder: URIRef  # budget holder
     budgetLine: URIRef  # budget line
     budgetPhase: URIRef  # budget phase
@@ -56,10 +58,13 @@ class JX(DefinedNamespace):
     comparator: URIRef  # comparator
     countedCategory: URIRef  # counted category
     counts: URIRef  # counts
+    creditCode: URIRef  # unified social credit code
     cutoffNote: URIRef  # cut-off note
     denominator: URIRef  # denominator
     department: URIRef  # department
     direction: URIRef  # direction
+    division: URIRef  # division
+    divisionCode: URIRef  # division code
     effect: URIRef  # effect
     encoding: URIRef  # encoding
     evaluated: URIRef  # evaluated
@@ -84,6 +89,7 @@ class JX(DefinedNamespace):
     inferenceEvidence: URIRef  # inference evidence
     inferredName: URIRef  # inferred name
     level: URIRef  # level
+    localName: URIRef  # local name
     measure: URIRef  # measure
     missing: URIRef  # missing
     multiplier: URIRef  # multiplier
@@ -93,7 +99,11 @@ class JX(DefinedNamespace):
     number: URIRef  # number
     numerator: URIRef  # numerator
     ordinal: URIRef  # ordinal
+    orgKind: URIRef  # organisation kind
+    organisationCode: URIRef  # organisation code
+    parentRegion: URIRef  # parent division
     partner: URIRef  # partner
+    placedBy: URIRef  # placed by
     problem: URIRef  # problem
     problemPattern: URIRef  # problem pattern
     programme: URIRef  # programme
@@ -104,11 +114,14 @@ class JX(DefinedNamespace):
     rectificationIssue: URIRef  # rectification issue
     referenceYear: URIRef  # reference year
     region: URIRef  # region
+    regionDiagnostic: URIRef  # division diagnostic
+    regionLevel: URIRef  # division level
     reportKind: URIRef  # report kind
     restates: URIRef  # restates
     score: URIRef  # score
     sectionRole: URIRef  # section role
     sha256: URIRef  # SHA-256 checksum
+    shortName: URIRef  # short name
     sourceFile: URIRef  # source file
     sourceSpan: URIRef  # source span
     spendingKind: URIRef  # spending kind
@@ -137,6 +150,7 @@ class JXV(DefinedNamespace):
     BudgetPhaseScheme: URIRef  # Budget phases
     ComparatorScheme: URIRef  # Indicator comparators
     DirectionScheme: URIRef  # Directions of change
+    EvaluationRoleScheme: URIRef  # Roles in an evaluation
     FigureKindScheme: URIRef  # Figure kinds
     FlagScheme: URIRef  # Ingest flags
     FundSourceScheme: URIRef  # Fund sources
@@ -144,9 +158,13 @@ class JXV(DefinedNamespace):
     IndicatorCategoryScheme: URIRef  # Indicator categories
     IndicatorNatureScheme: URIRef  # Indicator nature
     NameStatusScheme: URIRef  # Name status
+    OrgKindScheme: URIRef  # Organisation kinds
+    PlacementScheme: URIRef  # How a division was found
     ProblemPatternScheme: URIRef  # Problem patterns
     QualifierScheme: URIRef  # Figure qualifiers
     RateKindScheme: URIRef  # Rate kinds
+    RegionLevelScheme: URIRef  # Division levels
+    RegionScheme: URIRef  # Administrative divisions
     ReportKindScheme: URIRef  # Report kinds
     SectionRoleScheme: URIRef  # Section roles
     SpendingKindScheme: URIRef  # Spending kinds
@@ -160,6 +178,10 @@ class JXV(DefinedNamespace):
     cmp_text: URIRef  # qualitative (text)
     dir_decrease: URIRef  # decrease
     dir_increase: URIRef  # increase
+    evrole_commissioner: URIRef  # commissioner
+    evrole_finance_bureau: URIRef  # evaluating finance bureau
+    evrole_self_evaluator: URIRef  # self-evaluator
+    evrole_third_party: URIRef  # third-party evaluator
     fk_amount: URIRef  # amount of money
     fk_area: URIRef  # area
     fk_count: URIRef  # count
@@ -173,6 +195,7 @@ class JXV(DefinedNamespace):
     flag_missing_actual: URIRef  # no completion value
     flag_missing_value: URIRef  # value missing
     flag_no_name: URIRef  # table row has no name
+    flag_region_unresolved: URIRef  # division not resolved
     flag_shifted: URIRef  # shifted cells repaired
     fund_carryover: URIRef  # carry-over from last year
     fund_fiscal: URIRef  # fiscal funds
@@ -198,11 +221,43 @@ class JXV(DefinedNamespace):
     kind_key_evaluation: URIRef  # key performance evaluation
     kind_project: URIRef  # project spending self-evaluation
     kind_transfer: URIRef  # transfer-payment regional self-evaluation
+    level_county: URIRef  # county level
+    level_prefecture: URIRef  # prefecture level
+    level_province: URIRef  # province level
+    level_township: URIRef  # township level
     name_inferred: URIRef  # inferred from the narrative
     name_missing: URIRef  # missing
     name_stated: URIRef  # stated
     nature_qualitative: URIRef  # qualitative indicators
     nature_quantitative: URIRef  # quantitative indicators
+    okind_agriculture: URIRef  # agriculture and rural affairs bureau
+    okind_archives: URIRef  # archives
+    okind_audit: URIRef  # audit bureau
+    okind_civil_affairs: URIRef  # civil affairs bureau
+    okind_court: URIRef  # people's court
+    okind_development_reform: URIRef  # development and reform commission
+    okind_disabled_persons_federation: URIRef  # disabled persons' federation
+    okind_education: URIRef  # education bureau
+    okind_emergency: URIRef  # emergency management bureau
+    okind_finance: URIRef  # finance bureau
+    okind_government: URIRef  # people's government
+    okind_health: URIRef  # health commission
+    okind_hospital: URIRef  # hospital
+    okind_housing: URIRef  # housing and urban-rural development bureau
+    okind_human_resources: URIRef  # human resources and social security bureau
+    okind_justice: URIRef  # justice bureau
+    okind_market_regulation: URIRef  # market regulation bureau
+    okind_party_committee: URIRef  # party committee
+    okind_party_office: URIRef  # party committee office
+    okind_procuratorate: URIRef  # people's procuratorate
+    okind_school: URIRef  # school
+    okind_third_party_firm: URIRef  # third-party firm
+    okind_township_government: URIRef  # township government
+    okind_trade_union: URIRef  # trade union federation
+    okind_transport: URIRef  # transport bureau
+    okind_water: URIRef  # water resources bureau
+    okind_womens_federation: URIRef  # women's federation
+    okind_youth_league: URIRef  # Communist Youth League committee
     pattern_budget_accuracy: URIRef  # inaccurate budgeting
     pattern_followup_missing: URIRef  # no follow-up of effects
     pattern_indicator_quality: URIRef  # poor indicator design
@@ -216,6 +271,12 @@ class JXV(DefinedNamespace):
     phase_cut: URIRef  # cut during the year
     phase_executed: URIRef  # executed (spent)
     phase_revised: URIRef  # revised (adjusted) budget
+    place_context: URIRef  # decided by the report's division
+    place_former: URIRef  # former name in the name
+    place_name: URIRef  # full name in the name
+    place_relative: URIRef  # relative level word (市/县/区 …)
+    place_self: URIRef  # self reference (本局)
+    place_short: URIRef  # short name in the name
     qual_approx: URIRef  # approximately
     qual_at_least: URIRef  # at least
     qual_at_most: URIRef  # at most

@@ -19,6 +19,7 @@ from rdflib import URIRef
 from jixiao import iris
 from jixiao.data import ontology_dir
 from jixiao.errors import InputError
+from jixiao.ns import JXV
 from jixiao.regions import Region, Resolution, normalise, region, resolve
 
 
@@ -32,7 +33,7 @@ class Kind:
 
     @property
     def iri(self) -> URIRef:
-        return URIRef(f"https://w3id.org/jixiao/vocab#okind_{self.notation}")
+        return JXV[f"okind_{self.notation}"]
 
 
 @cache

@@ -237,3 +237,17 @@ def test_organisation_code_check_character():
     # M000100Y-4 by hand: M=22, Y=34; 22*3 + 1*5 + 34*2 = 139; 139 mod 11 = 7; 11 - 7 = 4.
     assert orgs.org_code_problem("M000100Y-4") is None
     assert "should be 4" in orgs.org_code_problem("M000100Y5")
+
+
+def test_kinds_data_and_code_list_agree():
+    """Every kind the classifier names is a concept of jxv:OrgKindScheme, and every concept has rules."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from jixiao.data import ontology_dir
+    from jixiao.ns import JXV
+
+    g = Graph().parse(ontology_dir() / "vocab.ttl")
+    concepts = set(g.subjects(SKOS.inScheme, JXV.OrgKindScheme))
+    assert {k.iri for k in orgs.kinds().values()} == concepts
+    assert all(orgs.kinds()[t].township is None for t in [k.township for k in orgs.kinds().values() if k.township])
