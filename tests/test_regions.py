@@ -185,7 +185,11 @@ def test_firm_keyed_by_full_name():
 
 @pytest.mark.parametrize(
     ("name", "region", "says"),
-    [("市财政局", None, "needs the report's division"), ("江门市", None, "names a division"), ("本局", "440700", "own")],
+    [
+        ("市财政局", None, "needs the report's division"),
+        ("江门市", None, "names a division"),
+        ("本局", "440700", "own"),
+    ],
 )
 def test_org_iri_refuses(name, region, says):
     with pytest.raises(InputError, match=says):

@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no division with code {args.name!r} in the table (decision 0007)") from None
         print(iris.region(r.code))
         if args.explain:
-            print(json.dumps({"code": r.code, "name": r.name, "level": r.level, "parent": r.parent}, ensure_ascii=False))
+            info = {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent}
+            print(json.dumps(info, ensure_ascii=False))
         return 0
     if args.region:
         try:
