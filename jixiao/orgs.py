@@ -30,6 +30,7 @@ class Kind:
     suffixes: tuple[str, ...]
     government: bool
     township: str | None
+    under: str | None
 
     @property
     def iri(self) -> URIRef:
@@ -47,6 +48,7 @@ def kinds() -> dict[str, Kind]:
             tuple(normalise(s) for s in k["suffixes"]),
             k.get("government", True),
             k.get("township"),
+            k.get("under"),
         )
         for k in data["kind"]
     }
@@ -144,6 +146,15 @@ def place(name: str, region: str | Region | None = None) -> Placed:
     local = canonical_local(res.local, res.region.level)
     kind = kind_of(local, res.region.level)
     return Placed(full, iris.org_in_region(res.region.code, local), res.region, local, kind, res)
+
+
+def body(division: Region, kind: str) -> Placed:
+    """The one body of a kind a division has (its 人民政府, its 中共…委员会), placed."""
+    k = kinds()[kind]
+    local = canonical_local(k.names[0], division.level)
+    name = division.name + local
+    res = Resolution(name, division, (0, len(division.name)), local, "name")
+    return Placed(name, iris.org_in_region(division.code, local), division, local, kind_of(local, division.level), res)
 
 
 def org_iri(name: str, region: str | None = None) -> URIRef:
