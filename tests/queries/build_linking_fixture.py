@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from jixiao import link
 from jixiao.ingest.pipeline import ingest_file
 from jixiao.store import GraphStore
