@@ -32,6 +32,7 @@ lint: $(STAMP) ## ruff check and format check
 
 docs: $(STAMP) ## generate ontology HTML docs and the Python namespace module
 	$(BIN)/python -m jixiao.docs
+	$(BIN)/python -m jixiao.jsonld
 
 bench: $(STAMP) ## run the benchmarks (results in BENCHMARKS.md)
 	$(BIN)/python -m bench.run
