@@ -11,6 +11,7 @@ class JX(DefinedNamespace):
     BeneficiaryGroup: URIRef  # Beneficiary group
     BudgetFigure: URIRef  # Budget figure
     BudgetLine: URIRef  # Budget line
+    BudgetObservation: URIRef  # Budget observation
     BudgetUnit: URIRef  # Budget unit
     Change: URIRef  # Change
     DeclaredCount: URIRef  # Declared count
@@ -44,6 +45,7 @@ class JX(DefinedNamespace):
     actualText: URIRef  # actual text
     addresses: URIRef  # addresses
     alias: URIRef  # alias
+    amount: URIRef  # amount (measure)
     beneficiary: URIRef  # beneficiary
     budgetCode: URIRef  # budget code
     budgetHolder: URIRef  # budget holder
@@ -55,10 +57,12 @@ class JX(DefinedNamespace):
     changeTo: URIRef  # change to
     charCount: URIRef  # character count
     cites: URIRef  # cites
+    classification: URIRef  # classification (budget line)
     comparator: URIRef  # comparator
     countedCategory: URIRef  # counted category
     counts: URIRef  # counts
     creditCode: URIRef  # unified social credit code
+    currency: URIRef  # currency (attribute)
     cutoffNote: URIRef  # cut-off note
     denominator: URIRef  # denominator
     department: URIRef  # department
@@ -100,9 +104,12 @@ class JX(DefinedNamespace):
     numerator: URIRef  # numerator
     ordinal: URIRef  # ordinal
     orgKind: URIRef  # organisation kind
+    organisation: URIRef  # organisation (dimension)
     organisationCode: URIRef  # organisation code
     parentRegion: URIRef  # parent division
     partner: URIRef  # partner
+    period: URIRef  # fiscal period (dimension)
+    phase: URIRef  # budget phase (dimension)
     placedBy: URIRef  # placed by
     problem: URIRef  # problem
     problemPattern: URIRef  # problem pattern
