@@ -10,6 +10,7 @@ A name that cannot be placed raises :class:`jixiao.errors.InputError` with the r
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,7 @@ from jixiao import iris
 from jixiao.data import ontology_dir
 from jixiao.errors import InputError
 from jixiao.ns import JXV
-from jixiao.regions import Region, Resolution, normalise, region, resolve
+from jixiao.regions import Region, Resolution, normalise, region, resolve, rules
 
 
 @dataclass(frozen=True)
@@ -203,3 +204,43 @@ def credit_code_problem(code: str) -> str | None:
 def credit_code_region(code: str) -> str | None:
     """The division code inside a valid credit code (its registering authority's), else None."""
     return normalise(code).upper()[2:8] if credit_code_problem(code) is None else None
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """An identifier printed in a text: kind (credit_code | organisation_code | budget_code), value,
+    where it stands (start, end) and, when it fails its check, why."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    problem: str | None
+
+
+_CREDIT = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{2}\d{6}[0-9A-HJ-NP-RTUW-Y]{10}(?![0-9A-Z])")
+_LABEL_GAP = r"\s*[:：]?\s*"
+
+
+def find_identifiers(text: str) -> list[Identifier]:
+    """The identifiers a text prints: labelled ones (names.toml [identifiers]) with their check, and
+    unlabelled 18-character credit codes whose check character is right."""
+    labels = rules()["identifiers"]
+    found: dict[tuple[int, int], Identifier] = {}
+    patterns = {
+        "credit_code": r"([0-9A-Za-z]{18})",
+        "organisation_code": r"([0-9A-Za-z]{8}-?[0-9A-Za-z])",
+        "budget_code": r"(\d{3,12})",
+    }
+    check = {"credit_code": credit_code_problem, "organisation_code": org_code_problem, "budget_code": lambda v: None}
+    for kind, words in labels.items():
+        for word in sorted(words, key=len, reverse=True):
+            for m in re.finditer(re.escape(word) + _LABEL_GAP + patterns[kind] + r"(?![0-9A-Za-z])", text):
+                span = m.span(1)
+                if any(s <= span[0] < e for s, e in found):
+                    continue
+                found[span] = Identifier(kind, m.group(1).upper(), *span, check[kind](m.group(1)))
+    for m in _CREDIT.finditer(text):
+        if m.span() not in found and credit_code_problem(m.group()) is None:
+            found[m.span()] = Identifier("credit_code", m.group(), *m.span(), None)
+    return [found[k] for k in sorted(found)]

@@ -94,7 +94,7 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 @cache
-def _rules() -> dict:
+def rules() -> dict:
     with (ontology_dir() / "orgs" / "names.toml").open("rb") as f:
         return tomllib.load(f)
 
@@ -107,13 +107,13 @@ def _ethnic() -> tuple[str, ...]:
 
 
 def _short_name(name: str) -> str | None:
-    rules = _rules()["division"]
-    for suffix in sorted(rules["suffixes"], key=len, reverse=True):
+    conf = rules()["division"]
+    for suffix in sorted(conf["suffixes"], key=len, reverse=True):
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
             if suffix.startswith("自治"):
                 stem = _strip_ethnic(stem)
-            return stem if len(stem) >= rules["min_short"] else None
+            return stem if len(stem) >= conf["min_short"] else None
     return None
 
 
@@ -149,7 +149,7 @@ def table() -> _Table:
         if parent:
             children[parent].append(code)
     surfaces: dict[str, list[tuple[Region, str]]] = defaultdict(list)
-    level_words = _rules()["division"]["autonomous_short_suffixes"]
+    level_words = rules()["division"]["autonomous_short_suffixes"]
     for r in by_code.values():
         surfaces[r.name].append((r, "name"))
         short = r.short
@@ -260,7 +260,7 @@ def _score(links: list[list[tuple[Region, str]]]) -> int:
 
 
 def _relative_target(word: str, context: Region) -> Region | None:
-    levels = _rules()["relative"]["levels"][word]
+    levels = rules()["relative"]["levels"][word]
     ancestors = chain(context.code)[::-1]  # nearest first
     for level in levels:
         for a in ancestors:
@@ -292,14 +292,14 @@ def resolve(name: str, context: str | Region | None = None) -> Resolution:
     """Place an organisation's name in the division table (see the module docstring)."""
     text = normalise(name)
     ctx = region(context) if isinstance(context, str) else context
-    rules = _rules()
-    if text in rules["relative"]["self"]:
+    conf = rules()
+    if text in conf["relative"]["self"]:
         if ctx is None:
             return Resolution(text, None, None, text, "none", diagnostic="self reference needs the report's division")
         return Resolution(text, ctx, None, "", "self")
 
     leading, pos = "", 0
-    for word, canonical in rules["local"]["leading"]:
+    for word, canonical in conf["local"]["leading"]:
         if text.startswith(word) and len(text) > len(word):
             rest = text[len(word) :]
             if _best_chain(rest, 0)[1] or (ctx and _relative_word(rest)):
@@ -348,7 +348,7 @@ def resolve(name: str, context: str | Region | None = None) -> Resolution:
 
 
 def _relative_word(text: str) -> str | None:
-    rel = _rules()["relative"]
+    rel = rules()["relative"]
     if len(text) < 2 or any(text.startswith(w) for w in rel["not_relative"]):
         return None
     return text[0] if text[0] in rel["levels"] else None
@@ -361,7 +361,7 @@ def _done(text: str, found: Region, span: tuple[int, int], rest: str, how: str, 
 def local_name(leading: str, rest: str) -> str:
     """The canonical local name: a committee's 委 written out (县委办公室 → 中共 + 委员会办公室), the
     leading word kept (共青团…委员会 is not 中共…委员会)."""
-    loc = _rules()["local"]
+    loc = rules()["local"]
     short, full = loc["committee_short"], loc["committee_full"]
     if rest.startswith(short) and not rest.startswith(full):
         rest = full + rest[len(short) :]

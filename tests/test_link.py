@@ -183,3 +183,34 @@ def test_query_fixture_is_current():
     assert fixture.nquads(fixture.build_store()) == fixture.OUT.read_bytes(), (
         "run: python tests/queries/build_linking_fixture.py"
     )
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
+
+
+def test_real_report_placed_by_link():
+    """The real report as the reader reads it today, linked: its department in 江门市 (440700, under
+    广东省), its partner bureau under the city government, its evaluating firm in its role, and a
+    partner whose name holds no division (五邑 is a historical name, not a division) flagged."""
+    from jixiao.ingest.pipeline import ingest_file
+
+    store = GraphStore(None)
+    result = ingest_file(REAL)
+    store.replace_graph(result.graph_iri, result.triples)
+    links = link.build(store)
+    g = Graph()
+    for t in links.triples:
+        g.add(t)
+    dept = org("440700", "总工会")
+    assert (iris.org("江门市总工会"), OWL.sameAs, dept) in g
+    assert g.value(dept, JX.division) == iris.region("440700")
+    assert g.value(iris.region("440700"), JX.parentRegion) == iris.region("440000")
+    assert str(g.value(iris.region("440000"), JX.divisionCode)) == "440000"
+    hr = org("440700", "人力资源和社会保障局")  # written 江门市人社局 / 市人社局 in the report
+    assert (iris.org("江门市人社局"), OWL.sameAs, hr) in g
+    assert (hr, URIRef(ORG + "subOrganizationOf"), org("440700", "人民政府")) in g
+    prior = iris.local(result.report, "evaluation", "prior")
+    assoc = g.value(prior, URIRef(PROV + "qualifiedAssociation"))
+    assert g.value(assoc, URIRef(PROV + "hadRole")) == JXV.evrole_third_party
+    assert g.value(g.value(assoc, URIRef(PROV + "agent")), JX.orgKind) == JXV.okind_third_party_firm
+    assert (iris.org("五邑慈善会"), JX.flag, JXV.flag_region_unresolved) in g

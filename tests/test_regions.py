@@ -255,3 +255,19 @@ def test_kinds_data_and_code_list_agree():
     concepts = set(g.subjects(SKOS.inScheme, JXV.OrgKindScheme))
     assert {k.iri for k in orgs.kinds().values()} == concepts
     assert all(orgs.kinds()[t].township is None for t in [k.township for k in orgs.kinds().values() if k.township])
+
+
+def test_find_identifiers_in_text():
+    text = (
+        "单位名称：某某县文化馆\n统一社会信用代码：91350100M000100Y44\n组织机构代码：M000100Y-4\n"
+        "预算编码：219001\n联系电话 12345。另见 91350100M000100Y43 与 91350100M000100Y45。"
+    )
+    found = [(i.kind, i.value, text[i.start : i.end], i.problem) for i in orgs.find_identifiers(text)]
+    assert found == [
+        # labelled: reported with the failed check (the right check character is 3)
+        ("credit_code", "91350100M000100Y44", "91350100M000100Y44", "check character is 4, should be 3"),
+        ("organisation_code", "M000100Y-4", "M000100Y-4", None),
+        ("budget_code", "219001", "219001", None),
+        # unlabelled: only the one whose check character is right
+        ("credit_code", "91350100M000100Y43", "91350100M000100Y43", None),
+    ]
