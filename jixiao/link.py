@@ -202,9 +202,9 @@ def placements(store: GraphStore, b: _Builder) -> dict[tuple[URIRef, URIRef], UR
         d, u = placed_as.get((row["r"], row["dept"])), placed_as.get((row["r"], row["u"]))
         if d and u and d != u:
             b.add(u, URIRef(ORG + "subOrganizationOf"), d)
-    for old, name, diag in sorted(b.unplaced):
+    for old, _name, diag in sorted(b.unplaced):
         b.add(old, JX.flag, JXV.flag_region_unresolved)
-        b.add(old, JX.regionDiagnostic, Literal(f"{name}: {diag}"))
+        b.add(old, JX.regionDiagnostic, Literal(diag))
     return placed_as
 
 

@@ -187,3 +187,9 @@ def test_each_constraint_catches_its_fault(name, example_cube):
 def test_amounts_are_decimals(example_cube):
     amounts = list(example_cube.objects(None, JX.amount))
     assert amounts and all(a.datatype == XSD.decimal for a in amounts)
+
+
+def test_cube_example_is_what_build_makes(example_cube):
+    from jixiao.rdfutil import same_graph
+
+    assert same_graph(Graph().parse(ontology_dir() / "examples" / "cube-example.ttl"), example_cube)

@@ -214,3 +214,21 @@ def test_real_report_placed_by_link():
     assert g.value(assoc, URIRef(PROV + "hadRole")) == JXV.evrole_third_party
     assert g.value(g.value(assoc, URIRef(PROV + "agent")), JX.orgKind) == JXV.okind_third_party_firm
     assert (iris.org("五邑慈善会"), JX.flag, JXV.flag_region_unresolved) in g
+
+
+def test_links_example_is_what_link_makes():
+    """Every triple of ontology/examples/links-example.ttl is in the links graph of the query fixture."""
+    import pyoxigraph as ox
+
+    from jixiao.data import ontology_dir
+    from jixiao.store import from_ox
+
+    store = ox.Store()
+    store.bulk_load(path=str(fixture.OUT), format=ox.RdfFormat.N_QUADS)
+    made = {
+        (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(iris.LINKS_GRAPH)))
+    }
+    example = Graph().parse(ontology_dir() / "examples" / "links-example.ttl")
+    assert len(example) > 50
+    assert [t for t in example if t not in made] == []
