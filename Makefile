@@ -33,6 +33,7 @@ lint: $(STAMP) ## ruff check and format check
 docs: $(STAMP) ## generate ontology HTML docs, the Python namespace module and the query page's prefixes
 	$(BIN)/python -m jixiao.docs
 	$(BIN)/python -m jixiao.pagekit
+	$(BIN)/python -m jixiao.jsonld
 
 bench: $(STAMP) ## run the benchmarks (results in BENCHMARKS.md)
 	$(BIN)/python -m bench.run

@@ -190,3 +190,34 @@ class ReportIris:
     @staticmethod
     def selector(span_iri: str, kind: str) -> str:
         return f"{span_iri}/{kind}"
+
+
+# --- Regions and organisations placed in them (decision 0008) ------------------------------------
+
+
+def region(code: str) -> URIRef:
+    """An administrative division (GB/T 2260 code, 6 digits; a township's 9): ``id/region/440700``."""
+    code = code.strip()
+    if not (code.isdigit() and len(code) in (6, 9)):
+        raise ValueError(f"not a division code: {code!r}")
+    return URIRef(f"{BASE}region/{code}")
+
+
+def org_in_region(region_code: str, local_name: str) -> URIRef:
+    """An organisation of a division, keyed by the division's code and the canonical local name (the
+    name without its division: 总工会 for 江门市总工会): ``id/org/440700/{key(总工会)}``. Use
+    :func:`jixiao.orgs.org_iri` to get there from a name as written."""
+    if not local_name.strip():
+        raise ValueError("an organisation needs a local name")
+    return URIRef(f"{region(region_code)}".replace("/region/", "/org/") + f"/{name_key(local_name)}")
+
+
+def org_unplaced(report_iri: URIRef, name: str) -> URIRef:
+    """An organisation whose division the report does not tell (市财政局 with no known region): local
+    to the report, so it merges with nothing."""
+    return local(report_iri, "org", name_key(name))
+
+
+LINKS_GRAPH = URIRef(f"{BASE}graph/links")
+"""Cross-report links (regions, organisation structure, matches across years), kept apart from the
+report graphs so that re-ingesting a report leaves them in place."""

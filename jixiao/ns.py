@@ -11,6 +11,7 @@ class JX(DefinedNamespace):
     BeneficiaryGroup: URIRef  # Beneficiary group
     BudgetFigure: URIRef  # Budget figure
     BudgetLine: URIRef  # Budget line
+    BudgetObservation: URIRef  # Budget observation
     BudgetUnit: URIRef  # Budget unit
     CellSelector: URIRef  # Cell selector
     Change: URIRef  # Change
@@ -32,6 +33,7 @@ class JX(DefinedNamespace):
     Quantity: URIRef  # Figure
     Rate: URIRef  # Rate
     RectificationIssue: URIRef  # Rectification issue
+    Region: URIRef  # Administrative division
     Report: URIRef  # Performance self-evaluation report
     Section: URIRef  # Section
     SelfEvaluation: URIRef  # Self-evaluation
@@ -45,7 +47,9 @@ class JX(DefinedNamespace):
     actualText: URIRef  # actual text
     addresses: URIRef  # addresses
     alias: URIRef  # alias
+    amount: URIRef  # amount (measure)
     beneficiary: URIRef  # beneficiary
+    budgetCode: URIRef  # budget code
     budgetHolder: URIRef  # budget holder
     budgetLine: URIRef  # budget line
     budgetPhase: URIRef  # budget phase
@@ -56,13 +60,18 @@ class JX(DefinedNamespace):
     changeTo: URIRef  # change to
     charCount: URIRef  # character count
     cites: URIRef  # cites
+    classification: URIRef  # classification (budget line)
     comparator: URIRef  # comparator
     countedCategory: URIRef  # counted category
     counts: URIRef  # counts
+    creditCode: URIRef  # unified social credit code
+    currency: URIRef  # currency (attribute)
     cutoffNote: URIRef  # cut-off note
     denominator: URIRef  # denominator
     department: URIRef  # department
     direction: URIRef  # direction
+    division: URIRef  # division
+    divisionCode: URIRef  # division code
     documentNumber: URIRef  # document number
     effect: URIRef  # effect
     encoding: URIRef  # encoding
@@ -90,6 +99,7 @@ class JX(DefinedNamespace):
     inferenceEvidence: URIRef  # inference evidence
     inferredName: URIRef  # inferred name
     level: URIRef  # level
+    localName: URIRef  # local name
     measure: URIRef  # measure
     mediaType: URIRef  # media type
     missing: URIRef  # missing
@@ -100,10 +110,17 @@ class JX(DefinedNamespace):
     number: URIRef  # number
     numerator: URIRef  # numerator
     ordinal: URIRef  # ordinal
+    orgKind: URIRef  # organisation kind
+    organisation: URIRef  # organisation (dimension)
+    organisationCode: URIRef  # organisation code
     packagePart: URIRef  # package part
     pageCount: URIRef  # page count
     pageNumber: URIRef  # page number
+    parentRegion: URIRef  # parent division
     partner: URIRef  # partner
+    period: URIRef  # fiscal period (dimension)
+    phase: URIRef  # budget phase (dimension)
+    placedBy: URIRef  # placed by
     problem: URIRef  # problem
     problemPattern: URIRef  # problem pattern
     programme: URIRef  # programme
@@ -116,12 +133,15 @@ class JX(DefinedNamespace):
     rectificationIssue: URIRef  # rectification issue
     referenceYear: URIRef  # reference year
     region: URIRef  # region
+    regionDiagnostic: URIRef  # division diagnostic
+    regionLevel: URIRef  # division level
     reportKind: URIRef  # report kind
     restates: URIRef  # restates
     score: URIRef  # score
     sectionRole: URIRef  # section role
     sha256: URIRef  # SHA-256 checksum
     sheetName: URIRef  # sheet name
+    shortName: URIRef  # short name
     sourceFile: URIRef  # source file
     sourceSpan: URIRef  # source span
     spendingKind: URIRef  # spending kind
@@ -150,6 +170,7 @@ class JXV(DefinedNamespace):
     BudgetPhaseScheme: URIRef  # Budget phases
     ComparatorScheme: URIRef  # Indicator comparators
     DirectionScheme: URIRef  # Directions of change
+    EvaluationRoleScheme: URIRef  # Roles in an evaluation
     FigureKindScheme: URIRef  # Figure kinds
     FlagScheme: URIRef  # Ingest flags
     FundSourceScheme: URIRef  # Fund sources
@@ -157,9 +178,13 @@ class JXV(DefinedNamespace):
     IndicatorCategoryScheme: URIRef  # Indicator categories
     IndicatorNatureScheme: URIRef  # Indicator nature
     NameStatusScheme: URIRef  # Name status
+    OrgKindScheme: URIRef  # Organisation kinds
+    PlacementScheme: URIRef  # How a division was found
     ProblemPatternScheme: URIRef  # Problem patterns
     QualifierScheme: URIRef  # Figure qualifiers
     RateKindScheme: URIRef  # Rate kinds
+    RegionLevelScheme: URIRef  # Division levels
+    RegionScheme: URIRef  # Administrative divisions
     ReportKindScheme: URIRef  # Report kinds
     SectionRoleScheme: URIRef  # Section roles
     SpendingKindScheme: URIRef  # Spending kinds
@@ -173,6 +198,10 @@ class JXV(DefinedNamespace):
     cmp_text: URIRef  # qualitative (text)
     dir_decrease: URIRef  # decrease
     dir_increase: URIRef  # increase
+    evrole_commissioner: URIRef  # commissioner
+    evrole_finance_bureau: URIRef  # evaluating finance bureau
+    evrole_self_evaluator: URIRef  # self-evaluator
+    evrole_third_party: URIRef  # third-party evaluator
     fk_amount: URIRef  # amount of money
     fk_area: URIRef  # area
     fk_count: URIRef  # count
@@ -186,6 +215,7 @@ class JXV(DefinedNamespace):
     flag_missing_actual: URIRef  # no completion value
     flag_missing_value: URIRef  # value missing
     flag_no_name: URIRef  # table row has no name
+    flag_region_unresolved: URIRef  # division not resolved
     flag_shifted: URIRef  # shifted cells repaired
     fund_carryover: URIRef  # carry-over from last year
     fund_fiscal: URIRef  # fiscal funds
@@ -211,11 +241,43 @@ class JXV(DefinedNamespace):
     kind_key_evaluation: URIRef  # key performance evaluation
     kind_project: URIRef  # project spending self-evaluation
     kind_transfer: URIRef  # transfer-payment regional self-evaluation
+    level_county: URIRef  # county level
+    level_prefecture: URIRef  # prefecture level
+    level_province: URIRef  # province level
+    level_township: URIRef  # township level
     name_inferred: URIRef  # inferred from the narrative
     name_missing: URIRef  # missing
     name_stated: URIRef  # stated
     nature_qualitative: URIRef  # qualitative indicators
     nature_quantitative: URIRef  # quantitative indicators
+    okind_agriculture: URIRef  # agriculture and rural affairs bureau
+    okind_archives: URIRef  # archives
+    okind_audit: URIRef  # audit bureau
+    okind_civil_affairs: URIRef  # civil affairs bureau
+    okind_court: URIRef  # people's court
+    okind_development_reform: URIRef  # development and reform commission
+    okind_disabled_persons_federation: URIRef  # disabled persons' federation
+    okind_education: URIRef  # education bureau
+    okind_emergency: URIRef  # emergency management bureau
+    okind_finance: URIRef  # finance bureau
+    okind_government: URIRef  # people's government
+    okind_health: URIRef  # health commission
+    okind_hospital: URIRef  # hospital
+    okind_housing: URIRef  # housing and urban-rural development bureau
+    okind_human_resources: URIRef  # human resources and social security bureau
+    okind_justice: URIRef  # justice bureau
+    okind_market_regulation: URIRef  # market regulation bureau
+    okind_party_committee: URIRef  # party committee
+    okind_party_office: URIRef  # party committee office
+    okind_procuratorate: URIRef  # people's procuratorate
+    okind_school: URIRef  # school
+    okind_third_party_firm: URIRef  # third-party firm
+    okind_township_government: URIRef  # township government
+    okind_trade_union: URIRef  # trade union federation
+    okind_transport: URIRef  # transport bureau
+    okind_water: URIRef  # water resources bureau
+    okind_womens_federation: URIRef  # women's federation
+    okind_youth_league: URIRef  # Communist Youth League committee
     pattern_budget_accuracy: URIRef  # inaccurate budgeting
     pattern_followup_missing: URIRef  # no follow-up of effects
     pattern_indicator_quality: URIRef  # poor indicator design
@@ -229,6 +291,12 @@ class JXV(DefinedNamespace):
     phase_cut: URIRef  # cut during the year
     phase_executed: URIRef  # executed (spent)
     phase_revised: URIRef  # revised (adjusted) budget
+    place_context: URIRef  # decided by the report's division
+    place_former: URIRef  # former name in the name
+    place_name: URIRef  # full name in the name
+    place_relative: URIRef  # relative level word (市/县/区 …)
+    place_self: URIRef  # self reference (本局)
+    place_short: URIRef  # short name in the name
     qual_approx: URIRef  # approximately
     qual_at_least: URIRef  # at least
     qual_at_most: URIRef  # at most
@@ -338,9 +406,12 @@ class DCTERMS(DefinedNamespace):
     """dcterms: <http://purl.org/dc/terms/>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    conformsTo: URIRef  # conforms to
     hasPart: URIRef  # has part
+    identifier: URIRef  # identifier (DC)
     isPartOf: URIRef  # is part of
     references: URIRef  # references
+    source: URIRef  # source
     title: URIRef  # title
 
     _NS = Namespace("http://purl.org/dc/terms/")
@@ -359,13 +430,19 @@ class OA(DefinedNamespace):
     """oa: <http://www.w3.org/ns/oa#>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    FragmentSelector: URIRef  # Fragment selector
+    RangeSelector: URIRef  # Range selector
+    Selector: URIRef  # Selector
     SpecificResource: URIRef  # Specific resource
     TextPositionSelector: URIRef  # Text position selector
     TextQuoteSelector: URIRef  # Text quote selector
+    XPathSelector: URIRef  # XPath selector
     end: URIRef  # end
     exact: URIRef  # exact
+    hasEndSelector: URIRef  # has end selector
     hasSelector: URIRef  # has selector
     hasSource: URIRef  # has source
+    hasStartSelector: URIRef  # has start selector
     prefix: URIRef  # prefix
     start: URIRef  # start
     suffix: URIRef  # suffix
@@ -373,13 +450,34 @@ class OA(DefinedNamespace):
     _NS = Namespace("http://www.w3.org/ns/oa#")
 
 
+class OBEU_ATTRIBUTE(DefinedNamespace):
+    """obeu-attribute: <http://data.openbudgets.eu/ontology/dsd/attribute/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    currency: URIRef  # currency (OpenBudgets)
+
+    _NS = Namespace("http://data.openbudgets.eu/ontology/dsd/attribute/")
+
+
 class OBEU_DIMENSION(DefinedNamespace):
     """obeu-dimension: <http://data.openbudgets.eu/ontology/dsd/dimension/>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
     budgetPhase: URIRef  # budget phase (OpenBudgets)
+    classification: URIRef  # classification (OpenBudgets)
+    fiscalPeriod: URIRef  # fiscal period (OpenBudgets)
+    organization: URIRef  # organization (OpenBudgets)
 
     _NS = Namespace("http://data.openbudgets.eu/ontology/dsd/dimension/")
+
+
+class OBEU_MEASURE(DefinedNamespace):
+    """obeu-measure: <http://data.openbudgets.eu/ontology/dsd/measure/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    amount: URIRef  # amount (OpenBudgets)
+
+    _NS = Namespace("http://data.openbudgets.eu/ontology/dsd/measure/")
 
 
 class ORG(DefinedNamespace):
@@ -400,10 +498,14 @@ class PROV(DefinedNamespace):
 
     _fail = True
     Activity: URIRef  # Activity
+    Association: URIRef  # Association
     Entity: URIRef  # Entity
     SoftwareAgent: URIRef  # Software agent
+    agent: URIRef  # agent
     endedAtTime: URIRef  # ended at time
     generated: URIRef  # generated
+    hadRole: URIRef  # had role
+    qualifiedAssociation: URIRef  # qualified association
     startedAtTime: URIRef  # started at time
     used: URIRef  # used
     wasAssociatedWith: URIRef  # was associated with
@@ -417,10 +519,29 @@ class QB(DefinedNamespace):
     """qb: <http://purl.org/linked-data/cube#>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    AttributeProperty: URIRef  # Attribute property
+    ComponentSpecification: URIRef  # Component specification
     DataSet: URIRef  # Data set
+    DataStructureDefinition: URIRef  # Data structure definition
     DimensionProperty: URIRef  # Dimension property
+    MeasureProperty: URIRef  # Measure property
     Observation: URIRef  # Observation
+    Slice: URIRef  # Slice
+    SliceKey: URIRef  # Slice key
+    attribute: URIRef  # attribute
+    codeList: URIRef  # code list
+    component: URIRef  # component
+    componentProperty: URIRef  # component property
+    componentRequired: URIRef  # component required
     dataSet: URIRef  # data set
+    dimension: URIRef  # dimension
+    measure: URIRef  # measure
+    observation: URIRef  # observation
+    order: URIRef  # order
+    slice: URIRef  # slice
+    sliceKey: URIRef  # slice key
+    sliceStructure: URIRef  # slice structure
+    structure: URIRef  # structure
 
     _NS = Namespace("http://purl.org/linked-data/cube#")
 
@@ -436,12 +557,25 @@ class QUDT(DefinedNamespace):
     _NS = Namespace("http://qudt.org/schema/qudt/")
 
 
+class RDF(DefinedNamespace):
+    """rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    value: URIRef  # value
+
+    _NS = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+
+
 class SCHEMA(DefinedNamespace):
     """schema: <https://schema.org/>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    AdministrativeArea: URIRef  # Administrative area
     QuantitativeValue: URIRef  # Quantitative value
     Report: URIRef  # Report
+    areaServed: URIRef  # area served
+    containedInPlace: URIRef  # contained in place
+    identifier: URIRef  # identifier
     maxValue: URIRef  # max value
     value: URIRef  # value
 
@@ -455,6 +589,10 @@ class SKOS(DefinedNamespace):
     Concept: URIRef  # Concept
     altLabel: URIRef  # alternative label
     broader: URIRef  # broader
+    closeMatch: URIRef  # close match
+    exactMatch: URIRef  # exact match
+    inScheme: URIRef  # in scheme
+    notation: URIRef  # notation
     prefLabel: URIRef  # preferred label
 
     _NS = Namespace("http://www.w3.org/2004/02/skos/core#")
