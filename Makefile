@@ -24,7 +24,7 @@ demo: $(STAMP) ## ingest the bundled sample, print a summary, validate it, answe
 test: $(STAMP) ## lint, then the whole test suite (what CI runs)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
