@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from jixiao import __version__, iris
+from jixiao import __version__, cube, iris
 from jixiao.ingest.emit import TripleSet, emit
 from jixiao.ingest.extract import extract
 from jixiao.ingest.normalise import normalise
@@ -68,6 +68,9 @@ def ingest_source(source: SourceText) -> IngestResult:
             from jixiao.ingest.documents.annotate import annotate
 
             annotate(builder.t, builder.file, source.document)
+        # the RDF Data Cube view of the budget figures (jixiao/cube.py): what OpenBudgets tools read
+        for t in cube.build_triples(builder.t):
+            builder.t.add(t)
         return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source, records)
 
 

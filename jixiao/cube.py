@@ -27,6 +27,7 @@ cube, the DSD and the code lists, and returns the names of those violated.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cache
 
@@ -59,6 +60,13 @@ SELECT ?r ?dept ?year ?f ?line ?phase ?v ?holder WHERE {
 }"""
 
 
+_FIGURE_PREDICATES = (
+    RDF.type,
+    *(JX[n] for n in ("department", "fiscalPeriod", "budgetLine", "budgetPhase", "normalizedValue", "unit")),
+    *(JX[n] for n in ("inSection", "inReport", "referenceYear", "budgetHolder")),
+)
+
+
 def _q(name: str) -> URIRef:
     return URIRef(QB + name)
 
@@ -66,37 +74,82 @@ def _q(name: str) -> URIRef:
 def build(report_graph: Graph) -> Graph:
     """The Data Cube view of one report graph (empty when the report states no budget figure)."""
     cube = Graph()
+    rows = [
+        (row.r, row.year, row.holder if row.holder is not None else row.dept, row.line, row.phase, row.f, row.v)
+        for row in report_graph.query(_FIGURES)
+    ]
+    for t in _cube_triples(rows):
+        cube.add(t)
+    return cube
+
+
+def build_triples(triples: Iterable[tuple]) -> list[tuple]:
+    """The same view from a report's triples as pyoxigraph terms (what ingest writes), as pyoxigraph
+    triples: asked with Oxigraph, so adding the cube costs ingest little."""
+    import pyoxigraph as ox
+
+    from jixiao.rdfutil import from_ox_memoised, to_ox
+
+    from_ox = from_ox_memoised()
+    wanted = {ox.NamedNode(str(p)) for p in _FIGURE_PREDICATES}
+    store = ox.Store()
+    store.extend([ox.Quad(s, p, o) for s, p, o in triples if p in wanted])  # what _FIGURES reads
+    rows = []
+    for sol in store.query(_FIGURES):
+        holder = sol["holder"]
+        values = [from_ox(sol[v]) for v in ("r", "year", "dept", "line", "phase", "f", "v")]
+        if holder is not None:
+            values[2] = from_ox(holder)
+        rows.append(tuple(values))
+    memo: dict = {}
+
+    def term(x):  # terms repeat (the data set, a line, its phases, the year): each converted once
+        found = memo.get(x)
+        if found is None:
+            found = memo[x] = to_ox(x)
+        return found
+
+    return [(term(s), term(p), term(o)) for s, p, o in _cube_triples(rows)]
+
+
+def _cube_triples(rows: Iterable[tuple]) -> Iterator[tuple]:
+    """The cube's triples from (report, year, organisation, line, phase, figure, value) rows, in a
+    fixed order."""
     groups: dict[tuple, list[tuple[URIRef, Decimal]]] = defaultdict(list)
-    for row in report_graph.query(_FIGURES):
-        org = row.holder if row.holder is not None else row.dept
-        groups[(row.r, row.year, org, row.line, row.phase)].append((row.f, Decimal(str(row.v))))
+    for report, year, org, line, phase, f, v in rows:
+        groups[(report, year, org, line, phase)].append((f, Decimal(str(v))))
+    seen = set()
     for (report, year, org, line, phase), figures in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
         dataset = iris.local(report, "cube")
         line_key = iris.name_key(str(line))
         obs = iris.local(report, "cube", line_key, str(phase).rsplit("_", 1)[-1])
         sl = iris.local(report, "cube", line_key)
-        cube.add((dataset, RDF.type, _q("DataSet")))
-        cube.add((dataset, _q("structure"), STRUCTURE))
-        cube.add((dataset, URIRef("http://purl.org/dc/terms/source"), report))
-        cube.add((dataset, _q("slice"), sl))
-        cube.add((sl, RDF.type, _q("Slice")))
-        cube.add((sl, _q("sliceStructure"), LINE_SLICE))
-        cube.add((sl, JX.classification, line))
-        cube.add((sl, JX.organisation, org))
-        cube.add((sl, JX.period, year))
-        cube.add((sl, _q("observation"), obs))
-        cube.add((obs, RDF.type, _q("Observation")))
-        cube.add((obs, RDF.type, JX.BudgetObservation))
-        cube.add((obs, _q("dataSet"), dataset))
-        cube.add((obs, JX.classification, line))
-        cube.add((obs, JX.phase, phase))
-        cube.add((obs, JX.organisation, org))
-        cube.add((obs, JX.period, year))
-        cube.add((obs, JX.amount, Literal(max(v for _, v in figures), datatype=XSD.decimal)))
-        cube.add((obs, JX.currency, JXV.unit_yuan))
-        for f, _ in figures:
-            cube.add((obs, URIRef(PROV + "wasDerivedFrom"), f))
-    return cube
+        out = [
+            (dataset, RDF.type, _q("DataSet")),
+            (dataset, _q("structure"), STRUCTURE),
+            (dataset, URIRef("http://purl.org/dc/terms/source"), report),
+            (dataset, _q("slice"), sl),
+            (sl, RDF.type, _q("Slice")),
+            (sl, _q("sliceStructure"), LINE_SLICE),
+            (sl, JX.classification, line),
+            (sl, JX.organisation, org),
+            (sl, JX.period, year),
+            (sl, _q("observation"), obs),
+            (obs, RDF.type, _q("Observation")),
+            (obs, RDF.type, JX.BudgetObservation),
+            (obs, _q("dataSet"), dataset),
+            (obs, JX.classification, line),
+            (obs, JX.phase, phase),
+            (obs, JX.organisation, org),
+            (obs, JX.period, year),
+            (obs, JX.amount, Literal(max(v for _, v in figures), datatype=XSD.decimal)),
+            (obs, JX.currency, JXV.unit_yuan),
+        ]
+        out += [(obs, URIRef(PROV + "wasDerivedFrom"), f) for f, _ in sorted(figures, key=lambda fv: str(fv[0]))]
+        for t in out:
+            if t not in seen:
+                seen.add(t)
+                yield t
 
 
 @cache

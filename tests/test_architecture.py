@@ -62,7 +62,16 @@ STAGES = {
 }
 STAGE_OF = {module: stage for stage, modules in STAGES.items() for module in modules}
 # what the reader may use of the rest of jixiao
-READER_NEEDS = {"jixiao", "jixiao.data", "jixiao.errors", "jixiao.paths", "jixiao.iris", "jixiao.ns", "jixiao.rdfutil"}
+READER_NEEDS = {
+    "jixiao",
+    "jixiao.data",
+    "jixiao.errors",
+    "jixiao.paths",
+    "jixiao.iris",
+    "jixiao.ns",
+    "jixiao.rdfutil",
+    "jixiao.cube",
+}
 
 
 def module_files() -> dict[str, Path]:

@@ -81,6 +81,12 @@ def test_reports_cubes_are_well_formed(source):
     c = cube.build(result.graph)
     assert len(set(c.subjects(RDF.type, JX.BudgetObservation))) > 5
     assert cube.check(c) == []
+    # ingest emits the cube in the report graph: the view asked of the graph is the one it holds
+    g = result.graph
+    assert all(t in g for t in c)
+    held = {t for obs in g.subjects(RDF.type, JX.BudgetObservation) for t in g.triples((obs, None, None))}
+    want = {t for obs in c.subjects(RDF.type, JX.BudgetObservation) for t in c.triples((obs, None, None))}
+    assert held == want  # no other observation in the graph
 
 
 # --------------------------------------------------------------------------------------------
