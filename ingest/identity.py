@@ -27,6 +27,10 @@ from jixiao.ingest import meta
 from jixiao.ingest.datafiles import code_lists, toml
 
 NSpan = tuple[int, int]
+# a line opening with a heading or list number (一、 (一) 1. (1)) is a heading or an item, not a title
+_NUMBERED = re.compile(
+    r"\s*(?:[•·▪●]|[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．](?!\d))"
+)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,9 @@ def _field_value(text: str, start: int) -> tuple[str, int, int] | None:
     one-cell-per-line form) skipped, then up to a cell or field end or a glued label."""
     conf = _conf()
     i, n = start, len(text)
+    aside = re.compile(r"[（(][^）)\n]{0,6}[）)]").match(text, i)  # 名称（盖章）：
+    if aside and any(c in text[aside.end() : aside.end() + 2] for c in ":：|\t "):
+        i = aside.end()
     newlines = 0
     while i < n and text[i] in " \u3000\t:：|\n":
         newlines += text[i] == "\n"
@@ -152,6 +159,12 @@ def _labelled(text: str, labels: list[str], limit: int) -> list[tuple[str, str, 
     for label in labels:
         for m in re.finditer(re.escape(label), text[:limit]):
             s = m.start()
+            if s and not (
+                text[s - 1] in conf["cover"]["label_after"]
+                or text.endswith(tuple(conf["stops"]), 0, s)  # after an empty field's label
+                or text.endswith(conf["suffixes"], 0, s)  # after a name, the cells fused
+            ):
+                continue  # inside a word: 工作者 is no 作者 field
             # part of a longer label (主管部门 in 市级主管部门, 项目名称 in 转移支付(项目)名称)?
             if any(
                 len(lb) > len(label) and text.startswith(lb, s - lb.find(label)) and lb.find(label) >= 0
@@ -198,7 +211,12 @@ def title_lines(text: str) -> list[tuple[int, str]]:
     lines = [(p, ln) for p, ln in _lines(text) if not is_furniture(ln)]
     out = []
     for k, (pos, line) in enumerate(lines):
-        if len(line.strip()) > conf["max_chars"] or not any(m in line for m in conf["markers"]):
+        if (
+            len(line.strip()) > conf["max_chars"]
+            or not any(m in line for m in conf["markers"])
+            or _NUMBERED.match(line)
+            or line.rstrip().endswith("。")
+        ):
             if _letter_head(line):
                 out.append((pos, line))
             continue
@@ -251,12 +269,14 @@ def _title_name(title: str) -> str | None:
 
 
 def _span_of(text: str, value: str, lo: int, hi: int) -> NSpan | None:
-    """Where ``value`` (or its first characters) stands in text[lo:hi]."""
-    for probe in (value, value[:4]):
-        k = text.find(probe, lo, hi)
-        if k >= 0:
-            return (k, k + len(probe))
-    return None
+    """Where ``value`` stands in text[lo:hi]; written with spaces or a gloss inside, from its
+    first character to its last."""
+    k = text.find(value, lo, hi)
+    if k >= 0:
+        return (k, k + len(value))
+    k = text.find(value[0], lo, hi)
+    e = text.find(value[-1], k + 1, hi) if k >= 0 else -1
+    return (k, e + 1) if k >= 0 and e > k else None
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -265,13 +285,10 @@ def read_identity(text: str) -> Identity:
     conf = _conf()
     lines = _lines(text)
     limit = (lines[-1][0] + len(lines[-1][1])) if lines else 0
+    head = limit
+    limit = _preamble_end(text, limit)  # fields of the head: the body's tables are not a cover
     titles = title_lines(text)
     title_pos, title = (titles[0][0], titles[0][1]) if titles else (None, "")
-    # the first title line that names a department is the title
-    for pos, line in titles:
-        if _title_name(line):
-            title_pos, title = pos, line
-            break
     ident = Identity(title=title.strip(), title_span=None)
     if title_pos is not None:
         lead = len(title) - len(title.lstrip())
@@ -291,7 +308,7 @@ def read_identity(text: str) -> Identity:
                 ident.codes[key] = Stated(m.group(0), (s, s + len(m.group(0))), "cover")
                 break
 
-    ident.department = _department(text, limit, ident, titles)
+    ident.department = _department(text, limit, ident, titles, head)
     ident.supervisor = _first_name(text, conf["cover"]["supervisor"], limit)
     ident.year = _year(text, ident, lines)
     ident.kind = _kind(text, ident, lines, limit)
@@ -299,7 +316,7 @@ def read_identity(text: str) -> Identity:
     return ident
 
 
-def _department(text: str, limit: int, ident: Identity, titles: list[tuple[int, str]]) -> Stated | None:
+def _department(text: str, limit: int, ident: Identity, titles: list[tuple[int, str]], head: int) -> Stated | None:
     conf = _conf()
     got = _first_name(text, conf["cover"]["department"], limit)
     if got:
@@ -307,7 +324,7 @@ def _department(text: str, limit: int, ident: Identity, titles: list[tuple[int, 
     for pos, line in titles:
         name = _title_name(line)
         if name:
-            return Stated(_completed(name, ident), _span_of(text, name[:2], pos, pos + len(line)), "title")
+            return Stated(_completed(name, ident), _span_of(text, name, pos, pos + len(line)), "title")
     for pos, line in titles:  # a short name (某某镇) the page's publisher completes
         prefix = _title_prefix(line)
         full = _completed(prefix, ident) if len(prefix) >= 2 else prefix
@@ -319,8 +336,7 @@ def _department(text: str, limit: int, ident: Identity, titles: list[tuple[int, 
     got = _first_name(text, conf["cover"]["supervisor"], limit)
     if got:
         return got
-    preamble = text[: _preamble_end(text, limit)]
-    m = conf["impl_re"].search(preamble) or conf["impl_re"].search(text[:limit])
+    m = conf["impl_re"].search(text[:head])
     if m:
         name = clean_name(m.group(1))
         region = _title_region(ident.title)
@@ -425,6 +441,11 @@ def _project(text: str, limit: int) -> Stated | None:
     return None
 
 
+def kinds() -> list[str]:
+    """The notations of jxv:ReportKindScheme."""
+    return sorted(k[len("kind_") :] for k in code_lists() if k.startswith("kind_"))
+
+
 def known_kind(key: str) -> bool:
     """Whether ``key`` is a notation of jxv:ReportKindScheme."""
-    return f"kind_{key}" in code_lists()
+    return key in kinds()

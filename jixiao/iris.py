@@ -91,6 +91,16 @@ def local(report_iri: URIRef, *parts: object) -> URIRef:
     return URIRef("/".join([str(report_iri), *(str(p) for p in parts)]))
 
 
+def identity_field(report_iri: URIRef, name: str) -> URIRef:
+    """An identity field of a report by its name ("department", "publisher.issuer" …)."""
+    return local(report_iri, "identity", name)
+
+
+def diagnostic(report_iri: URIRef, ordinal: int) -> URIRef:
+    """A report's diagnostic by its place (1, 2 …) in the order the reader raised them."""
+    return local(report_iri, "diagnostic", ordinal)
+
+
 def section(report_iri: URIRef, path: str) -> URIRef:
     """A section by the ordinals of its heading path ("2-1": the first child of the second section)."""
     return local(report_iri, "section", path)

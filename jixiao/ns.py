@@ -16,11 +16,13 @@ class JX(DefinedNamespace):
     Change: URIRef  # Change
     DeclaredCount: URIRef  # Declared count
     Department: URIRef  # Department
+    Diagnostic: URIRef  # Diagnostic
     Document: URIRef  # Document
     Duty: URIRef  # Duty
     Effect: URIRef  # Effect
     Evaluation: URIRef  # Evaluation
     ExtractedText: URIRef  # Extracted text
+    IdentityField: URIRef  # Identity field
     Indicator: URIRef  # Performance indicator
     IngestRun: URIRef  # Ingest run
     Measure: URIRef  # Measure
@@ -62,6 +64,8 @@ class JX(DefinedNamespace):
     cutoffNote: URIRef  # cut-off note
     denominator: URIRef  # denominator
     department: URIRef  # department
+    diagnostic: URIRef  # diagnostic
+    diagnosticCode: URIRef  # diagnostic code
     direction: URIRef  # direction
     documentNumber: URIRef  # document number
     effect: URIRef  # effect
@@ -71,6 +75,8 @@ class JX(DefinedNamespace):
     evaluation: URIRef  # evaluation
     evaluator: URIRef  # evaluator
     extractedText: URIRef  # extracted text
+    fieldName: URIRef  # field name
+    fieldValue: URIRef  # field value
     figureKind: URIRef  # figure kind
     fileName: URIRef  # file name
     fiscalPeriod: URIRef  # fiscal period
@@ -83,6 +89,7 @@ class JX(DefinedNamespace):
     hasGoal: URIRef  # has goal
     hasIndicator: URIRef  # has indicator
     hasSection: URIRef  # has section
+    identityField: URIRef  # identity field
     inReport: URIRef  # in report
     inSection: URIRef  # in section
     indexNumber: URIRef  # index number
@@ -92,6 +99,7 @@ class JX(DefinedNamespace):
     level: URIRef  # level
     measure: URIRef  # measure
     mediaType: URIRef  # media type
+    message: URIRef  # message
     missing: URIRef  # missing
     multiplier: URIRef  # multiplier
     name: URIRef  # name
@@ -120,6 +128,7 @@ class JX(DefinedNamespace):
     restates: URIRef  # restates
     score: URIRef  # score
     sectionRole: URIRef  # section role
+    severity: URIRef  # severity
     sha256: URIRef  # SHA-256 checksum
     sheetName: URIRef  # sheet name
     sourceFile: URIRef  # source file
@@ -128,6 +137,7 @@ class JX(DefinedNamespace):
     statedForm: URIRef  # stated form
     statedUnit: URIRef  # stated unit
     subProjectOf: URIRef  # sub-project of
+    suppliedByUser: URIRef  # supplied by user
     tableRow: URIRef  # table row
     target: URIRef  # target
     targetText: URIRef  # target text
@@ -162,6 +172,7 @@ class JXV(DefinedNamespace):
     RateKindScheme: URIRef  # Rate kinds
     ReportKindScheme: URIRef  # Report kinds
     SectionRoleScheme: URIRef  # Section roles
+    SeverityScheme: URIRef  # Diagnostic severities
     SpendingKindScheme: URIRef  # Spending kinds
     UnitKindScheme: URIRef  # Budget unit kinds
     UnitScheme: URIRef  # Units of measure
@@ -208,6 +219,7 @@ class JXV(DefinedNamespace):
     ind_sustainability: URIRef  # sustainable impact indicators
     ind_timeliness: URIRef  # timeliness indicators
     kind_department_whole: URIRef  # department-wide spending self-evaluation
+    kind_final_accounts: URIRef  # final accounts of a department or unit
     kind_key_evaluation: URIRef  # key performance evaluation
     kind_project: URIRef  # project spending self-evaluation
     kind_transfer: URIRef  # transfer-payment regional self-evaluation
@@ -270,6 +282,9 @@ class JXV(DefinedNamespace):
     role_self_evaluation: URIRef  # self-evaluation
     role_spending: URIRef  # spending
     role_target_setting: URIRef  # target setting
+    severity_error: URIRef  # error
+    severity_info: URIRef  # information
+    severity_warning: URIRef  # warning
     spend_basic: URIRef  # basic spending
     spend_personnel: URIRef  # personnel spending
     spend_project: URIRef  # project spending
@@ -338,6 +353,7 @@ class DCTERMS(DefinedNamespace):
     """dcterms: <http://purl.org/dc/terms/>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    conformsTo: URIRef  # conforms to
     hasPart: URIRef  # has part
     isPartOf: URIRef  # is part of
     references: URIRef  # references
@@ -359,13 +375,19 @@ class OA(DefinedNamespace):
     """oa: <http://www.w3.org/ns/oa#>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    FragmentSelector: URIRef  # Fragment selector
+    RangeSelector: URIRef  # Range selector
+    Selector: URIRef  # Selector
     SpecificResource: URIRef  # Specific resource
     TextPositionSelector: URIRef  # Text position selector
     TextQuoteSelector: URIRef  # Text quote selector
+    XPathSelector: URIRef  # XPath selector
     end: URIRef  # end
     exact: URIRef  # exact
+    hasEndSelector: URIRef  # has end selector
     hasSelector: URIRef  # has selector
     hasSource: URIRef  # has source
+    hasStartSelector: URIRef  # has start selector
     prefix: URIRef  # prefix
     start: URIRef  # start
     suffix: URIRef  # suffix
@@ -434,6 +456,15 @@ class QUDT(DefinedNamespace):
     unit: URIRef  # unit
 
     _NS = Namespace("http://qudt.org/schema/qudt/")
+
+
+class RDF(DefinedNamespace):
+    """rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    value: URIRef  # value
+
+    _NS = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 
 
 class SCHEMA(DefinedNamespace):
