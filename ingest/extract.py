@@ -151,6 +151,7 @@ class Extractor:
         self.work_roles, self.budget_roles = set(rd.dom["roles"]["work"]), set(rd.dom["roles"]["budget"])
         rd.organisation(rd.dept, "department")
         tables = list(_tables(self.root))
+        rd.out.tables = len(tables)
         table_names = sorted(
             {t.get(row, "name").strip() for t in tables if t.kind == "project_budget" for row in t.rows} - {""},
             key=len,

@@ -103,7 +103,7 @@ def is_furniture(line: str) -> bool:
 # -- names -----------------------------------------------------------------------------------------
 def clean_name(value: str) -> str:
     """A name as written without spaces, pinyin glosses, a leading code and closing punctuation."""
-    value = _conf()["gloss_re"].sub("", re.sub(r"\s+", "", value))
+    value = _conf()["gloss_re"].sub("", re.sub(r"\s+|\x1b\[[\d;]*[A-Za-z]", "", value))
     value = _conf()["code_re"].sub("", value)
     return value.strip("：:，,。；;、|“”\"' ")
 
@@ -209,6 +209,11 @@ def title_lines(text: str) -> list[tuple[int, str]]:
     begun on the line before (…部门整体支出 / 绩效评价报告) is joined to it."""
     conf = _conf()["title"]
     lines = [(p, ln) for p, ln in _lines(text) if not is_furniture(ln)]
+    if lines and len(lines[0][1].strip()) > conf["max_chars"]:  # a title run into the text after it
+        pos, line = lines[0]
+        ends = [k + len(m) for m in conf["markers"] if 0 <= (k := line.find(m)) <= conf["max_chars"]]
+        if ends:
+            lines[0] = (pos, line[: min(ends)])
     out = []
     for k, (pos, line) in enumerate(lines):
         if (

@@ -380,3 +380,4 @@ class Extraction:
     evaluations: list[Evaluation] = field(default_factory=list)
     figures: list[Quantity] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    tables: int = 0  # tables found (any layout), for the ingest summary

@@ -192,9 +192,13 @@ def _variants(tmp_path: Path) -> dict[str, Path]:
 
 def test_a_file_that_yields_next_to_nothing_says_so(tmp_path):
     files = _variants(tmp_path)
-    proc = run("ingest", *map(str, files.values()), "--out", str(tmp_path / "g.nq"), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    warnings = [x for x in proc.stderr.splitlines() if "warning" in x]
+    # each in a run of its own: the variants are one report (the same department, year and kind, read
+    # through the page markup and the escape codes), so one run holding two of them is refused
+    warnings = []
+    for name, path in files.items():
+        proc = run("ingest", str(path), "--out", str(tmp_path / f"{name}.nq"), "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        warnings += [x for x in proc.stderr.splitlines() if "warning" in x]
     assert len(warnings) == 3, proc.stderr
     by_name = {name: next(w for w in warnings if name in w) for name in files}
     assert "HTML" in by_name["page.html"]
