@@ -568,8 +568,11 @@ class _Emitter:
 
     def _diagnostics(self) -> None:
         b = self.b
-        for i, d in enumerate(self.ex.diagnostics, 1):
-            node = iri(iris.diagnostic(self.report, i))
+        seen: dict[tuple[str, int | None], int] = {}
+        for d in self.ex.diagnostics:
+            key = (d.code, d.span[0] if d.span else None)
+            seen[key] = seen.get(key, 0) + 1
+            node = iri(iris.diagnostic(self.report, *key, seen[key]))
             b.add(node, RDF_TYPE, JX.Diagnostic)
             b.add(self.node, JX.diagnostic, node)
             b.add(node, JX.diagnosticCode, text(d.code))

@@ -21,6 +21,7 @@ from jixiao.ingest import records as r
 from jixiao.ingest.diagnostics import diagnose, field_label
 from jixiao.ingest.evaluations import EvaluationReader
 from jixiao.ingest.figures import Figure, extract_figures
+from jixiao.ingest.furniture import is_furniture
 from jixiao.ingest.identity import read_identity
 from jixiao.ingest.indicators import IndicatorReader
 from jixiao.ingest.mentions import QUOTE_RE, MentionReader
@@ -164,6 +165,7 @@ class Extractor:
         self.evaluations = EvaluationReader(rd)
         self.projects = ProjectReader(rd, self.money)
         self.indicators = IndicatorReader(rd)
+        self._preamble()
         self._walk(self.root, None, "", set())
         self.projects.resolve(self.money.mentions)
         self._diagnose_figures()
@@ -211,6 +213,25 @@ class Extractor:
                 else:
                     self._paragraph(block, ctx)
             self._walk(child, node, cpath, roles, ctx.role)
+
+    def _preamble(self) -> None:
+        """The text before the first heading (a form that starts without one, a 自评得分 in the
+        opening lines): read like a section's, under a section "0" spanning it."""
+        blocks = [b for b in self.root.blocks if b.text.strip() and not is_furniture(b.text)]
+        if not blocks:
+            return
+        rd = self.rd
+        s, e = rd.trim(*rd.orig(blocks[0].start, blocks[-1].end))
+        if e <= s:
+            return
+        node = r.Section(path="0", number="", level=1, ordinal=0, label=self.rd.report.title, role=None, span=(s, e))
+        rd.out.sections.append(node)
+        ctx = Ctx(set(), node, self.root)
+        for block in blocks:
+            if block.kind == "table":
+                self._table(block, ctx)
+            else:
+                self._paragraph(block, ctx)
 
     # -- paragraphs ------------------------------------------------------------------------------
     def _paragraph(self, block: Block, ctx: Ctx) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from jixiao.ingest import meta
 from jixiao.ingest.datafiles import code_lists, toml
+from jixiao.ingest.furniture import is_furniture
 
 NSpan = tuple[int, int]
 # a line opening with a heading or list number (一、 (一) 1. (1)) is a heading or an item, not a title
@@ -70,7 +71,7 @@ def _conf() -> dict[str, Any]:
         "suffixes": tuple(sorted(set(suffixes), key=len, reverse=True)),
         "org_suffixes": tuple(sorted(set(dom["orgs"]["suffixes"] + conf["names"]["extra_suffixes"]), key=len)[::-1]),
         "stops": stops[::-1],
-        "gloss_re": re.compile(conf["furniture"]["gloss"]),
+        "gloss_re": re.compile(conf["names"]["gloss"]["pattern"]),
         "code_re": re.compile(conf["cover"]["code_prefix"]),
         "lead_re": re.compile(conf["title"]["lead"]),
         "impl_re": re.compile(conf["title"]["implemented_by"]),
@@ -92,12 +93,6 @@ def _lines(text: str) -> list[tuple[int, str]]:
         if len(out) >= conf["max_lines"] and pos >= conf["max_chars"]:
             break
     return out
-
-
-def is_furniture(line: str) -> bool:
-    """A breadcrumb or a line of page chrome."""
-    f = _conf()["furniture"]
-    return any(w in line for w in f["breadcrumbs"]) or any(w in line for w in f["chrome"])
 
 
 # -- names -----------------------------------------------------------------------------------------

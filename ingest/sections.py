@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jixiao.ingest.datafiles import toml
+from jixiao.ingest.furniture import is_furniture
 from jixiao.ingest.lines import (
     NumberMatch,
     ends_sentence,
@@ -203,8 +204,10 @@ def _finish_root(root: Section, pre: list[Block], text: str) -> None:
     """Pick the title line among the blocks before the first heading; the rest may be a cover."""
     conf = _conf()
     paras = [b for b in pre if b.kind == "para"]
+    paras = [b for b in paras if not is_furniture(b.text)]  # a breadcrumb, page chrome, a spam line
     title = next((b for b in paras if len(b.text) <= 60 and any(m in b.text for m in conf["title"]["markers"])), None)
-    title = title or (paras[0] if paras else None)
+    # else the first short line; a long first block (a form run into one line) is text, not a title
+    title = title or next((b for b in paras[:1] if len(b.text) <= conf["title"]["max_chars"]), None)
     if title is not None:
         root.title, root.heading_start, root.heading_end = title.text, title.start, title.end
     rest = [b for b in pre if b is not title]

@@ -96,9 +96,11 @@ def identity_field(report_iri: URIRef, name: str) -> URIRef:
     return local(report_iri, "identity", name)
 
 
-def diagnostic(report_iri: URIRef, ordinal: int) -> URIRef:
-    """A report's diagnostic by its place (1, 2 …) in the order the reader raised them."""
-    return local(report_iri, "diagnostic", ordinal)
+def diagnostic(report_iri: URIRef, code: str, start: int | None = None, n: int = 1) -> URIRef:
+    """A report's diagnostic by its code and the start of its span (none: about the whole report);
+    ``n`` > 1 tells apart several of one code at one place."""
+    parts = [code] + ([start] if start is not None else []) + ([n] if n > 1 else [])
+    return local(report_iri, "diagnostic", "-".join(map(str, parts)))
 
 
 def section(report_iri: URIRef, path: str) -> URIRef:
