@@ -297,3 +297,26 @@ def test_diagnose_is_data_driven():
 
     for code, entry in messages().items():
         assert f"severity_{entry['severity']}" in code_lists(), code
+
+
+def test_replacing_a_held_report_is_announced_and_recorded(tmp_path):
+    import pyoxigraph as ox
+
+    store = tmp_path / "store"
+    first = _page(tmp_path, "first.txt", "临川县总工会")
+    second = tmp_path / "second.txt"
+    second.write_text(first.read_text(encoding="utf-8").replace("45人次", "46人次"), encoding="utf-8")
+    assert run("ingest", "--store", str(store), str(first), "--quiet").returncode == 0
+    again = run("ingest", "--store", str(store), str(first))  # the same file again: nothing replaced
+    assert again.returncode == 0 and "replaces" not in again.stderr
+    proc = run("ingest", "--store", str(store), str(second))
+    assert proc.returncode == 0, proc.stderr
+    assert f"{second} replaces the report read from first.txt" in proc.stderr
+    s = ox.Store.read_only(str(store))
+    revision = list(s.quads_for_pattern(None, ox.NamedNode("http://www.w3.org/ns/prov#wasRevisionOf"), None))
+    import hashlib
+
+    sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second)}
+    assert [(q.subject.value, q.object.value, q.graph_name.value) for q in revision] == [
+        (str(iris.source_file(sha["second.txt"])), str(iris.source_file(sha["first.txt"])), str(iris.RUNS_GRAPH))
+    ]

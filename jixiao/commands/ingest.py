@@ -223,6 +223,42 @@ class _Tally:
             )
 
 
+def _replacements(store, tally: _Tally, graphs: list[str], quiet: bool = False) -> bytes:
+    """Announce each report of this run that replaces one the store holds (which file replaced
+    which, on stderr, unless ``quiet``) and record it for the runs graph: the new source file
+    prov:wasRevisionOf each file an earlier run read that report from (N-Triples)."""
+    from jixiao import iris
+
+    out: list[str] = []
+    for graph_iri in graphs:
+        path = tally.seen[graph_iri][0]
+        try:
+            new = iris.source_file(hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError:
+            continue
+        rows = store.store.query(  # our own IRIs: no character of them needs escaping in <…>
+            "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX jx: <https://w3id.org/jixiao/def#> "
+            f"SELECT DISTINCT ?file ?name WHERE {{ GRAPH <{iris.RUNS_GRAPH}> {{ ?run prov:generated <{graph_iri}> ; "
+            "prov:used ?file . OPTIONAL { ?file jx:fileName ?name } } } ORDER BY ?name ?file"
+        )
+        old = [(row["file"].value, row["name"].value if row["name"] else "?") for row in rows]
+        old = [(f, n) for f, n in old if f != str(new)]
+        if not old:  # the same file again (or a store without run records): nothing to tell
+            continue
+        if not quiet:
+            names = ", ".join(sorted({n for _f, n in old}))
+            progress_write(f"jixiao ingest: {path} replaces the report read from {names} (<{graph_iri}>)")
+        prov = "http://www.w3.org/ns/prov#wasRevisionOf"
+        out += [f"<{new}> <{prov}> <{f}> .\n" for f, _n in old]
+    return "".join(sorted(set(out))).encode()
+
+
+def progress_write(line: str) -> None:
+    from jixiao import progress
+
+    progress.write(line, file=sys.stderr)
+
+
 def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, bytes, bytes]]:
     """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
     is reported on stderr and counted; a second file with the same report (graph IRI) is skipped
@@ -346,6 +382,10 @@ def _serial(args: argparse.Namespace, target: Path | None) -> int:
         if target is not None and tally.done:
             store = GraphStore(target)  # opened once the run is checked: a failed run makes no store
             store.load_ontology()
+            held = {str(g) for g in store.graphs()}
+            revisions = _replacements(store, tally, [g for g, _o, _n in spool.items if g in held], args.quiet)
+            if revisions:
+                runs.append(revisions)
             for graph_iri, nt in spool:
                 store.replace_graph_ntriples(URIRef(graph_iri), nt)
             for run_nt in runs:
@@ -395,6 +435,9 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
                     store.bulk_add(Path(fh.name), queued)
                 except OSError as exc:  # rolled back by bulk_add: the store is as it was
                     raise from_os_error(exc, target, "bulk load failed and was rolled back") from exc
+        revisions = _replacements(store, tally, [g for g, _o, _n in spool.items], args.quiet)
+        if revisions:
+            runs.append(revisions)
         for graph_iri, nt in spool:
             store.replace_graph_ntriples(URIRef(graph_iri), nt)
     finally:
