@@ -216,6 +216,7 @@ def title_lines(text: str) -> list[tuple[int, str]]:
             or not any(m in line for m in conf["markers"])
             or _NUMBERED.match(line)
             or line.rstrip().endswith("。")
+            or any(label in line for label, _key in _conf()["metadata"]["fields"] if len(label) > 2)
         ):
             if _letter_head(line):
                 out.append((pos, line))
@@ -435,7 +436,7 @@ def _project(text: str, limit: int) -> Stated | None:
     for label in _conf()["cover"]["project"]:
         for _lb, value, s, e in _labelled(text, [label], limit):
             name = clean_name(value)
-            if len(name) >= 2 and not re.fullmatch(r"[\d\W]+", name):
+            if len(name) >= 2 and not re.fullmatch(r"[\d\W]+", name) and name not in _conf()["cover"]["not_project"]:
                 k = text.find(name, s, e + 1)
                 return Stated(name, (k, k + len(name)) if k >= 0 else (s, e), "cover")
     return None
