@@ -122,7 +122,7 @@ def parse_sections(norm: Normalised) -> Section:
         line = text[pos:eol]
         if not line.strip():
             para = None
-        elif (nm := match_number(line)) or is_plain_heading(line):
+        elif ((nm := match_number(line)) or is_plain_heading(line)) and not _list_paragraph(line, nm):
             para = _open_section(text, pos, line, nm, stack)
         elif para is not None and _continues(para.text, line):
             para = _extend(para, text, pos, line)
@@ -137,6 +137,14 @@ def parse_sections(norm: Normalised) -> Section:
     _close(root)
     _assign_roles(root, [])
     return root
+
+
+def _list_paragraph(line: str, nm: NumberMatch | None) -> bool:
+    """A numbered line holding its next item inline (sections.toml [list_paragraph])."""
+    if nm is None or nm.ordinal is None or not nm.number[:1].isdigit():
+        return False
+    rx = re.compile(_conf()["list_paragraph"]["next_item"])
+    return any(int(m.group(1)) == nm.ordinal + 1 for m in rx.finditer(line, nm.end))
 
 
 def _continues(para: str, line: str) -> bool:
