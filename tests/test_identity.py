@@ -320,3 +320,16 @@ def test_replacing_a_held_report_is_announced_and_recorded(tmp_path):
     assert [(q.subject.value, q.object.value, q.graph_name.value) for q in revision] == [
         (str(iris.source_file(sha["second.txt"])), str(iris.source_file(sha["first.txt"])), str(iris.RUNS_GRAPH))
     ]
+
+
+def test_a_list_paragraph_is_no_heading_and_every_item_is_read(tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text(
+        "某某县档案馆2023年度部门整体支出绩效自评报告\n一、部门基本情况\n（一）年度工作\n"
+        "1.开展宣传活动3次，2.培训干部45人次，3.发展党员16名，较上年增加2名。\n",
+        encoding="utf-8",
+    )
+    r = ingest_file(path)
+    assert [s.label for s in r.records.sections] == ["部门基本情况", "年度工作"]
+    text = r.source.text
+    assert sorted(text[f.span[0] : f.span[1]] for f in r.records.figures) == ["16名", "2名", "3次", "45人次"]
