@@ -277,7 +277,13 @@ class Extractor:
         elif table.kind == "funding_summary":
             self.projects.funding_table(table, ctx)
         else:
+            if table.kind is None:  # no header of a known layout: its cells are read as prose
+                s, e = self.rd.trim(*self.rd.orig(block.start, block.end))
+                diagnose(self.rd.out, "table_unrecognised", (s, e) if e > s else None, reason=_NO_HEADER)
             self.projects.other_table(table, ctx)
+
+
+_NO_HEADER = "no header row of a known table kind"
 
 
 def _tables(sec: Section):
