@@ -76,6 +76,7 @@ def _conf() -> dict[str, Any]:
         "lead_re": re.compile(conf["title"]["lead"]),
         "impl_re": re.compile(conf["title"]["implemented_by"]),
         "year_re": re.compile(conf["year"]["header_pattern"]),
+        "date_re": re.compile(conf["metadata"]["date_pattern"]),
         "head_patterns": [(re.compile(p), k) for p, k in conf["kind"]["head_patterns"]],
         "name_stops": dom["report"]["name_stops"],
     }
@@ -132,6 +133,8 @@ def _field_value(text: str, start: int) -> tuple[str, int, int] | None:
     j = i
     while j < n and text[j] not in conf["cover"]["value_end"] and not text.startswith("  ", j):
         j += 1
+    while i < j and text[i] in "•·▪● \u3000":  # a list bullet of a page's metadata block
+        i += 1
     value = text[i:j]
     cut = len(value)
     for label in conf["stops"]:
@@ -143,7 +146,9 @@ def _field_value(text: str, start: int) -> tuple[str, int, int] | None:
     value = value[:cut].rstrip()
     if " " in value:  # a name has no space inside once normalised: what follows is another cell
         value = value.split(" ", 1)[0] if not _conf()["code_re"].match(value) else value
-    return (value, i, i + len(value)) if value.strip() else None
+    if not re.search(r"\w", value) or value.endswith((":", "：")):
+        return None  # punctuation only, or the next field's label: this field is empty
+    return (value, i, i + len(value))
 
 
 def _labelled(text: str, labels: list[str], limit: int) -> list[tuple[str, str, int, int]]:
@@ -224,7 +229,7 @@ def title_lines(text: str) -> list[tuple[int, str]]:
         prev = lines[k - 1] if k else None
         compact = re.sub(r"\s+", "", line)
         if prev and len(compact) <= 12 and prev[0] + len(prev[1]) + 1 >= pos - 2 and "|" not in prev[1]:
-            out.append((prev[0], prev[1] + line.strip()))  # offsets of the first line; see _title_name
+            out.append((prev[0], text[prev[0] : pos + len(line.rstrip())]))  # the two lines as written
         out.append((pos, line))
     return out
 
@@ -290,7 +295,7 @@ def read_identity(text: str) -> Identity:
     limit = _preamble_end(text, limit)  # fields of the head: the body's tables are not a cover
     titles = title_lines(text)
     title_pos, title = (titles[0][0], titles[0][1]) if titles else (None, "")
-    ident = Identity(title=title.strip(), title_span=None)
+    ident = Identity(title=re.sub(r"\s*\n\s*", "", title.strip()), title_span=None)
     if title_pos is not None:
         lead = len(title) - len(title.lstrip())
         ident.title_span = (title_pos + lead, min(len(text), title_pos + len(title.rstrip())))
@@ -299,8 +304,17 @@ def read_identity(text: str) -> Identity:
     for label, key in conf["metadata"]["fields"]:
         if key in ident.metadata:
             continue
-        for _lb, value, s, e in _labelled(text, [label], limit):
-            ident.metadata[key] = Stated(value.strip(), (s, e), "metadata")
+        for _lb, value, s, _e in _labelled(text, [label], limit):
+            if key == "date":  # a date (and time), maybe glued to what follows it
+                m = conf["date_re"].match(value.strip())
+                if m is None:
+                    continue
+                value = m.group(0)
+            elif is_furniture(value):  # 文号 | 浏览量: an empty field, then page chrome
+                continue
+            value = value.strip()
+            k = text.find(value, s)
+            ident.metadata[key] = Stated(value, (k, k + len(value)), "metadata")
             break
     for label, key in conf["cover"]["code"]:
         for _lb, value, s, _e in _labelled(text, [label], limit):
