@@ -435,14 +435,26 @@ def _kind(text: str, ident: Identity, lines: list[tuple[int, str]], limit: int) 
             return Stated(key, (m.start(), m.end()), "head")
     spans = ([ident.title_span] if ident.title_span else []) + [(p, p + len(ln)) for p, ln in title_lines(text)]
     for s, e in spans:
-        for word, key in conf["title_words"]:
-            k = text.find(word, s, e)
-            if k >= 0:
-                return Stated(key, (k, k + len(word)), "title")
+        found = _find_compact(text, s, e, [w for w, _k in conf["title_words"]])
+        if found is not None:
+            word, span = found
+            return Stated(dict(conf["title_words"])[word], span, "title")
     for label, key in conf["label_kinds"]:
         k = text.find(label, 0, limit)
         if k >= 0:
             return Stated(key, (k, k + len(label)), "cover")
+    return None
+
+
+def _find_compact(text: str, s: int, e: int, words: list[str]) -> tuple[str, NSpan] | None:
+    """The first of ``words`` in text[s:e] read without its whitespace (a title wrapped over two
+    lines, 项目支 / 出绩效自评表), with its span in the text."""
+    where = [i for i in range(s, e) if not text[i].isspace()]
+    compact = "".join(text[i] for i in where)
+    for word in words:
+        k = compact.find(word)
+        if k >= 0:
+            return word, (where[k], where[k + len(word) - 1] + 1)
     return None
 
 
