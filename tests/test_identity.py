@@ -333,3 +333,16 @@ def test_a_list_paragraph_is_no_heading_and_every_item_is_read(tmp_path):
     assert [s.label for s in r.records.sections] == ["部门基本情况", "年度工作"]
     text = r.source.text
     assert sorted(text[f.span[0] : f.span[1]] for f in r.records.figures) == ["16名", "2名", "3次", "45人次"]
+
+
+def test_a_text_with_no_title_and_no_cover_is_an_unknown_form(tmp_path):
+    path = tmp_path / "body.txt"
+    path.write_text("一、基本情况\n本年度项目支出共开展培训12场，培训干部300人次。\n", encoding="utf-8")
+    with pytest.raises(InputError, match="department"):
+        ingest_file(path)
+    r = ingest_file(path, {"department": "某某县人力资源和社会保障局", "year": "2022", "kind": "project"})
+    codes = [d.code for d in r.records.diagnostics]
+    assert "unknown_form" in codes and codes.count("identity_supplied") == 3
+    assert r.records.report.subject  # a project report without a 项目名称 field is told apart by its text
+    titled = ingest_file(_page(tmp_path, "a.txt", "临川县妇女联合会"))
+    assert "unknown_form" not in [d.code for d in titled.records.diagnostics]
