@@ -16,7 +16,13 @@ from jixiao.ingest.datafiles import toml
 @cache
 def _conf() -> dict[str, Any]:
     conf = toml("furniture.toml")
-    return {**conf, "markup_re": re.compile(conf["markup"])}
+    words = sorted(conf["breadcrumbs"] + conf["chrome"], key=len, reverse=True)
+    return {
+        **conf,
+        "markup_re": re.compile(conf["markup"]),
+        "words_re": re.compile("|".join(map(re.escape, words))),
+        "spam_re": re.compile("|".join(map(re.escape, conf["spam"]))),
+    }
 
 
 def is_furniture(text: str) -> bool:
@@ -28,6 +34,7 @@ def is_furniture(text: str) -> bool:
 
 def _line_is_furniture(line: str) -> bool:
     conf = _conf()
-    if any(w in line for w in conf["breadcrumbs"]) or any(w in line for w in conf["chrome"]):
+    if conf["words_re"].search(line):
         return True
-    return sum(w in line for w in conf["spam"]) >= conf["spam_min"] or bool(conf["markup_re"].match(line))
+    spam = {m.group(0) for m in conf["spam_re"].finditer(line)}
+    return len(spam) >= conf["spam_min"] or bool(conf["markup_re"].match(line))

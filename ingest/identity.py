@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jixiao.ingest import meta
@@ -205,6 +205,12 @@ def _name_prefix(value: str, suffixes: tuple[str, ...]) -> str | None:
 
 # -- the title -------------------------------------------------------------------------------------
 def title_lines(text: str) -> list[tuple[int, str]]:
+    """The head's title lines (see `_title_lines`), computed once per text."""
+    return list(_title_lines(text))
+
+
+@lru_cache(maxsize=4)
+def _title_lines(text: str) -> tuple[tuple[int, str], ...]:
     """The head's title lines (identity.toml [title]), furniture skipped; a line that ends a title
     begun on the line before (…部门整体支出 / 绩效评价报告) is joined to it."""
     conf = _conf()["title"]
@@ -231,7 +237,7 @@ def title_lines(text: str) -> list[tuple[int, str]]:
         if prev and len(compact) <= 12 and prev[0] + len(prev[1]) + 1 >= pos - 2 and "|" not in prev[1]:
             out.append((prev[0], text[prev[0] : pos + len(line.rstrip())]))  # the two lines as written
         out.append((pos, line))
-    return out
+    return tuple(out)
 
 
 def _letter_head(line: str) -> str | None:
