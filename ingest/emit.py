@@ -542,6 +542,7 @@ class _Emitter:
             self._evaluation(ev)
         for figure in ex.figures:
             self._figure(figure)
+        self._diagnostics()
         return b
 
     # -- one record each -------------------------------------------------------------------------
@@ -554,6 +555,32 @@ class _Emitter:
         b.add(self.node, JX.fiscalPeriod, b.year(rep.fiscal_year))
         b.add(self.node, JX.reportKind, vocab("kind", rep.kind))
         b.add(self.node, JX.sourceFile, b.file)
+        for f in rep.identity:
+            node = iri(iris.identity_field(self.report, f.name))
+            b.add(node, RDF_TYPE, JX.IdentityField)
+            b.add(self.node, JX.identityField, node)
+            b.add(node, JX.fieldName, text(f.name))
+            b.add(node, JX.fieldValue, text(f.value))
+            if f.supplied:
+                b.add(node, JX.suppliedByUser, boolean(True))
+            if f.span is not None and f.span[1] > f.span[0]:
+                b.sourced(node, *f.span)
+
+    def _diagnostics(self) -> None:
+        b = self.b
+        seen: dict[tuple[str, int | None], int] = {}
+        for d in self.ex.diagnostics:
+            key = (d.code, d.span[0] if d.span else None)
+            seen[key] = seen.get(key, 0) + 1
+            node = iri(iris.diagnostic(self.report, *key, seen[key]))
+            b.add(node, RDF_TYPE, JX.Diagnostic)
+            b.add(self.node, JX.diagnostic, node)
+            b.add(node, JX.diagnosticCode, text(d.code))
+            b.add(node, JX.severity, vocab("severity", d.severity))
+            b.add(node, JX.message, zh(d.message_zh))
+            b.add(node, JX.message, ox.Literal(d.message_en, language="en"))
+            if d.span is not None and d.span[1] > d.span[0]:
+                b.sourced(node, *d.span)
 
     def _organisation(self, org: r.Organisation) -> None:
         name = org.name

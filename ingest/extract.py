@@ -16,15 +16,17 @@ from __future__ import annotations
 import re
 
 from jixiao.errors import InputError
-from jixiao.ingest import meta
+from jixiao.ingest import identity, meta
 from jixiao.ingest import records as r
-from jixiao.ingest.datafiles import toml
+from jixiao.ingest.diagnostics import diagnose, field_label
 from jixiao.ingest.evaluations import EvaluationReader
 from jixiao.ingest.figures import Figure, extract_figures
+from jixiao.ingest.furniture import is_furniture
+from jixiao.ingest.identity import read_identity
 from jixiao.ingest.indicators import IndicatorReader
 from jixiao.ingest.mentions import QUOTE_RE, MentionReader
 from jixiao.ingest.money import MoneyReader
-from jixiao.ingest.normalise import Normalised
+from jixiao.ingest.normalise import Normalised, normalise_lines
 from jixiao.ingest.projects import ProjectReader
 from jixiao.ingest.reading import Ctx, Reading
 from jixiao.ingest.sections import Block, Section
@@ -35,52 +37,122 @@ from jixiao.ingest.structure import StructureReader
 from jixiao.ingest.tables import Table
 
 
-def extract(source: SourceText, norm: Normalised, root: Section, segmenter: Segmenter) -> r.Extraction:
-    """The records of one report: its identity, then what its sections, paragraphs and tables say."""
-    return Extractor(source, norm, root, segmenter).run()
+def extract(
+    source: SourceText, norm: Normalised, root: Section, segmenter: Segmenter, supplied: Supplied | None = None
+) -> r.Extraction:
+    """The records of one report: its identity, then what its sections, paragraphs and tables say.
+    ``supplied`` holds identity values given by the user (``jixiao ingest --department …``)."""
+    return Extractor(source, norm, root, segmenter, supplied).run()
 
 
-def identify(source: SourceText, norm: Normalised, root: Section) -> r.Report:
-    """The report's title, department, fiscal year and kind; an `InputError` when the text names no
-    department or no year."""
-    title = root.title.strip() or norm.text.strip().split("\n", 1)[0]
-    # a title may open with the year (2024年度某某局部门整体支出…): the name follows it
-    leading_year = toml("domain.toml")["report"]["leading_year_pattern"]
-    dept = meta.cover_department(norm.text) or meta.department_from_title(re.sub(leading_year, "", title))
-    if not dept:
-        raise InputError("cannot find the department name in the title or cover block", file=source.path, where="title")
-    year = meta.fiscal_year(title, norm.text)
-    if year is None:
-        raise InputError("cannot find the fiscal year (no 'YYYY 年' in title or text)", file=source.path, where="title")
-    kind = meta.kind_from_title(title)
+# identity values the user supplies: field name ("department", "year", "kind") → value
+Supplied = dict[str, str]
+REQUIRED = ("department", "year", "kind")  # without these no report IRI is minted
+FLAGS = {"department": "--department", "year": "--year", "kind": "--kind"}
+
+
+def identify(
+    source: SourceText, norm: Normalised, root: Section, supplied: Supplied | None = None
+) -> tuple[r.Report, list[tuple[str, dict[str, object], r.Span | None]]]:
+    """The report's title, department, fiscal year, kind and project as the text states them
+    (`jixiao.ingest.identity`), a field it does not state taken from ``supplied``; an `InputError`
+    naming the file when the department, year or kind is neither stated nor supplied (no report
+    IRI is minted from a guess). Also the diagnostics to raise: (code, arguments, span)."""
+    supplied = dict(supplied or {})
+    lines = normalise_lines(source.text)
+    ident = read_identity(lines.text)
+
+    def orig(span: tuple[int, int] | None) -> r.Span | None:
+        return lines.to_original(*span) if span else None
+
+    stated: dict[str, identity.Stated | None] = {"department": ident.department, "year": ident.year, "kind": ident.kind}
+    notes: list[tuple[str, dict[str, object], r.Span | None]] = []
+    fields: list[r.IdentityField] = []
+    values: dict[str, object] = {}
+    for name in REQUIRED:
+        st, given = stated[name], supplied.get(name)
+        if given is not None and name == "kind" and not identity.known_kind(given):
+            known = ", ".join(identity.kinds())
+            raise InputError(f"--kind {given}: not a report kind (one of {known})", file=source.path)
+        if given is not None and name == "year" and not re.fullmatch(r"(19|20)\d\d", given):
+            raise InputError(f"--year {given}: not a four-digit year", file=source.path)
+        if st is not None:
+            values[name] = st.value
+            fields.append(r.IdentityField(name=name, value=str(st.value), span=orig(st.span)))
+            if given is not None and str(given) != str(st.value):
+                args = {"field": name, "value": given, "stated": st.value}
+                notes.append(("identity_supplied_differs", args, orig(st.span)))
+            if st.how in ("prose", "signature", "text"):
+                notes.append(("identity_from_prose", {"field": name, "how": st.how}, orig(st.span)))
+        elif given is not None:
+            values[name] = int(given) if name == "year" else given
+            fields.append(r.IdentityField(name=name, value=str(given), supplied=True))
+            notes.append(("identity_supplied", {"field": name, "value": given}, None))
+    missing = [n for n in REQUIRED if n not in values]
+    if missing:
+        what = ", ".join(f"the {n}" for n in missing)
+        flags = " ".join(f"{FLAGS[n]} …" for n in missing)
+        raise InputError(
+            f"the text does not state {what}: not ingested (no report is named from a guess; give {flags} "
+            "if you know it)",
+            file=source.path,
+            where="identity",
+        )
+    for name, st in (("project", ident.project), ("supervisor", ident.supervisor), *ident.codes.items()):
+        if st is not None:
+            fields.append(r.IdentityField(name=name, value=str(st.value), span=orig(st.span)))
+    for key, st in sorted(ident.metadata.items()):
+        fields.append(r.IdentityField(name=f"publisher.{key}", value=str(st.value), span=orig(st.span)))
+    if ident.title_span is None and (ident.department is None or ident.department.how != "cover"):
+        notes.append(("unknown_form", {}, None))
+
+    title = ident.title or root.title.strip() or norm.text.strip().split("\n", 1)[0]
+    dept = str(values["department"])
+    kind = str(values["kind"])
     region = meta.region_of(dept)
-    span = (
-        norm.to_original(root.heading_start, root.heading_end)
-        if root.heading_end > root.heading_start
-        else (0, max(1, len(title)))
-    )
-    return r.Report(
+    span = orig(ident.title_span)
+    if span is None or span[1] <= span[0]:
+        span = (
+            norm.to_original(root.heading_start, root.heading_end)
+            if root.heading_end > root.heading_start
+            else (0, max(1, min(len(title), len(source.text))))
+        )
+    # a department publishes one department-wide report (or final accounts) a year, but one report
+    # per project or fund: the project's name, else the title, tells those apart
+    subject = None
+    if kind not in ("department_whole", "final_accounts"):
+        subject = ident.project.value if ident.project else re.sub(r"\s+", "", title)
+    report = r.Report(
         title=title,
         span=span,
         department=r.OrgName(canonical=meta.canonical_org(dept, region), alias=dept, region=region),
-        fiscal_year=year,
+        fiscal_year=int(values["year"]),  # type: ignore[call-overload]
         kind=kind,
-        # a department publishes one department-wide report a year but one report per project
-        subject=None if kind == "department_whole" else re.sub(r"\s+", "", title),
+        subject=subject,
+        identity=fields,
     )
+    return report, notes
 
 
 class Extractor:
     """Drives the readers over one parsed report (see the module docstring)."""
 
-    def __init__(self, source: SourceText, norm: Normalised, root: Section, segmenter: Segmenter):
-        self.src, self.norm, self.root, self.seg = source, norm, root, segmenter
+    def __init__(
+        self, source: SourceText, norm: Normalised, root: Section, segmenter: Segmenter, supplied: Supplied | None
+    ):
+        self.src, self.norm, self.root, self.seg, self.supplied = source, norm, root, segmenter, supplied
 
     def run(self) -> r.Extraction:
-        self.rd = rd = Reading(self.src, self.norm, self.seg, identify(self.src, self.norm, self.root))
+        report, notes = identify(self.src, self.norm, self.root, self.supplied)
+        self.rd = rd = Reading(self.src, self.norm, self.seg, report)
+        for code, args, span in notes:
+            if "field" in args:
+                args = {**args, "field_zh": field_label(str(args["field"]))}
+            diagnose(rd.out, code, span, **args)
         self.work_roles, self.budget_roles = set(rd.dom["roles"]["work"]), set(rd.dom["roles"]["budget"])
         rd.organisation(rd.dept, "department")
         tables = list(_tables(self.root))
+        rd.out.tables = len(tables)
         table_names = sorted(
             {t.get(row, "name").strip() for t in tables if t.kind == "project_budget" for row in t.rows} - {""},
             key=len,
@@ -93,9 +165,20 @@ class Extractor:
         self.evaluations = EvaluationReader(rd)
         self.projects = ProjectReader(rd, self.money)
         self.indicators = IndicatorReader(rd)
+        self._preamble()
         self._walk(self.root, None, "", set())
         self.projects.resolve(self.money.mentions)
+        self._diagnose_figures()
         return rd.out
+
+    def _diagnose_figures(self) -> None:
+        """No figures at all, and each figure that is attached to nothing (what it counts unknown)."""
+        out = self.rd.out
+        if not out.figures:
+            diagnose(out, "no_figures")
+        for f in sorted(out.figures, key=lambda f: f.span):
+            if not f.counts:
+                diagnose(out, "figure_unlabelled", f.span, surface=self.src.text[f.span[0] : f.span[1]])
 
     # -- sections --------------------------------------------------------------------------------
     def _walk(
@@ -130,6 +213,25 @@ class Extractor:
                 else:
                     self._paragraph(block, ctx)
             self._walk(child, node, cpath, roles, ctx.role)
+
+    def _preamble(self) -> None:
+        """The text before the first heading (a form that starts without one, a 自评得分 in the
+        opening lines): read like a section's, under a section "0" spanning it."""
+        blocks = [b for b in self.root.blocks if b.text.strip() and not is_furniture(b.text)]
+        if not blocks:
+            return
+        rd = self.rd
+        s, e = rd.trim(*rd.orig(blocks[0].start, blocks[-1].end))
+        if e <= s:
+            return
+        node = r.Section(path="0", number="", level=1, ordinal=0, label=self.rd.report.title, role=None, span=(s, e))
+        rd.out.sections.append(node)
+        ctx = Ctx(set(), node, self.root)
+        for block in blocks:
+            if block.kind == "table":
+                self._table(block, ctx)
+            else:
+                self._paragraph(block, ctx)
 
     # -- paragraphs ------------------------------------------------------------------------------
     def _paragraph(self, block: Block, ctx: Ctx) -> None:
@@ -175,7 +277,13 @@ class Extractor:
         elif table.kind == "funding_summary":
             self.projects.funding_table(table, ctx)
         else:
+            if table.kind is None:  # no header of a known layout: its cells are read as prose
+                s, e = self.rd.trim(*self.rd.orig(block.start, block.end))
+                diagnose(self.rd.out, "table_unrecognised", (s, e) if e > s else None, reason=_NO_HEADER)
             self.projects.other_table(table, ctx)
+
+
+_NO_HEADER = "no header row of a known table kind"
 
 
 def _tables(sec: Section):

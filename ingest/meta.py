@@ -1,4 +1,5 @@
-"""Report metadata: department, region, fiscal year, kind; organisation names and aliases."""
+"""Organisation names and regions, and the fiscal year a text writes most often (the report's
+identity itself is read by `jixiao.ingest.identity`)."""
 
 from __future__ import annotations
 
@@ -36,24 +37,6 @@ def canonical_org(name: str, region: str | None) -> str:
     return name
 
 
-def department_from_title(title: str) -> str:
-    stops = toml("domain.toml")["report"]["name_stops"]
-    cut = len(title)
-    for w in stops:
-        i = title.find(w)
-        if 0 < i < cut:
-            cut = i
-    return re.sub(r"\s+", "", title[:cut]).strip("：:，, ")
-
-
-def kind_from_title(title: str) -> str:
-    conf = toml("domain.toml")["report"]
-    for word, key in conf["kinds"]:
-        if word in title:
-            return key
-    return conf["default_kind"]
-
-
 def fiscal_year(title: str, text: str) -> int | None:
     m = year_re().search(title)
     if m:
@@ -69,14 +52,6 @@ def fiscal_year(title: str, text: str) -> int | None:
     if not votes:
         return None
     return max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]
-
-
-def cover_department(text: str) -> str | None:
-    for field in toml("domain.toml")["report"]["name_fields"]:
-        m = re.search(re.escape(field) + r"(?:[（(][^）)\n]{0,6}[）)])?\s*[：:\t|]\s*([^\t|\n]+)", text)
-        if m:
-            return m.group(1).strip()
-    return None
 
 
 def same_name(a: str, b: str) -> bool:

@@ -67,6 +67,14 @@ def normalise(text: str) -> Normalised:
     return Normalised(folded, [*origin, len(text)])
 
 
+def normalise_lines(text: str) -> Normalised:
+    """Rules 1-3 only: every line stays a line (no page-break joins). The head of a report (title,
+    cover, metadata block) is read line by line from this (`jixiao.ingest.identity`)."""
+    folded, origin = _fold(text)
+    folded, origin = _drop_spaces(folded, origin)
+    return Normalised(folded, [*origin, len(text)])
+
+
 def _is_digit(c: str | None) -> bool:
     return c is not None and "0" <= c <= "9"
 

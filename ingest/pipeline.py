@@ -57,11 +57,13 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def ingest_source(source: SourceText) -> IngestResult:
+def ingest_source(source: SourceText, supplied: dict[str, str] | None = None) -> IngestResult:
+    """Ingest a decoded report; ``supplied``: identity values the user gives for what the text does
+    not state ("department", "year", "kind"; see `jixiao.ingest.extract.identify`)."""
     with gc_paused():
         norm = normalise(source.text)
         root = parse_sections(norm)
-        records = extract(source, norm, root, get_segmenter())
+        records = extract(source, norm, root, get_segmenter(), supplied)
         builder = emit(records)
         report = builder.report
         if source.document is not None:  # a PDF, DOCX, XLSX, XLS or HTML file: its text and locators
@@ -74,8 +76,8 @@ def ingest_source(source: SourceText) -> IngestResult:
         return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source, records)
 
 
-def ingest_file(path: str | Path) -> IngestResult:
-    return ingest_source(read_source(path))
+def ingest_file(path: str | Path, supplied: dict[str, str] | None = None) -> IngestResult:
+    return ingest_source(read_source(path), supplied)
 
 
 def run_record(source: SourceText, report: URIRef, now: datetime | None = None) -> Graph:

@@ -45,6 +45,32 @@ class Organisation:
     span: Span | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class IdentityField:
+    """One thing the report states about itself (``name``: "department", "year", "kind", "project",
+    "supervisor", "budget_code", "publisher.issuer" …) with the ``span`` it was read from; a value
+    the user supplied on the command line has ``supplied`` set and no span."""
+
+    name: str
+    value: str
+    span: Span | None = None
+    supplied: bool = False
+
+
+@dataclass(eq=False, kw_only=True)
+class Diagnostic:
+    """What the reader did not understand, or had to be told: a ``code`` of
+    ingest/data/diagnostics.toml, its severity (jxv:SeverityScheme notation), the message in
+    Chinese and English with its arguments filled in, and where in the text (None: the whole
+    report). Made by `jixiao.ingest.diagnostics.diagnose`."""
+
+    code: str
+    severity: str
+    message_zh: str
+    message_en: str
+    span: Span | None = None
+
+
 @dataclass(eq=False, kw_only=True)
 class Report:
     """The report itself: its title, department, fiscal year and kind (jxv:ReportKindScheme notation);
@@ -56,6 +82,7 @@ class Report:
     fiscal_year: int
     kind: str
     subject: str | None = None
+    identity: list[IdentityField] = field(default_factory=list)
 
 
 @dataclass(eq=False, kw_only=True)
@@ -352,3 +379,5 @@ class Extraction:
     indicators: list[Indicator] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
     figures: list[Quantity] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    tables: int = 0  # tables found (any layout), for the ingest summary

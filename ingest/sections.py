@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jixiao.ingest.datafiles import toml
+from jixiao.ingest.furniture import is_furniture
 from jixiao.ingest.lines import (
     NumberMatch,
     ends_sentence,
@@ -121,7 +122,7 @@ def parse_sections(norm: Normalised) -> Section:
         line = text[pos:eol]
         if not line.strip():
             para = None
-        elif (nm := match_number(line)) or is_plain_heading(line):
+        elif ((nm := match_number(line)) or is_plain_heading(line)) and not _list_paragraph(line, nm):
             para = _open_section(text, pos, line, nm, stack)
         elif para is not None and _continues(para.text, line):
             para = _extend(para, text, pos, line)
@@ -136,6 +137,14 @@ def parse_sections(norm: Normalised) -> Section:
     _close(root)
     _assign_roles(root, [])
     return root
+
+
+def _list_paragraph(line: str, nm: NumberMatch | None) -> bool:
+    """A numbered line holding its next item inline (sections.toml [list_paragraph])."""
+    if nm is None or nm.ordinal is None or not nm.number[:1].isdigit():
+        return False
+    rx = re.compile(_conf()["list_paragraph"]["next_item"])
+    return any(int(m.group(1)) == nm.ordinal + 1 for m in rx.finditer(line, nm.end))
 
 
 def _continues(para: str, line: str) -> bool:
@@ -203,8 +212,10 @@ def _finish_root(root: Section, pre: list[Block], text: str) -> None:
     """Pick the title line among the blocks before the first heading; the rest may be a cover."""
     conf = _conf()
     paras = [b for b in pre if b.kind == "para"]
+    paras = [b for b in paras if not is_furniture(b.text)]  # a breadcrumb, page chrome, a spam line
     title = next((b for b in paras if len(b.text) <= 60 and any(m in b.text for m in conf["title"]["markers"])), None)
-    title = title or (paras[0] if paras else None)
+    # else the first short line; a long first block (a form run into one line) is text, not a title
+    title = title or next((b for b in paras[:1] if len(b.text) <= conf["title"]["max_chars"]), None)
     if title is not None:
         root.title, root.heading_start, root.heading_end = title.text, title.start, title.end
     rest = [b for b in pre if b is not title]

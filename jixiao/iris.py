@@ -91,6 +91,18 @@ def local(report_iri: URIRef, *parts: object) -> URIRef:
     return URIRef("/".join([str(report_iri), *(str(p) for p in parts)]))
 
 
+def identity_field(report_iri: URIRef, name: str) -> URIRef:
+    """An identity field of a report by its name ("department", "publisher.issuer" …)."""
+    return local(report_iri, "identity", name)
+
+
+def diagnostic(report_iri: URIRef, code: str, start: int | None = None, n: int = 1) -> URIRef:
+    """A report's diagnostic by its code and the start of its span (none: about the whole report);
+    ``n`` > 1 tells apart several of one code at one place."""
+    parts = [code] + ([start] if start is not None else []) + ([n] if n > 1 else [])
+    return local(report_iri, "diagnostic", "-".join(map(str, parts)))
+
+
 def section(report_iri: URIRef, path: str) -> URIRef:
     """A section by the ordinals of its heading path ("2-1": the first child of the second section)."""
     return local(report_iri, "section", path)

@@ -17,11 +17,13 @@ class JX(DefinedNamespace):
     Change: URIRef  # Change
     DeclaredCount: URIRef  # Declared count
     Department: URIRef  # Department
+    Diagnostic: URIRef  # Diagnostic
     Document: URIRef  # Document
     Duty: URIRef  # Duty
     Effect: URIRef  # Effect
     Evaluation: URIRef  # Evaluation
     ExtractedText: URIRef  # Extracted text
+    IdentityField: URIRef  # Identity field
     Indicator: URIRef  # Performance indicator
     IngestRun: URIRef  # Ingest run
     Measure: URIRef  # Measure
@@ -69,6 +71,8 @@ class JX(DefinedNamespace):
     cutoffNote: URIRef  # cut-off note
     denominator: URIRef  # denominator
     department: URIRef  # department
+    diagnostic: URIRef  # diagnostic
+    diagnosticCode: URIRef  # diagnostic code
     direction: URIRef  # direction
     division: URIRef  # division
     divisionCode: URIRef  # division code
@@ -80,6 +84,8 @@ class JX(DefinedNamespace):
     evaluation: URIRef  # evaluation
     evaluator: URIRef  # evaluator
     extractedText: URIRef  # extracted text
+    fieldName: URIRef  # field name
+    fieldValue: URIRef  # field value
     figureKind: URIRef  # figure kind
     fileName: URIRef  # file name
     fiscalPeriod: URIRef  # fiscal period
@@ -92,6 +98,7 @@ class JX(DefinedNamespace):
     hasGoal: URIRef  # has goal
     hasIndicator: URIRef  # has indicator
     hasSection: URIRef  # has section
+    identityField: URIRef  # identity field
     inReport: URIRef  # in report
     inSection: URIRef  # in section
     indexNumber: URIRef  # index number
@@ -102,6 +109,7 @@ class JX(DefinedNamespace):
     localName: URIRef  # local name
     measure: URIRef  # measure
     mediaType: URIRef  # media type
+    message: URIRef  # message
     missing: URIRef  # missing
     multiplier: URIRef  # multiplier
     name: URIRef  # name
@@ -139,6 +147,7 @@ class JX(DefinedNamespace):
     restates: URIRef  # restates
     score: URIRef  # score
     sectionRole: URIRef  # section role
+    severity: URIRef  # severity
     sha256: URIRef  # SHA-256 checksum
     sheetName: URIRef  # sheet name
     shortName: URIRef  # short name
@@ -148,6 +157,7 @@ class JX(DefinedNamespace):
     statedForm: URIRef  # stated form
     statedUnit: URIRef  # stated unit
     subProjectOf: URIRef  # sub-project of
+    suppliedByUser: URIRef  # supplied by user
     tableRow: URIRef  # table row
     target: URIRef  # target
     targetText: URIRef  # target text
@@ -187,6 +197,7 @@ class JXV(DefinedNamespace):
     RegionScheme: URIRef  # Administrative divisions
     ReportKindScheme: URIRef  # Report kinds
     SectionRoleScheme: URIRef  # Section roles
+    SeverityScheme: URIRef  # Diagnostic severities
     SpendingKindScheme: URIRef  # Spending kinds
     UnitKindScheme: URIRef  # Budget unit kinds
     UnitScheme: URIRef  # Units of measure
@@ -238,6 +249,7 @@ class JXV(DefinedNamespace):
     ind_sustainability: URIRef  # sustainable impact indicators
     ind_timeliness: URIRef  # timeliness indicators
     kind_department_whole: URIRef  # department-wide spending self-evaluation
+    kind_final_accounts: URIRef  # final accounts of a department or unit
     kind_key_evaluation: URIRef  # key performance evaluation
     kind_project: URIRef  # project spending self-evaluation
     kind_transfer: URIRef  # transfer-payment regional self-evaluation
@@ -338,6 +350,9 @@ class JXV(DefinedNamespace):
     role_self_evaluation: URIRef  # self-evaluation
     role_spending: URIRef  # spending
     role_target_setting: URIRef  # target setting
+    severity_error: URIRef  # error
+    severity_info: URIRef  # information
+    severity_warning: URIRef  # warning
     spend_basic: URIRef  # basic spending
     spend_personnel: URIRef  # personnel spending
     spend_project: URIRef  # project spending

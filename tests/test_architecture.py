@@ -40,6 +40,7 @@ STAGES = {
         "jixiao.ingest.segment",
         "jixiao.ingest.sentences",
         "jixiao.ingest.words",
+        "jixiao.ingest.furniture",
     },
     1: {"jixiao.ingest.source"},
     2: {"jixiao.ingest.normalise"},
@@ -48,6 +49,8 @@ STAGES = {
     5: {  # extraction: the records, the readers, and the driver
         "jixiao.ingest.records",
         "jixiao.ingest.meta",
+        "jixiao.ingest.identity",
+        "jixiao.ingest.diagnostics",
         "jixiao.ingest.reading",
         "jixiao.ingest.structure",
         "jixiao.ingest.mentions",

@@ -192,16 +192,36 @@ def _variants(tmp_path: Path) -> dict[str, Path]:
 
 def test_a_file_that_yields_next_to_nothing_says_so(tmp_path):
     files = _variants(tmp_path)
-    proc = run("ingest", *map(str, files.values()), "--out", str(tmp_path / "g.nq"), "--quiet")
-    assert proc.returncode == 0, proc.stderr
-    warnings = [x for x in proc.stderr.splitlines() if "warning" in x]
-    assert len(warnings) == 3, proc.stderr
-    by_name = {name: next(w for w in warnings if name in w) for name in files}
-    assert "HTML" in by_name["page.html"]
-    assert "escape codes" in by_name["ansi.txt"]
-    assert "100,000 characters" in by_name["one-line.txt"]
+    # each in a run of its own: the variants are one report (the same department, year and kind, read
+    # through the page markup and the escape codes), so one run holding two of them is refused
+    warnings = []
+    for name, path in files.items():
+        proc = run("ingest", str(path), "--out", str(tmp_path / f"{name}.nq"), "--quiet")
+        assert proc.returncode == 0, proc.stderr
+        warnings += [x for x in proc.stderr.splitlines() if "warning" in x]
+    # the ANSI-coloured copy and the web page are read line by line (every line is read, issue 12;
+    # the page through the documents reader): they yield the report's figures, so only the text
+    # run into one line still yields next to nothing
+    by_name = {name: [w for w in warnings if name in w] for name in files}
+    assert by_name["page.html"] == [] and by_name["ansi.txt"] == [], warnings
+    assert len(by_name["one-line.txt"]) == 1 and "100,000 characters" in by_name["one-line.txt"][0]
     for w in warnings:
         assert w.startswith("jixiao ingest: ") and "figure" in w
+
+
+def test_the_next_to_nothing_hints(tmp_path):
+    """The hints of the warning, on texts that yield no figure: markup, escape codes."""
+    from types import SimpleNamespace
+
+    from jixiao.commands.ingest import next_to_nothing
+
+    def result(text: str):
+        return SimpleNamespace(source=SimpleNamespace(text=text, path=tmp_path / "x.txt"), triples=[])
+
+    markup = "\n".join(f"<p class='x'>第{i}行</p>" for i in range(30))
+    assert "HTML" in next_to_nothing(result(markup))
+    assert "escape codes" in next_to_nothing(result("\x1b[1;31m某某\x1b[0m\n" * 5))
+    assert "budget-performance report" in next_to_nothing(result("某某"))
 
 
 def test_a_real_report_gives_no_warning(tmp_path):

@@ -33,7 +33,12 @@ SEED = 1
 # (蜀泓市人力资源和社会保障局) in 2; evaluators and beneficiary groups recur among all of them
 INDICES = (0, 2, 21, 35, 38, 42)
 LIBRARY = Q.library()
-OPTIONAL_PARAMS = {"category": "jxv:ind_quantity", "role": "jxv:role_spending"}
+OPTIONAL_PARAMS = {
+    "category": "jxv:ind_quantity",
+    "role": "jxv:role_spending",
+    "severity": "warning",
+    "code": "figure_unlabelled",
+}
 
 
 @pytest.fixture(scope="module")

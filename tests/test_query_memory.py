@@ -20,7 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "queries"))
 import servers
 
 LIBRARY = Q.library()
-OPTIONAL_PARAMS = {"category": "jxv:ind_quantity", "role": "jxv:role_spending", "fiscal_year": "2024"}
+OPTIONAL_PARAMS = {
+    "category": "jxv:ind_quantity",
+    "role": "jxv:role_spending",
+    "fiscal_year": "2024",
+    "severity": "warning",
+    "code": "figure_unlabelled",
+}
 
 
 @pytest.fixture(scope="module")

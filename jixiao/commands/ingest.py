@@ -83,37 +83,81 @@ def configure(p: argparse.ArgumentParser) -> None:
         "K/M/G suffixes; 0 = no limit). Ingest takes ~5 s and ~0.4 GB of memory per MB of text",
     )
     p.add_argument("--quiet", action="store_true", help="print only errors (no line per report, no progress bar)")
+    p.add_argument(
+        "--department",
+        default=None,
+        metavar="NAME",
+        help="the department's full name, for a file that does not state it (a file whose department, "
+        "year or kind is not stated is refused: no report is named from a guess). Used only where the "
+        "text states none; the graph records it as supplied, not read",
+    )
+    p.add_argument("--year", default=None, metavar="YYYY", help="the fiscal year, for a file that does not state it")
+    p.add_argument(
+        "--kind",
+        default=None,
+        metavar="KIND",
+        help="the report kind, for a file that does not state it: department_whole, project, transfer, "
+        "key_evaluation or final_accounts",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a file with an error-level diagnostic (no figures read …) instead of ingesting it",
+    )
 
 
-def ingest_one(path: Path, max_size: int = 0) -> tuple[Path, str | None, bytes, bytes, int, str | None, str | None]:
-    """(path, graph IRI, report N-Triples, run N-Triples, triple count, error, warning). Runs in a
-    worker. The garbage collector stays off until the report's objects are freed (see ``gc_paused``)."""
+def ingest_one(
+    path: Path, max_size: int = 0, supplied: dict[str, str] | None = None, strict: bool = False
+) -> tuple[Path, str | None, bytes, bytes, int, str | None, str | None, str]:
+    """(path, graph IRI, report N-Triples, run N-Triples, triple count, error, warning, summary).
+    Runs in a worker. ``supplied``: identity values the user gave (--department, --year, --kind);
+    ``strict``: an error-level diagnostic fails the file. ``summary`` says what was read (figures,
+    tables, indicator rows, diagnostics). The garbage collector stays off until the report's
+    objects are freed (see ``gc_paused``)."""
     from jixiao.ingest.pipeline import gc_paused, ingest_file
     from jixiao.store import ntriples
 
     try:
         size = path.stat().st_size
         if max_size and size > max_size and path.is_file():
-            return path, None, b"", b"", 0, _too_large(path, size, max_size), None
+            return path, None, b"", b"", 0, _too_large(path, size, max_size), None, ""
         with path.open("rb"):  # unreadable (permissions …): say so, before the reader does
             pass
     except FileNotFoundError:
         pass  # the reader names a missing file
     except OSError as exc:
-        return path, None, b"", b"", 0, str(from_os_error(exc, path, "cannot read")), None
+        return path, None, b"", b"", 0, str(from_os_error(exc, path, "cannot read")), None, ""
     with gc_paused():
         try:
-            r = ingest_file(path)
+            r = ingest_file(path, supplied)
         except JixiaoError as exc:
-            return path, None, b"", b"", 0, str(exc), None
+            return path, None, b"", b"", 0, str(exc), None, ""
         except OSError as exc:
-            return path, None, b"", b"", 0, str(from_os_error(exc, path, "cannot read")), None
+            return path, None, b"", b"", 0, str(from_os_error(exc, path, "cannot read")), None, ""
         except Exception as exc:  # a bug, not bad input: say which file, keep going with the others
-            return path, None, b"", b"", 0, f"{path}: internal error {type(exc).__name__}: {exc}", None
+            return path, None, b"", b"", 0, f"{path}: internal error {type(exc).__name__}: {exc}", None, ""
+        errors = [d for d in r.records.diagnostics if d.severity == "error"] if r.records else []
+        if strict and errors:
+            what = "; ".join(f"{d.code}: {d.message_en}" for d in errors[:3])
+            return path, None, b"", b"", 0, f"{path}: refused (--strict): {what}", None, ""
         warning = next_to_nothing(r)
-        out = path, str(r.graph_iri), ntriples(r.triples), ntriples(r.run), len(r.triples), None, warning
+        out = path, str(r.graph_iri), ntriples(r.triples), ntriples(r.run), len(r.triples), None, warning, summary(r)
         del r
         return out
+
+
+def summary(result) -> str:
+    """What was read from one report, for its line: figures, tables, indicator rows, diagnostics by
+    severity."""
+    ex = result.records
+    if ex is None:
+        return ""
+    by = {s: sum(d.severity == s for d in ex.diagnostics) for s in ("error", "warning", "info")}
+    detail = ", ".join(f"{n} {s}" for s, n in by.items() if n)
+    return (
+        f"{len(ex.figures)} figures, {ex.tables} tables, {len(ex.indicators)} indicator rows, "
+        f"{len(ex.diagnostics)} diagnostics" + (f" ({detail})" if detail else "")
+    )
 
 
 def _too_large(path: Path, size: int, limit: int) -> str:
@@ -151,8 +195,10 @@ def next_to_nothing(result) -> str | None:
     return f"{result.source.path}: warning: {found} in {len(text):,} characters ({len(result.triples)} triples): {hint}"
 
 
-def _results(files: list[Path], jobs: int, max_size: int) -> Iterator[tuple]:
-    one = partial(ingest_one, max_size=max_size)
+def _results(
+    files: list[Path], jobs: int, max_size: int, supplied: dict[str, str] | None = None, strict: bool = False
+) -> Iterator[tuple]:
+    one = partial(ingest_one, max_size=max_size, supplied=supplied, strict=strict)
     if jobs == 1 or len(files) == 1:
         yield from map(one, files)
         return
@@ -177,6 +223,42 @@ class _Tally:
             )
 
 
+def _replacements(store, tally: _Tally, graphs: list[str], quiet: bool = False) -> bytes:
+    """Announce each report of this run that replaces one the store holds (which file replaced
+    which, on stderr, unless ``quiet``) and record it for the runs graph: the new source file
+    prov:wasRevisionOf each file an earlier run read that report from (N-Triples)."""
+    from jixiao import iris
+
+    out: list[str] = []
+    for graph_iri in graphs:
+        path = tally.seen[graph_iri][0]
+        try:
+            new = iris.source_file(hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError:
+            continue
+        rows = store.store.query(  # our own IRIs: no character of them needs escaping in <…>
+            "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX jx: <https://w3id.org/jixiao/def#> "
+            f"SELECT DISTINCT ?file ?name WHERE {{ GRAPH <{iris.RUNS_GRAPH}> {{ ?run prov:generated <{graph_iri}> ; "
+            "prov:used ?file . OPTIONAL { ?file jx:fileName ?name } } } ORDER BY ?name ?file"
+        )
+        old = [(row["file"].value, row["name"].value if row["name"] else "?") for row in rows]
+        old = [(f, n) for f, n in old if f != str(new)]
+        if not old:  # the same file again (or a store without run records): nothing to tell
+            continue
+        if not quiet:
+            names = ", ".join(sorted({n for _f, n in old}))
+            progress_write(f"jixiao ingest: {path} replaces the report read from {names} (<{graph_iri}>)")
+        prov = "http://www.w3.org/ns/prov#wasRevisionOf"
+        out += [f"<{new}> <{prov}> <{f}> .\n" for f, _n in old]
+    return "".join(sorted(set(out))).encode()
+
+
+def progress_write(line: str) -> None:
+    from jixiao import progress
+
+    progress.write(line, file=sys.stderr)
+
+
 def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, bytes, bytes]]:
     """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
     is reported on stderr and counted; a second file with the same report (graph IRI) is skipped
@@ -185,7 +267,9 @@ def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, by
     from jixiao import progress
 
     with progress.bar("ingest", len(args.files), quiet=args.quiet) as bar:
-        for path, graph_iri, nt, run_nt, n, error, warning in _results(list(args.files), args.jobs, args.max_size):
+        supplied = {k: v for k in ("department", "year", "kind") if (v := getattr(args, k, None)) is not None}
+        results = _results(list(args.files), args.jobs, args.max_size, supplied, getattr(args, "strict", False))
+        for path, graph_iri, nt, run_nt, n, error, warning, said in results:
             bar.update()
             if error:
                 progress.write(f"jixiao ingest: error: {error}", file=sys.stderr)
@@ -207,7 +291,7 @@ def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, by
             yield graph_iri, nt, run_nt
             tally.done += 1
             if not args.quiet:
-                progress.write(f"{path}: {n} triples → <{graph_iri}>")
+                progress.write(f"{path}: {said + '; ' if said else ''}{n} triples → <{graph_iri}>")
 
 
 class _Spool:
@@ -298,6 +382,10 @@ def _serial(args: argparse.Namespace, target: Path | None) -> int:
         if target is not None and tally.done:
             store = GraphStore(target)  # opened once the run is checked: a failed run makes no store
             store.load_ontology()
+            held = {str(g) for g in store.graphs()}
+            revisions = _replacements(store, tally, [g for g, _o, _n in spool.items if g in held], args.quiet)
+            if revisions:
+                runs.append(revisions)
             for graph_iri, nt in spool:
                 store.replace_graph_ntriples(URIRef(graph_iri), nt)
             for run_nt in runs:
@@ -347,6 +435,9 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
                     store.bulk_add(Path(fh.name), queued)
                 except OSError as exc:  # rolled back by bulk_add: the store is as it was
                     raise from_os_error(exc, target, "bulk load failed and was rolled back") from exc
+        revisions = _replacements(store, tally, [g for g, _o, _n in spool.items], args.quiet)
+        if revisions:
+            runs.append(revisions)
         for graph_iri, nt in spool:
             store.replace_graph_ntriples(URIRef(graph_iri), nt)
     finally:

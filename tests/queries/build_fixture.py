@@ -322,6 +322,41 @@ def build() -> Graph:
         about=eff,
         section=s32,
     )
+
+    # identity as read (the department from the title) and two diagnostics: a figure attached to
+    # nothing (the 2000 人次 of the work narrative, as if its counted phrase were not found) and one
+    # about the whole report
+    field = URIRef(iris.identity_field(report, "department"))
+    add(field, RDF.type, JX.IdentityField)
+    add(report, JX.identityField, field)
+    add(field, JX.fieldName, Literal("department"))
+    add(field, JX.fieldValue, Literal(DEPT))
+    b.sourced(field, *at(DEPT))
+    for code, severity, start, zh, en in (
+        (
+            "figure_unlabelled",
+            "warning",
+            at("超 2000 人次"),
+            "数字“超 2000 人次”未能关联到所计量的对象",
+            "the figure “超 2000 人次” is attached to nothing: what it counts was not found",
+        ),
+        (
+            "unknown_form",
+            "warning",
+            None,
+            "未识别报告的版式：没有标题行，也没有封面或表头",
+            "the report's form is not recognised: no title line, no cover block or form header",
+        ),
+    ):
+        node = URIRef(iris.diagnostic(report, code, start[0] if start else None))
+        add(node, RDF.type, JX.Diagnostic)
+        add(report, JX.diagnostic, node)
+        add(node, JX.diagnosticCode, Literal(code))
+        add(node, JX.severity, vocab("severity", severity))
+        add(node, JX.message, Literal(zh, lang="zh"))
+        add(node, JX.message, Literal(en, lang="en"))
+        if start:
+            b.sourced(node, *start)
     return b.g
 
 
