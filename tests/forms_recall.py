@@ -1,0 +1,275 @@
+"""Figure recall of the reader on the forms/ excerpts, against the hand-checked lists.
+
+Each excerpt's text body (the lines after the collector's `---`, which are notes and not the text) is
+ingested as a report of its own; every extracted figure (a `Quantity` record, span in the body) is
+matched against the listed figures of tests/data/forms/<stem>.figures.tsv.
+
+A listed figure is *found* (strict) when one extracted figure's span overlaps the listed surface and
+its value, multiplier, unit, qualifier and comparator are all right:
+- value: equal as numbers (``100.00`` = ``100``), multiplier equal;
+- unit: the same key; a key the lists invented (tests/data/forms/README.md, "Unit keys invented") is
+  right as ``other``, which is what the reader writes for a unit its code list lacks;
+- qualifier and comparator: equal, or the two ways the lists and the reader write one bound: the lists
+  set a comparator only for a written sign and a qualifier only for words, the reader gives a sign its
+  qualifier too (``≥`` → at_least + ge) and a word its comparator (不低于 → at_least + ge). So a
+  listed sign with no word matches the reader's qualifier of that sign, and a listed word with no
+  sign matches the reader's comparator of that word (ingest/data/qualifiers.tsv).
+
+Identity (department, year, kind) is part A of issue 12 and not measured here: when the reader cannot
+find it, the identity is supplied from the file's identity list, as a user supplies --department.
+
+Run ``python -m tests.forms_recall`` to rewrite tests/data/forms/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from tests.figure_lists import Source, read_tsv, row_offset, unescape
+
+HERE = Path(__file__).resolve().parent
+LISTS = HERE / "data" / "forms"
+TEXTS = HERE.parent.parent / "shared" / "corpus" / "forms"
+RESULTS = LISTS / "RESULTS.md"
+HEADER = [
+    "id",
+    "line",
+    "occurrence",
+    "surface",
+    "value",
+    "multiplier",
+    "unit",
+    "qualifier",
+    "comparator",
+    "counts",
+    "context",
+    "note",
+    "role",
+]
+INVENTED = {"cubic_metre", "ratio_part", "community", "village", "jin", "yuan_per_mu"}
+# a sign's qualifier as the reader gives it, and a word's comparator (ingest/data/qualifiers.tsv)
+SIGN_QUALIFIER = {"ge": "at_least", "le": "at_most", "gt": "over", "lt": "under", "eq": None}
+WORD_COMPARATOR = {"at_least": "ge", "at_most": "le", "over": "gt", "under": "lt"}
+
+
+@dataclass
+class Extracted:
+    start: int  # offsets into the body
+    end: int
+    value: Decimal
+    multiplier: Decimal
+    unit: str | None
+    qualifier: str | None
+    comparator: str | None
+    counts: str | None
+    kind: str  # the record's class name
+
+
+@dataclass
+class Listed:
+    row: dict[str, str]
+    start: int
+    end: int
+
+
+@dataclass
+class FileResult:
+    stem: str
+    listed: list[Listed]
+    extracted: list[Extracted]
+    found: list[tuple[Listed, Extracted]] = field(default_factory=list)
+    missed: list[tuple[Listed, Extracted | None, str]] = field(default_factory=list)  # why, nearest
+    identity_supplied: bool = False
+    error: str | None = None
+
+    @property
+    def recall(self) -> float:
+        return len(self.found) / len(self.listed) if self.listed else 1.0
+
+
+def stems() -> list[str]:
+    return sorted(p.name.removesuffix(".figures.tsv") for p in LISTS.glob("*.figures.tsv"))
+
+
+def body(stem: str) -> tuple[str, int]:
+    """The text after the collector's `---` line, and its offset in the file."""
+    text = (TEXTS / f"{stem}.txt").read_text(encoding="utf-8")
+    m = re.search(r"^---\n", text, flags=re.M)
+    assert m, f"{stem}: no `---` line"
+    return text[m.end() :], m.end()
+
+
+@contextmanager
+def identity_fallback(stem: str) -> Iterator[list[bool]]:
+    """While ingesting `stem`: when the reader finds no department or year, the identity list's."""
+    from jixiao.errors import InputError
+    from jixiao.ingest import extract as ex
+    from jixiao.ingest import meta
+    from jixiao.ingest import records as r
+
+    original = ex.identify
+    used = [False]
+    ident = tomllib.loads((LISTS / f"{stem}.identity.toml").read_text(encoding="utf-8"))
+
+    def identify(source, norm, root):
+        try:
+            return original(source, norm, root)
+        except InputError:
+            used[0] = True
+            dept = ident.get("department", {}).get("value") or "未知单位"
+            year = ident.get("year", {}).get("value") or 2000
+            year = year[0] if isinstance(year, list) else year
+            region = meta.region_of(dept)
+            return r.Report(
+                title=dept,
+                span=(0, 1),
+                department=r.OrgName(canonical=meta.canonical_org(dept, region), alias=dept, region=region),
+                fiscal_year=int(year),
+                kind=ident.get("kind", {}).get("value") or "department_whole",
+                subject=stem,
+            )
+
+    ex.identify = identify
+    try:
+        yield used
+    finally:
+        ex.identify = original
+
+
+def extract_body(stem: str) -> tuple[list[Extracted], bool]:
+    from jixiao.ingest import extract as ex
+    from jixiao.ingest.normalise import normalise
+    from jixiao.ingest.sections import parse_sections
+    from jixiao.ingest.segment import get_segmenter
+    from jixiao.ingest.source import SourceText
+
+    text, _ = body(stem)
+    src = SourceText(path=Path(f"{stem}.txt"), text=text, encoding="utf-8", sha256="0" * 64)
+    with identity_fallback(stem) as used:
+        norm = normalise(text)
+        records = ex.extract(src, norm, parse_sections(norm), get_segmenter())
+    out = [
+        Extracted(
+            q.span[0],
+            q.span[1],
+            Decimal(q.value),
+            Decimal(q.multiplier),
+            q.unit,
+            q.qualifier,
+            q.comparator,
+            q.counts,
+            type(q).__name__,
+        )
+        for q in records.figures
+    ]
+    return sorted(out, key=lambda e: (e.start, e.end)), used[0]
+
+
+@cache
+def listed(stem: str) -> list[Listed]:
+    text = (TEXTS / f"{stem}.txt").read_text(encoding="utf-8")
+    _, offset = body(stem)
+    source = Source(text)
+    out = []
+    for row in read_tsv(LISTS / f"{stem}.figures.tsv", HEADER):
+        start = row_offset(source, row) - offset
+        out.append(Listed(row, start, start + len(unescape(row["surface"]))))
+    return out
+
+
+def mismatches(lst: Listed, ext: Extracted) -> list[str]:
+    """What is wrong with `ext` as the reading of `lst` (empty: right)."""
+    row, bad = lst.row, []
+    if Decimal(row["value"]) != ext.value:
+        bad.append(f"value {ext.value}")
+    if Decimal(row["multiplier"]) != ext.multiplier:
+        bad.append(f"multiplier {ext.multiplier}")
+    unit = row["unit"] or None
+    if not (ext.unit == unit or (unit in INVENTED and ext.unit == "other")):
+        bad.append(f"unit {ext.unit}")
+    qual, comp = row["qualifier"] or None, row["comparator"] or None
+    if not (ext.qualifier == qual or (qual is None and comp and ext.qualifier == SIGN_QUALIFIER.get(comp))):
+        bad.append(f"qualifier {ext.qualifier}")
+    if not (ext.comparator == comp or (comp is None and qual and ext.comparator == WORD_COMPARATOR.get(qual))):
+        bad.append(f"comparator {ext.comparator}")
+    return bad
+
+
+def measure(stem: str) -> FileResult:
+    lst = listed(stem)
+    try:
+        ext, used = extract_body(stem)
+    except Exception as e:
+        return FileResult(stem, lst, [], missed=[(x, None, "not ingested") for x in lst], error=str(e))
+    res = FileResult(stem, lst, ext, identity_supplied=used)
+    for x in lst:
+        near = [e for e in ext if e.start < x.end and x.start < e.end]
+        good = [e for e in near if not mismatches(x, e)]
+        if good:
+            res.found.append((x, good[0]))
+        elif near:
+            res.missed.append((x, near[0], "; ".join(mismatches(x, near[0]))))
+        else:
+            res.missed.append((x, None, "not extracted"))
+    return res
+
+
+@cache
+def measure_all() -> tuple[FileResult, ...]:
+    return tuple(measure(s) for s in stems())
+
+
+def render(results: tuple[FileResult, ...]) -> str:
+    total = sum(len(r.listed) for r in results)
+    found = sum(len(r.found) for r in results)
+    lines = [
+        "# Figure recall on forms/ (generated by `python -m tests.forms_recall`; do not edit)",
+        "",
+        "Strict recall: a listed figure is found when an extracted figure overlaps its surface with the",
+        "right value, multiplier, unit, qualifier and comparator (matching rules: tests/forms_recall.py).",
+        "",
+        f"**Overall: {found} / {total} = {100 * found / total:.1f} %**",
+        "",
+        "| file | listed | found | recall | extracted | identity supplied |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        note = "yes" if r.identity_supplied else ("not ingested" if r.error else "")
+        lines.append(
+            f"| {r.stem} | {len(r.listed)} | {len(r.found)} | {100 * r.recall:.1f} % | {len(r.extracted)} | {note} |"
+        )
+    lines += ["", "## Missed figures", "", "| file | id | surface | listed | reader | why |"]
+    lines.append("|---|---|---|---|---|---|")
+    for r in results:
+        for x, e, why in r.missed:
+            row = x.row
+            want = " ".join(
+                v for v in (row["value"], row["multiplier"], row["unit"], row["qualifier"], row["comparator"]) if v
+            )
+            got = "" if e is None else f"{e.value}×{e.multiplier} {e.unit or ''} [{e.kind}]"
+            surface = row["surface"].replace("|", "\\|")
+            lines.append(f"| {r.stem[:2]} | {row['id']} | `{surface}` | {want} | {got} | {why} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    results = measure_all()
+    RESULTS.write_text(render(results), encoding="utf-8")
+    total = sum(len(r.listed) for r in results)
+    found = sum(len(r.found) for r in results)
+    print(f"recall {found}/{total} = {100 * found / total:.1f} %")
+    for r in results:
+        print(f"  {r.stem}: {len(r.found)}/{len(r.listed)} {r.error or ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
