@@ -93,6 +93,7 @@ class Extractor:
         self.evaluations = EvaluationReader(rd)
         self.projects = ProjectReader(rd, self.money)
         self.indicators = IndicatorReader(rd)
+        self._front(self.root)
         self._walk(self.root, None, "", set())
         self.projects.resolve(self.money.mentions)
         return rd.out
@@ -131,6 +132,17 @@ class Extractor:
                     self._paragraph(block, ctx)
             self._walk(child, node, cpath, roles, ctx.role)
 
+    def _front(self, root: Section) -> None:
+        """The text before the first heading (a form that starts without one, a cover's lines):
+        read as the report's own text, in no section. (Issue 12 part A owns sections and may
+        replace this with a front-matter section of its own.)"""
+        ctx = Ctx(set(), None, root)  # type: ignore[arg-type]
+        for block in root.blocks:
+            if block.kind == "table":
+                self._table(block, ctx)
+            else:
+                self._paragraph(block, ctx)
+
     # -- paragraphs ------------------------------------------------------------------------------
     def _paragraph(self, block: Block, ctx: Ctx) -> None:
         rd = self.rd
@@ -167,6 +179,10 @@ class Extractor:
     def _table(self, block: Block, ctx: Ctx) -> None:
         table: Table | None = block.table
         if table is None:
+            return
+        if not any(table.columns):  # no column recognised: the layout is not understood, read its text
+            # TODO(issue 12, part A): raise a table-layout diagnostic here once jx:Diagnostic lands
+            self._paragraph(block, ctx)
             return
         if table.kind == "project_budget":
             self.projects.project_table(table, ctx)
