@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from jixiao.errors import InputError
-from jixiao.ingest import meta
+from jixiao.ingest import columns, meta
 from jixiao.ingest import records as r
 from jixiao.ingest.datafiles import toml
 from jixiao.ingest.evaluations import EvaluationReader
@@ -96,6 +96,7 @@ class Extractor:
         self._front(self.root)
         self._walk(self.root, None, "", set())
         self.projects.resolve(self.money.mentions)
+        columns.apply(rd.out.figures, self.src.text)
         return rd.out
 
     # -- sections --------------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""Column context for bare numbers of forms the table reader could not parse.
+
+Forms flattened into space-separated lines, one cell per line or one long line still print a row of
+column names (年初预算数 全年预算数(A) 全年执行数(B) 分值 执行率(B/A) 得分; 年度指标值 实际完成值
+分值 得分) and, under it, rows whose number cells follow in the columns' order. A bare number there
+(``880``, ``10``) is a figure whose unit is its column's: money in the unit the header or its
+caption states (万元), points for 分值 and 得分, percent for 执行率. This reader finds those runs
+of number cells in the text and the header above them (rules: ingest/data/tables.toml ``[columns]``)
+and gives each bare figure at one of those cells its unit, multiplier and what it counts (the row's
+label and the column's name). Figures that carry their own unit are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jixiao.ingest import records as r
+from jixiao.ingest.layout import column_role, rules
+
+_CELL = re.compile(r"[^\s|]+")
+_NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
+_MULTIPLIERS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+
+
+@dataclass(frozen=True)
+class ColumnCell:
+    """What the column of a number cell says about it."""
+
+    role: str
+    unit: str
+    multiplier: int
+    counts: str
+
+
+@cache
+def _conf() -> dict[str, Any]:
+    conf = dict(rules()["columns"])
+    conf["money_unit_re"] = re.compile(conf["money_unit"])
+    return conf
+
+
+def _money(text: str) -> int | None:
+    m = _conf()["money_unit_re"].search(text)
+    return _MULTIPLIERS[m.group("unit")] if m else None
+
+
+def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
+    """The number cells of `text` that stand under a recognised header, by span."""
+    conf = _conf()
+    cells = [(m.start(), m.end(), m.group()) for m in _CELL.finditer(text)]
+    roles = [column_role(c[2]) if not _NUMBER.match(c[2]) else None for c in cells]
+    out: dict[tuple[int, int], ColumnCell] = {}
+    header: list[tuple[str, str, int | None]] = []  # (role, column name, money multiplier)
+    i, n = 0, len(cells)
+    while i < n:
+        j = i
+        while j < n and roles[j]:
+            j += 1
+        if j - i >= conf["min_header"]:
+            caption = next(
+                (m for c in reversed(cells[max(0, i - conf["caption_cells"]) : i]) if (m := _money(c[2]))), None
+            )
+            header = [
+                (role, c[2], _money(c[2]) or caption)
+                for c, role in zip(cells[i:j], roles[i:j], strict=True)
+                if role in conf["number_roles"]
+            ]
+            i = j
+            continue
+        if header and (_NUMBER.match(cells[i][2]) or cells[i][2] in conf["placeholders"]):
+            k = i
+            while k < n and (_NUMBER.match(cells[k][2]) or cells[k][2] in conf["placeholders"]):
+                k += 1
+            label = cells[i - 1][2].rstrip(":：") if i else ""
+            _assign(cells[i:k], header, label, out)
+            i = k
+            continue
+        i += 1
+    return out
+
+
+def _assign(run: list[tuple[int, int, str]], header: list[tuple[str, str, int | None]], label: str, out: dict) -> None:
+    conf = _conf()
+    cols = list(header)
+    for role in conf["dropped_first"]:
+        while len(cols) > len(run) and any(c[0] == role for c in cols):
+            cols.remove(next(c for c in cols if c[0] == role))
+    if len(run) > len(cols):
+        return  # more numbers than number columns: not this header's row
+    for (s, e, cell), (role, name, money) in zip(run, cols[len(cols) - len(run) :], strict=True):
+        if not _NUMBER.match(cell):
+            continue
+        if role in conf["money_roles"]:
+            if money is None:
+                continue  # a money column with no unit stated: leave the number bare
+            unit, mult = "yuan", money
+        elif role in conf["point_roles"]:
+            unit, mult = "point", 1
+        elif role in conf["percent_roles"]:
+            unit, mult = "percent", 1
+        else:
+            continue  # a target or actual's unit is its row's (度量单位), not its column's
+        out[(s, e)] = ColumnCell(role, unit, mult, f"{label} {name}".strip())
+
+
+def apply(figures: list[r.Quantity], text: str) -> None:
+    """Give the bare figures of `figures` (spans into `text`) the unit of the column they stand in."""
+    found = column_cells(text)
+    for f in figures:
+        cell = found.get(f.span)
+        if cell is None or f.unit is not None or f.multiplier != 1:
+            continue
+        f.unit, f.multiplier, f.counts = cell.unit, cell.multiplier, cell.counts
+        f.kind = {"yuan": "amount", "point": "score", "percent": "percent"}[cell.unit]
