@@ -138,7 +138,11 @@ class Extractor:
         read as the report's own text, in no section. (Issue 12 part A owns sections and may
         replace this with a front-matter section of its own.)"""
         ctx = Ctx(set(), None, root)  # type: ignore[arg-type]
-        for block in root.blocks:
+        blocks = list(root.blocks)
+        if root.heading_end - root.heading_start > self.rd.dom["report"]["title_max_chars"]:
+            # no title but a whole form flattened onto the first line
+            blocks.insert(0, Block("para", root.heading_start, root.heading_end, root.title))
+        for block in blocks:
             if block.kind == "table":
                 self._table(block, ctx)
             else:
