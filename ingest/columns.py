@@ -22,6 +22,7 @@ from jixiao.ingest.layout import column_role, rules
 
 _CELL = re.compile(r"[^\s|]+")
 _NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
+_NUMERIC = re.compile(r"^\d+(?:\.\d+)?%$")  # a number cell with its own unit: it holds a column too
 _MULTIPLIERS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 
 
@@ -50,7 +51,7 @@ def _money(text: str) -> int | None:
 def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
     """The number cells of `text` that stand under a recognised header, by span."""
     conf = _conf()
-    cells = [(m.start(), m.end(), m.group()) for m in _CELL.finditer(text)]
+    cells = _join_split_names([(m.start(), m.end(), m.group()) for m in _CELL.finditer(text)])
     roles = [column_role(c[2]) if not _NUMBER.match(c[2]) else None for c in cells]
     out: dict[tuple[int, int], ColumnCell] = {}
     header: list[tuple[str, str, int | None]] = []  # (role, column name, money multiplier)
@@ -63,22 +64,41 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
             caption = next(
                 (m for c in reversed(cells[max(0, i - conf["caption_cells"]) : i]) if (m := _money(c[2]))), None
             )
-            header = [
-                (role, c[2], _money(c[2]) or caption)
-                for c, role in zip(cells[i:j], roles[i:j], strict=True)
-                if role in conf["number_roles"]
-            ]
+            header = []
+            for k in range(i, j):
+                money = _money(cells[k][2])
+                if money and roles[k] in conf["money_roles"] and k + 1 < j and roles[k + 1] in conf["money_roles"]:
+                    caption = money  # 年度预算数(万元) over 年初预算 | 调整后预算数 …: a caption, not a column
+                elif roles[k] in conf["number_roles"]:
+                    header.append((roles[k], cells[k][2], money or caption))
             i = j
             continue
-        if header and (_NUMBER.match(cells[i][2]) or cells[i][2] in conf["placeholders"]):
+        if header and _in_run(cells[i][2]):
             k = i
-            while k < n and (_NUMBER.match(cells[k][2]) or cells[k][2] in conf["placeholders"]):
+            while k < n and _in_run(cells[k][2]):
                 k += 1
             label = cells[i - 1][2].rstrip(":：") if i else ""
             _assign(cells[i:k], header, label, out)
             i = k
             continue
         i += 1
+    return out
+
+
+def _in_run(cell: str) -> bool:
+    return bool(_NUMBER.match(cell) or _NUMERIC.match(cell)) or cell in _conf()["placeholders"]
+
+
+def _join_split_names(cells: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Column names broken over two cells (年初 / 预算数, 全年 / 执行数) joined into one."""
+    out: list[tuple[int, int, str]] = []
+    for cell in cells:
+        if out and not column_role(out[-1][2]):
+            joined = out[-1][2] + cell[2]
+            if len(joined) <= _conf()["max_joined_chars"] and column_role(joined) and not re.search(r"\d", joined):
+                out[-1] = (out[-1][0], cell[1], joined)
+                continue
+        out.append(cell)
     return out
 
 
