@@ -11,7 +11,7 @@ its value, multiplier, unit, qualifier and comparator are all right:
   right as ``other``, which is what the reader writes for a unit its code list lacks;
 - qualifier and comparator: equal, or the two ways the lists and the reader write one bound: the lists
   set a comparator only for a written sign and a qualifier only for words, the reader gives a sign its
-  qualifier too (``≥`` → at_least + ge) and a word its comparator (不低于 → at_least + ge). So a
+  qualifier too (``≥`` → at_least + ge, ``=`` → exact + eq) and a word its comparator (不低于 → at_least + ge). So a
   listed sign with no word matches the reader's qualifier of that sign, and a listed word with no
   sign matches the reader's comparator of that word (ingest/data/qualifiers.tsv).
 
@@ -56,7 +56,7 @@ HEADER = [
 ]
 INVENTED = {"cubic_metre", "ratio_part", "community", "village", "jin", "yuan_per_mu"}
 # a sign's qualifier as the reader gives it, and a word's comparator (ingest/data/qualifiers.tsv)
-SIGN_QUALIFIER = {"ge": "at_least", "le": "at_most", "gt": "over", "lt": "under", "eq": None}
+SIGN_QUALIFIER = {"ge": "at_least", "le": "at_most", "gt": "over", "lt": "under", "eq": "exact"}
 WORD_COMPARATOR = {"at_least": "ge", "at_most": "le", "over": "gt", "under": "lt"}
 
 
