@@ -18,6 +18,8 @@ from functools import cache
 from typing import Any
 
 from jixiao.ingest import records as r
+from jixiao.ingest.datafiles import toml
+from jixiao.ingest.figures import extract_figures
 from jixiao.ingest.layout import column_role, rules
 
 _CELL = re.compile(r"[^\s|]+")
@@ -34,6 +36,7 @@ class ColumnCell:
     unit: str
     multiplier: int
     counts: str
+    comparator: str | None = None
 
 
 @cache
@@ -55,6 +58,7 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
     roles = [column_role(c[2]) if not _NUMBER.match(c[2]) else None for c in cells]
     out: dict[tuple[int, int], ColumnCell] = {}
     header: list[tuple[str, str, int | None]] = []  # (role, column name, money multiplier)
+    has_unit_column = False
     i, n = 0, len(cells)
     while i < n:
         j = i
@@ -65,6 +69,7 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
                 (m for c in reversed(cells[max(0, i - conf["caption_cells"]) : i]) if (m := _money(c[2]))), None
             )
             header = []
+            has_unit_column = "unit" in roles[i:j]
             for k in range(i, j):
                 money = _money(cells[k][2])
                 if money and roles[k] in conf["money_roles"] and k + 1 < j and roles[k + 1] in conf["money_roles"]:
@@ -77,12 +82,41 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
             k = i
             while k < n and _in_run(cells[k][2]):
                 k += 1
-            label = cells[i - 1][2].rstrip(":：") if i else ""
-            _assign(cells[i:k], header, label, out)
-            i = k
+            before = [c[2] for c in cells[max(0, i - 2) : i]]
+            sign = _sign(before[-1]) if before else None
+            label = next((t.rstrip(":：") for t in reversed(before) if _sign(t) is None), "")
+            unit = _unit_cell(cells[k][2]) if has_unit_column and k < n else None
+            if unit is not None:  # 指标性质 | 指标值 | 度量单位: the number before a unit cell is the target
+                s, e, cell = cells[k - 1]
+                if _NUMBER.match(cell):
+                    key, mult = unit
+                    out[(s, e)] = ColumnCell("target", key, mult, label, sign)
+                k, i = k - 1, k + 1
+            _assign(cells[i:k], header, label, out) if unit is None else None
+            i = max(i, k)
             continue
         i += 1
     return out
+
+
+def _sign(cell: str) -> str | None:
+    """The comparator a 指标性质 cell (or a sign before the number) writes."""
+    return _signs().get(cell)
+
+
+@cache
+def _signs() -> dict[str, str]:
+    return dict(toml("domain.toml")["indicators"]["comparator_signs"])
+
+
+def _unit_cell(cell: str) -> tuple[str, int] | None:
+    """A 度量单位 cell's unit key and multiplier (万元 → yuan, 10000), as the figure rules read it."""
+    if len(cell) > _conf()["unit_max_chars"] or re.search(r"\d", cell):
+        return None
+    figs = extract_figures("1" + cell)
+    if len(figs) != 1 or figs[0].unit is None or figs[0].end != len(cell) + 1:
+        return None
+    return figs[0].unit, figs[0].multiplier
 
 
 def _in_run(cell: str) -> bool:
@@ -134,4 +168,6 @@ def apply(figures: list[r.Quantity], text: str) -> None:
         if cell is None or f.unit is not None or f.multiplier != 1:
             continue
         f.unit, f.multiplier, f.counts = cell.unit, cell.multiplier, cell.counts
-        f.kind = {"yuan": "amount", "point": "score", "percent": "percent"}[cell.unit]
+        f.kind = {"yuan": "amount", "point": "score", "percent": "percent"}.get(cell.unit, f.kind)
+        if cell.comparator and f.comparator is None:
+            f.comparator = cell.comparator
