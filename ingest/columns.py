@@ -144,7 +144,10 @@ def _assign(run: list[tuple[int, int, str]], header: list[tuple[str, str, int | 
             cols.remove(next(c for c in cols if c[0] == role))
     if len(run) > len(cols):
         return  # more numbers than number columns: not this header's row
-    for (s, e, cell), (role, name, money) in zip(run, cols[len(cols) - len(run) :], strict=True):
+    # a budget block fills from the left (a 其中 row leaves its 分值, 执行率, 得分 empty); an indicator
+    # block from the right (its target and actual cells often hold text or their own units)
+    cols = cols[: len(run)] if cols and cols[0][0] in conf["money_roles"] else cols[len(cols) - len(run) :]
+    for (s, e, cell), (role, name, money) in zip(run, cols, strict=True):
         if not _NUMBER.match(cell):
             continue
         if role in conf["money_roles"]:
