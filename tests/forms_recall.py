@@ -246,6 +246,19 @@ def render(results: tuple[FileResult, ...]) -> str:
         lines.append(
             f"| {r.stem} | {len(r.listed)} | {len(r.found)} | {100 * r.recall:.1f} % | {len(r.extracted)} | {note} |"
         )
+    if SAMPLE.exists():
+        rows = [
+            dict(zip(SAMPLE_HEADER, x.split("\t"), strict=True)) for x in SAMPLE.read_text("utf-8").splitlines()[1:]
+        ]
+        q = sum(x["quantity_ok"] == "y" for x in rows)
+        c = sum(x["counts_ok"] == "y" for x in rows)
+        lines += [
+            "",
+            "## Precision (a seeded sample of 100 extracted figures, judged by hand: precision-sample.tsv)",
+            "",
+            f"- real quantities with the right value, unit, multiplier and comparator: **{q} / {len(rows)}**",
+            f"- with the right what-it-counts: **{c} / {len(rows)}**",
+        ]
     lines += ["", "## Missed figures", "", "| file | id | surface | listed | reader | why |"]
     lines.append("|---|---|---|---|---|---|")
     for r in results:
@@ -269,6 +282,69 @@ def main() -> int:
     for r in results:
         print(f"  {r.stem}: {len(r.found)}/{len(r.listed)} {r.error or ''}")
     return 0
+
+
+# -- the precision sample --------------------------------------------------------------------------
+SAMPLE = LISTS / "precision-sample.tsv"
+SAMPLE_SEED = 20261207
+SAMPLE_HEADER = [
+    "n",
+    "stem",
+    "start",
+    "end",
+    "surface",
+    "value",
+    "multiplier",
+    "unit",
+    "qualifier",
+    "comparator",
+    "counts",
+    "context",
+    "quantity_ok",
+    "counts_ok",
+    "judgement",
+]
+READER_FIELDS = ["value", "multiplier", "unit", "qualifier", "comparator", "counts"]
+
+
+def reader_fields(e: Extracted) -> dict[str, str]:
+    return {
+        "value": str(e.value),
+        "multiplier": str(e.multiplier),
+        "unit": e.unit or "",
+        "qualifier": e.qualifier or "",
+        "comparator": e.comparator or "",
+        "counts": (e.counts or "").replace("\t", " ").replace("\n", "\\n"),
+    }
+
+
+def draw_sample(n: int = 100) -> list[dict[str, str]]:
+    """`n` extracted figures drawn at random (fixed seed) from all forms/ files, with 20 characters of
+    text before each; the judgement columns empty, to be filled by hand."""
+    import random
+
+    pool = [(r.stem, e) for r in measure_all() for e in r.extracted]
+    picked = sorted(random.Random(SAMPLE_SEED).sample(range(len(pool)), n))
+    rows = []
+    for i, k in enumerate(picked, 1):
+        stem, e = pool[k]
+        text, _ = body(stem)
+        esc = lambda s: s.replace("\t", "\\t").replace("\n", "\\n")  # noqa: E731
+        rows.append(
+            {
+                "n": str(i),
+                "stem": stem,
+                "start": str(e.start),
+                "end": str(e.end),
+                "surface": esc(text[e.start : e.end]),
+                **reader_fields(e),
+                "context": esc(text[max(0, e.start - 20) : e.start]),
+                "quantity_ok": "",
+                "counts_ok": "",
+                "judgement": "",
+            }
+        )
+    return rows
 
 
 if __name__ == "__main__":
