@@ -347,5 +347,26 @@ def draw_sample(n: int = 100) -> list[dict[str, str]]:
     return rows
 
 
+def refresh_sample() -> list[dict[str, str]]:
+    """Redraw the sample and keep the hand judgement of every row the reader still reads as judged;
+    rows that changed come back with empty judgement columns, to be judged again by hand. Writes
+    the file and returns the rows to judge."""
+    old = {(r["stem"], r["start"], r["end"]): r for r in read_tsv(SAMPLE, SAMPLE_HEADER)} if SAMPLE.exists() else {}
+    rows, todo = draw_sample(), []
+    for row in rows:
+        was = old.get((row["stem"], row["start"], row["end"]))
+        if was and all(was[k] == row[k] for k in READER_FIELDS):
+            row.update({k: was[k] for k in ("quantity_ok", "counts_ok", "judgement")})
+        else:
+            todo.append(row)
+    write_sample(rows)
+    return todo
+
+
+def write_sample(rows: list[dict[str, str]]) -> None:
+    lines = ["\t".join(SAMPLE_HEADER)] + ["\t".join(r[h] for h in SAMPLE_HEADER) for r in rows]
+    SAMPLE.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     sys.exit(main())
