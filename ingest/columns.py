@@ -82,9 +82,11 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
             k = i
             while k < n and _in_run(cells[k][2]):
                 k += 1
-            before = [c[2] for c in cells[max(0, i - 2) : i]]
+            before = [c[2] for c in cells[max(0, i - conf["label_cells"]) : i]]
             sign = _sign(before[-1]) if before else None
-            label = next((t.rstrip(":：") for t in reversed(before) if _sign(t) is None), "")
+            # the row's label: the nearest cell before that is not a value (a sign, a number, a
+            # figure cell such as the actual 87人次 standing between the indicator and its weight)
+            label = next((t.rstrip(":：") for t in reversed(before) if not _is_value(t)), "")
             unit = _unit_cell(cells[k][2]) if has_unit_column and k < n else None
             if unit is not None:  # 指标性质 | 指标值 | 度量单位: the number before a unit cell is the target
                 s, e, cell = cells[k - 1]
@@ -117,6 +119,17 @@ def _unit_cell(cell: str) -> tuple[str, int] | None:
     if len(figs) != 1 or figs[0].unit is None or figs[0].end != len(cell) + 1:
         return None
     return figs[0].unit, figs[0].multiplier
+
+
+@cache
+def _is_value(cell: str) -> bool:
+    """A cell that holds a value rather than a label: a sign, a number or one figure and its marks."""
+    if _sign(cell) is not None or _in_run(cell) or _unit_cell(cell) is not None:
+        return True
+    if len(cell) > _conf()["unit_max_chars"] * 3 or not re.search(r"\d", cell):
+        return False
+    figs = extract_figures(cell)
+    return len(figs) == 1 and figs[0].end == len(cell) and figs[0].start <= 2
 
 
 def _in_run(cell: str) -> bool:
