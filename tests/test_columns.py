@@ -1,0 +1,138 @@
+"""Column context of bare numbers in forms the table reader does not parse (ingest/columns.py), on
+fictional forms written in the layouts of forms/ (invented departments and figures)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from jixiao.ingest.columns import column_cells
+from jixiao.ingest.pipeline import ingest_source
+from jixiao.ingest.source import SourceText
+
+# space-separated cells (the Anhui 项目支出绩效自评表 flattened by a web page)
+SPACED = """青石县林业局林区防火巡护经费项目支出绩效自评表
+    (2023年度)
+    项目名称 林区防火巡护经费
+    主管部门 青石县林业局 实施单位 青石县林业局
+    项目资金
+    (万元)
+    年初预算数 全年预算数(A) 全年执行数(B) 分值 执行率(B/A) 得分
+    年度资金总额: 150 142.5 138.2 10 97% 9.7
+     其中:本年财政拨款 150 142.5 138.2
+    年度绩效指标完成情况 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施
+    产出指标 数量指标 巡护里程 ≥1200公里 1350公里 20 20
+    质量指标 火情处置及时率 100% 100% 15 14
+"""
+
+# one cell per line, blank lines between, column names broken over two lines
+PER_LINE = """项目资金
+(万元)
+
+年初
+预算数
+
+全年
+预算数
+
+全年
+执行数
+
+分值
+
+执行率
+
+得分
+
+年度资金总额
+
+64
+
+60
+
+58.5
+
+10
+
+97.5%
+
+9
+"""
+
+# pipe cells from an HTML page: a caption cell over the money columns, 指标性质 and 度量单位 columns
+PIPES = """预算执行情况(10分) | 年度预算数(元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 |
+总额 | 52000 | 48000 | 47000 | 97.92% | 10 | 9 |
+绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 |
+产出指标 | 数量指标 | 发放宣传册 | ≥ | 2000 | 册 | 2150 | 20 | 20 |
+"""
+
+
+def _cells(text: str) -> dict[str, tuple[str, str, int, str, str | None]]:
+    """Each number cell found, by `text[start:end]#k` (k-th occurrence): role, unit, multiplier, counts, comparator."""
+    out, seen = {}, {}
+    for (s, e), c in sorted(column_cells(text).items()):
+        key = text[s:e]
+        seen[key] = seen.get(key, 0) + 1
+        out[f"{key}#{seen[key]}"] = (c.role, c.unit, c.multiplier, c.counts, c.comparator)
+    return out
+
+
+def test_space_separated_budget_and_indicator_rows() -> None:
+    got = _cells(SPACED)
+    assert got["150#1"] == ("approved", "yuan", 10000, "年度资金总额 年初预算数", None)
+    assert got["142.5#1"][:3] == ("adjusted", "yuan", 10000)
+    assert got["138.2#1"][:3] == ("executed", "yuan", 10000)
+    assert got["10#1"][:3] == ("weight", "point", 1)
+    assert got["9.7#1"][:3] == ("score", "point", 1)
+    # a 其中 row leaves 分值, 执行率 and 得分 empty: its three amounts are the three money columns
+    assert got["150#2"][:4] == ("approved", "yuan", 10000, "其中:本年财政拨款 年初预算数")
+    assert got["138.2#2"][:3] == ("executed", "yuan", 10000)
+    # an indicator row: targets with their own units stay theirs; weight and score count the indicator
+    assert got["20#1"] == ("weight", "point", 1, "巡护里程 分值", None)
+    assert got["20#2"] == ("score", "point", 1, "巡护里程 得分", None)
+    assert got["14#1"][:4] == ("score", "point", 1, "火情处置及时率 得分")
+    assert "97%#1" not in got and "1350#1" not in got  # figures with their own unit are not column cells
+
+
+def test_one_cell_per_line_with_broken_column_names() -> None:
+    got = _cells(PER_LINE)
+    assert got["64#1"][:3] == ("approved", "yuan", 10000)
+    assert got["60#1"][:3] == ("adjusted", "yuan", 10000)
+    assert got["58.5#1"][:3] == ("executed", "yuan", 10000)
+    assert got["10#1"][:3] == ("weight", "point", 1)
+    assert got["9#1"][:3] == ("score", "point", 1)
+
+
+def test_pipe_cells_caption_unit_and_unit_column() -> None:
+    got = _cells(PIPES)
+    # 年度预算数(元) is the caption of the money columns, in 元 (multiplier 1), not a column of its own
+    assert got["52000#1"][:3] == ("approved", "yuan", 1)
+    assert got["48000#1"][:3] == ("adjusted", "yuan", 1)
+    assert got["47000#1"][:3] == ("executed", "yuan", 1)
+    assert got["10#1"][:3] == ("weight", "point", 1)
+    # the number before a 度量单位 cell is the target, in that unit, with the 指标性质 sign
+    assert got["2000#1"] == ("target", "copy", 1, "发放宣传册", "ge")
+    assert got["20#2"][:4] == ("score", "point", 1, "发放宣传册 得分")
+
+
+def test_no_header_or_no_unit_leaves_numbers_bare() -> None:
+    assert column_cells("今年开展活动 12 次,覆盖 3 个乡镇。\n1 2 3\n") == {}
+    # money columns with no unit stated anywhere: the amounts stay bare, weights still take points
+    got = _cells("年初预算数 全年预算数 全年执行数 分值 执行率 得分\n资金总额 80 80 79 10 98.75% 9\n")
+    assert "80#1" not in got and "79#1" not in got
+    assert got["10#1"][:3] == ("weight", "point", 1)
+    # more numbers than number columns: not this header's row
+    assert _cells("分值 得分\n合计 1 2 3\n") == {}
+
+
+def test_ingested_form_figures_carry_column_units() -> None:
+    """End to end: a form that is nothing but a flattened table is read, its cells with their units."""
+    src = SourceText(path=Path("fictional-form.txt"), text=SPACED, encoding="utf-8", sha256="1" * 64)
+    figures = {(SPACED[q.span[0] : q.span[1]], q.span[0]): q for q in ingest_source(src).records.figures}
+    first = min((f for (t, _s), f in figures.items() if t == "150"), key=lambda f: f.span[0])
+    assert (first.value, first.multiplier, first.unit) == (Decimal("150"), 10000, "yuan")
+    assert first.counts == "年度资金总额 年初预算数"
+    score = next(f for (t, _s), f in figures.items() if t == "9.7")
+    assert (score.unit, score.kind) == ("point", "score")
+    target = next(f for (t, _s), f in figures.items() if t == "≥1200公里")
+    assert (target.unit, target.comparator) == ("km", "ge")
