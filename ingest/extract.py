@@ -178,7 +178,12 @@ class Extractor:
                 self.money.sentence(ss, se, figs, block.start, ctx)
             self.evaluations.sentence(ss, se, figs, block.start, ctx)
             for f in figs:
-                rd.figure(f, block.start, about=about or ctx.section, section=ctx.section)
+                change = self.money.change(rd.ntext(ss, block.start + f.start), f.unit)
+                if change is None:
+                    rd.figure(f, block.start, about=about or ctx.section, section=ctx.section)
+                else:  # 投诉量较上年度下降了 5.2%: a change against the year before, with its direction
+                    cls, fields = change
+                    rd.figure(f, block.start, cls, about=about or ctx.section, section=ctx.section, **fields)
 
     # -- tables ----------------------------------------------------------------------------------
     def _table(self, block: Block, ctx: Ctx) -> None:

@@ -288,6 +288,24 @@ class MoneyReader:
                     )
             prev_end = fe
 
+    def change(self, before: str, unit: str | None) -> tuple[type[r.Quantity], dict] | None:
+        """A figure outside the budget sentences that states a change against the year before
+        (较上年度下降了 5.2%, 比上年增加 3 场): its record class and fields, else None. `before` is
+        the sentence up to the figure; the comparison word must stand in the figure's clause."""
+        chg = self.dom["budget"]["change"]
+        clause = re.split(r"[，,；;：:]", before)[-1]
+        direction = self._direction(clause)
+        at = min((i for w in chg["prior"] if (i := clause.find(w)) >= 0), default=-1)
+        if not direction or at < 0:
+            return None
+        fields: dict = {"direction": direction}
+        subject = re.sub(r"\s+", "", clause[:at])[-chg["subject_max_chars"] :]
+        if subject:  # what changed: the clause's subject before the comparison (信访总量较上年…)
+            fields["counts"] = subject
+        if unit == "percent":
+            return r.Rate, {"rate_kind": "change", **fields}
+        return r.Change, fields
+
     def _direction(self, lead: str) -> str | None:
         """'increase' / 'decrease' when the words right before the figure say so (减少 12.30 万元)."""
         chg = self.dom["budget"]["change"]
