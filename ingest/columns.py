@@ -20,7 +20,7 @@ from typing import Any
 from jixiao.ingest import records as r
 from jixiao.ingest.datafiles import toml
 from jixiao.ingest.figures import extract_figures
-from jixiao.ingest.layout import column_role, rules
+from jixiao.ingest.layout import bare, column_role, rules
 
 _CELL = re.compile(r"[^\s|]+")
 _NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
@@ -55,7 +55,7 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
     """The number cells of `text` that stand under a recognised header, by span."""
     conf = _conf()
     cells = _join_split_names([(m.start(), m.end(), m.group()) for m in _CELL.finditer(text)])
-    roles = [column_role(c[2]) if not _NUMBER.match(c[2]) else None for c in cells]
+    roles = [_role(c[2]) for c in cells]
     out: dict[tuple[int, int], ColumnCell] = {}
     header: list[tuple[str, str, int | None]] = []  # (role, column name, money multiplier)
     has_unit_column = False
@@ -64,7 +64,9 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
         j = i
         while j < n and roles[j]:
             j += 1
-        if j - i >= conf["min_header"]:
+        while j > i and roles[j - 1] == "skip":
+            j -= 1
+        if sum(role != "skip" for role in roles[i:j]) >= conf["min_header"] and roles[i] != "skip":
             caption = next(
                 (m for c in reversed(cells[max(0, i - conf["caption_cells"]) : i]) if (m := _money(c[2]))), None
             )
@@ -77,6 +79,16 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
                 elif roles[k] in conf["number_roles"]:
                     header.append((roles[k], cells[k][2], money or caption))
             i = j
+            continue
+        unit_of_key = conf["label_units"].get(bare(cells[i - 1][2]).rstrip(":：")) if i else None
+        if unit_of_key and _NUMBER.match(cells[i][2]) and not (i + 1 < n and _in_run(cells[i + 1][2])):
+            # a key/value cell: 人员编制 | 5 — the key says what the number counts and its unit
+            s, e, cell = cells[i]
+            out[(s, e)] = ColumnCell("key", unit_of_key, 1, cells[i - 1][2].rstrip(":："))
+            i += 1
+            continue
+        if i and bare(cells[i - 1][2]) in conf["index_words"]:
+            i += 1  # 栏次 | 1, 行次 | 2: a column or row number, not an amount
             continue
         if header and _in_run(cells[i][2]):
             k = i
@@ -132,6 +144,19 @@ def _is_value(cell: str) -> bool:
     return len(figs) == 1 and figs[0].end == len(cell) and figs[0].start <= 2
 
 
+@cache
+def _role(cell: str) -> str | None:
+    """The column a header cell names (tables.toml), "amount" for a money column only this reader
+    knows (收入合计, 金额 …), "skip" for a connector that may stand inside a header (其中:)."""
+    if _NUMBER.match(cell):
+        return None
+    conf = _conf()
+    name = bare(cell)
+    if name.rstrip(":：") in conf["header_skips"]:
+        return "skip"
+    return column_role(cell) or ("amount" if name in conf["money_names"] else None)
+
+
 def _in_run(cell: str) -> bool:
     return bool(_NUMBER.match(cell) or _NUMERIC.match(cell)) or cell in _conf()["placeholders"]
 
@@ -140,9 +165,9 @@ def _join_split_names(cells: list[tuple[int, int, str]]) -> list[tuple[int, int,
     """Column names broken over two cells (年初 / 预算数, 全年 / 执行数) joined into one."""
     out: list[tuple[int, int, str]] = []
     for cell in cells:
-        if out and not column_role(out[-1][2]):
+        if out and not _role(out[-1][2]):
             joined = out[-1][2] + cell[2]
-            if len(joined) <= _conf()["max_joined_chars"] and column_role(joined) and not re.search(r"\d", joined):
+            if len(joined) <= _conf()["max_joined_chars"] and _role(joined) and not re.search(r"\d", joined):
                 out[-1] = (out[-1][0], cell[1], joined)
                 continue
         out.append(cell)

@@ -136,3 +136,40 @@ def test_ingested_form_figures_carry_column_units() -> None:
     assert (score.unit, score.kind) == ("point", "score")
     target = next(f for (t, _s), f in figures.items() if t == "≥1200公里")
     assert (target.unit, target.comparator) == ("km", "ge")
+
+
+# one cell per pipe line (an HTML table flattened): a key/value block and an income table whose
+# columns name no budget phase, the unit in the table's title, a 其中: inside the header
+KEY_VALUE = """人员编制 |
+9 |
+实有人数 |
+8 |
+|||||||
+年度收入情况(万元) |
+||||||||
+机构名称 |
+收入合计 |
+其中: |
+上年结转 |
+公共财 政拨款 |
+其他 收入 |
+|||||
+青石县档案馆 |
+88.5 |
+2 |
+80 |
+6.5 |
+栏次 | 1 | 栏次 | 2 |
+"""
+
+
+def test_key_value_cells_and_an_income_table() -> None:
+    got = _cells(KEY_VALUE)
+    assert got["9#1"] == ("key", "person", 1, "人员编制", None)
+    assert got["8#1"] == ("key", "person", 1, "实有人数", None)
+    assert got["88.5#1"] == ("amount", "yuan", 10000, "青石县档案馆 收入合计", None)
+    assert got["2#1"][:4] == ("amount", "yuan", 10000, "青石县档案馆 上年结转")
+    assert got["80#1"][:4] == ("amount", "yuan", 10000, "青石县档案馆 公共财政拨款")
+    assert got["6.5#1"][:4] == ("amount", "yuan", 10000, "青石县档案馆 其他收入")
+    # column numbers after 栏次 are not amounts
+    assert "1#1" not in got and "2#2" not in got
