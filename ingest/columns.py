@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -212,3 +213,87 @@ def apply(figures: list[r.Quantity], text: str) -> None:
         f.kind = {"yuan": "amount", "point": "score", "percent": "percent"}.get(cell.unit, f.kind)
         if cell.comparator and f.comparator is None:
             f.comparator = cell.comparator
+
+
+# -- fused cells ---------------------------------------------------------------------------------
+_FUSED = re.compile(r"\d{5,}(?:\.\d+)?%|\d+\.\d+\d*\.\d+%|\d+(?:\.\d+)?\d+\.\d+%")
+_PART = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+_CAPTION = re.compile(r"[（(](?:单位[：:])?\s*(亿元|万元|千元|元)\s*[）)]")
+
+
+def unfuse(figures: list[r.Quantity], text: str) -> None:
+    """A budget row flattened with no separator between its cells (全年预算数(A) 全年执行数(B)
+    执行率(B/A) printed 40004000100%) is split where the rate proves it: A, B and R% such that
+    R = 100·B/A to R's last printed place, when exactly one split does. A and B take the money unit
+    of the nearest caption before them ((万元)); the rate is an execution rate over A."""
+    conf = _conf()
+    out: list[r.Quantity] = []
+    for f in figures:
+        s, e = f.span
+        surface = text[s:e]
+        split = _fused_split(surface) if f.unit == "percent" and _FUSED.fullmatch(surface) else None
+        if split is None:
+            out.append(f)
+            continue
+        (a, b, rate), line_start = split, text.rfind("\n", 0, s) + 1
+        label = re.sub(r"\s+", "", text[line_start:s]).rstrip(":：")
+        label = label.split("其中:")[-1].split("其中：")[-1] or label
+        window = text[max(0, s - conf["fused_caption_chars"]) : s]
+        money = next((_MULTIPLIERS[m.group(1)] for m in reversed(list(_CAPTION.finditer(window)))), None)
+        # the header names its columns by the letters of the rate's formula: 全年预算数(A) 全年执行数(B)
+        names = [_lettered(window, letter) for letter in "AB"]
+        parts = []
+        pos = s
+        for value, name in zip((a, b), names, strict=True):
+            q = r.Quantity(
+                span=(pos, pos + len(value)),
+                value=Decimal(value),
+                multiplier=money or 1,
+                unit="yuan" if money else None,
+                counts=" ".join(x for x in (label, name) if x) or None,
+                kind="amount" if money else "other",
+                about=f.about,
+                section=f.section,
+                flags=["fused"],
+            )
+            parts.append(q)
+            pos += len(value)
+        rate_q = r.Rate(
+            span=(pos, e),
+            value=Decimal(rate[:-1]),
+            unit="percent",
+            stated_unit="%",
+            counts=(label + "执行率") if label else "执行率",
+            kind="percent",
+            rate_kind="execution",
+            numerator=parts[1],
+            denominator=parts[0],
+            about=f.about,
+            section=f.section,
+            flags=["fused"],
+        )
+        out.extend([*parts, rate_q])
+    figures[:] = out
+
+
+def _lettered(text: str, letter: str) -> str | None:
+    """The last column name in `text` marked with `letter`: 全年执行数(B) for "B"."""
+    found = re.findall(rf"([^\s()（）|:：]+)[（(]{letter}[）)]", text)
+    return found[-1] if found else None
+
+
+def _fused_split(surface: str) -> tuple[str, str, str] | None:
+    digits = surface[:-1]
+    found = []
+    for i in range(1, len(digits) - 1):
+        a = digits[:i]
+        if not _PART.fullmatch(a) or Decimal(a) == 0:
+            continue
+        for j in range(i + 1, len(digits)):
+            b, rate = digits[i:j], digits[j:]
+            if not (_PART.fullmatch(b) and _PART.fullmatch(rate)) or Decimal(b) == 0 or Decimal(rate) == 0:
+                continue  # (a zero amount or rate proves no split: 0 / A = 0 % for any A)
+            places = len(rate.split(".")[1]) if "." in rate else 0
+            if abs(Decimal(100) * Decimal(b) / Decimal(a) - Decimal(rate)) <= Decimal(5) / 10 ** (places + 1):
+                found.append((a, b, rate + "%"))
+    return found[0] if len(found) == 1 else None

@@ -97,6 +97,7 @@ class Extractor:
         self._walk(self.root, None, "", set())
         self.projects.resolve(self.money.mentions)
         columns.apply(rd.out.figures, self.src.text)
+        columns.unfuse(rd.out.figures, self.src.text)
         return rd.out
 
     # -- sections --------------------------------------------------------------------------------

@@ -181,6 +181,7 @@ class JXV(DefinedNamespace):
     fk_percent: URIRef  # percentage
     fk_score: URIRef  # score
     flag_blank_line_inside: URIRef  # blank line inside the table
+    flag_fused: URIRef  # fused cells
     flag_implicit_holder: URIRef  # budget holder only implicit
     flag_inherited: URIRef  # category inherited from a row above
     flag_missing_actual: URIRef  # no completion value
@@ -338,6 +339,7 @@ class DCTERMS(DefinedNamespace):
     """dcterms: <http://purl.org/dc/terms/>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    conformsTo: URIRef  # conforms to
     hasPart: URIRef  # has part
     isPartOf: URIRef  # is part of
     references: URIRef  # references
@@ -359,13 +361,19 @@ class OA(DefinedNamespace):
     """oa: <http://www.w3.org/ns/oa#>, the terms jixiao uses (external.ttl)."""
 
     _fail = True
+    FragmentSelector: URIRef  # Fragment selector
+    RangeSelector: URIRef  # Range selector
+    Selector: URIRef  # Selector
     SpecificResource: URIRef  # Specific resource
     TextPositionSelector: URIRef  # Text position selector
     TextQuoteSelector: URIRef  # Text quote selector
+    XPathSelector: URIRef  # XPath selector
     end: URIRef  # end
     exact: URIRef  # exact
+    hasEndSelector: URIRef  # has end selector
     hasSelector: URIRef  # has selector
     hasSource: URIRef  # has source
+    hasStartSelector: URIRef  # has start selector
     prefix: URIRef  # prefix
     start: URIRef  # start
     suffix: URIRef  # suffix
@@ -434,6 +442,15 @@ class QUDT(DefinedNamespace):
     unit: URIRef  # unit
 
     _NS = Namespace("http://qudt.org/schema/qudt/")
+
+
+class RDF(DefinedNamespace):
+    """rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    value: URIRef  # value
+
+    _NS = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 
 
 class SCHEMA(DefinedNamespace):

@@ -173,3 +173,31 @@ def test_key_value_cells_and_an_income_table() -> None:
     assert got["6.5#1"][:4] == ("amount", "yuan", 10000, "青石县档案馆 其他收入")
     # column numbers after 栏次 are not amounts
     assert "1#1" not in got and "2#2" not in got
+
+
+def test_fused_budget_row_split_where_the_rate_proves_it() -> None:
+    """全年预算数(A)全年执行数(B)执行率(B/A) printed with no separator: 250 | 240 | 96% (240/250 = 96 %)."""
+    text = (
+        "青石县交通运输局车购税补助资金绩效目标自评表(2023年度)\n项目资金\n(万元)\n"
+        "全年预算数(A)全年执行数(B)预算执行率(B/A)\n年度资金总额:25024096%\n其中:中央补助1209680%\n"
+    )
+    src = SourceText(path=Path("fused.txt"), text=text, encoding="utf-8", sha256="4" * 64)
+    figs = sorted(ingest_source(src).records.figures, key=lambda q: q.span)
+    got = [(text[q.span[0] : q.span[1]], q.value, q.multiplier, q.unit, type(q).__name__) for q in figs]
+    assert ("250", Decimal("250"), 10000, "yuan", "Quantity") in got
+    assert ("240", Decimal("240"), 10000, "yuan", "Quantity") in got
+    assert ("96%", Decimal("96"), 1, "percent", "Rate") in got
+    rate = next(q for q in figs if text[q.span[0] : q.span[1]] == "96%")
+    assert rate.denominator is not None and rate.denominator.value == Decimal("250")
+    assert rate.counts == "年度资金总额执行率"
+    # 120 | 96 | 80% (96/120 = 80 %), the 其中 row's label without 其中:
+    assert ("120", Decimal("120"), 10000, "yuan", "Quantity") in got
+    assert next(q for q in figs if text[q.span[0] : q.span[1]] == "120").counts == "中央补助 全年预算数"
+    assert next(q for q in figs if text[q.span[0] : q.span[1]] == "240").counts == "年度资金总额 全年执行数"
+
+
+def test_fused_digits_not_proved_by_a_rate_stay_whole() -> None:
+    from jixiao.ingest.columns import _fused_split
+
+    assert _fused_split("1001000100%") is None  # 100|100|0100? 10|0100…: no unique split with nonzero parts
+    assert _fused_split("5005010%") == ("500", "50", "10%")
