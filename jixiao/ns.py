@@ -280,6 +280,7 @@ class JXV(DefinedNamespace):
     unit_case: URIRef  # cases
     unit_class_time: URIRef  # class sessions
     unit_copy: URIRef  # copies
+    unit_cubic_metre: URIRef  # cubic metres
     unit_day: URIRef  # days
     unit_enterprise: URIRef  # enterprises
     unit_event_time: URIRef  # event-times
@@ -290,6 +291,7 @@ class JXV(DefinedNamespace):
     unit_household: URIRef  # households
     unit_issue: URIRef  # issues (of a publication)
     unit_item: URIRef  # items
+    unit_jin: URIRef  # jin
     unit_kind: URIRef  # kinds
     unit_km: URIRef  # kilometres
     unit_metre: URIRef  # metres

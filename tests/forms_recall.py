@@ -54,7 +54,7 @@ HEADER = [
     "note",
     "role",
 ]
-INVENTED = {"cubic_metre", "ratio_part", "community", "village", "jin", "yuan_per_mu"}
+INVENTED = {"ratio_part", "community", "village", "yuan_per_mu"}  # the lists README's invented keys
 # a sign's qualifier as the reader gives it, and a word's comparator (ingest/data/qualifiers.tsv)
 SIGN_QUALIFIER = {"ge": "at_least", "le": "at_most", "gt": "over", "lt": "under", "eq": "exact"}
 WORD_COMPARATOR = {"at_least": "ge", "at_most": "le", "over": "gt", "under": "lt"}
