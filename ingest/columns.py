@@ -77,7 +77,7 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
                 money = _money(cells[k][2])
                 if money and roles[k] in conf["money_roles"] and k + 1 < j and roles[k + 1] in conf["money_roles"]:
                     caption = money  # 年度预算数(万元) over 年初预算 | 调整后预算数 …: a caption, not a column
-                elif roles[k] in conf["number_roles"]:
+                elif roles[k] in conf["number_roles"] or (header and roles[k] in conf["trailing_roles"]):
                     header.append((roles[k], cells[k][2], money or caption))
             i = j
             continue
@@ -177,7 +177,9 @@ def _join_split_names(cells: list[tuple[int, int, str]]) -> list[tuple[int, int,
 
 def _assign(run: list[tuple[int, int, str]], header: list[tuple[str, str, int | None]], label: str, out: dict) -> None:
     conf = _conf()
-    cols = list(header)
+    numeric = [c for c in header if c[0] in conf["number_roles"]]
+    # a text column after the numbers (偏差原因) holds a number only when the row has one too many
+    cols = numeric if len(run) <= len(numeric) else header[: len(run)]
     for role in conf["dropped_first"]:
         while len(cols) > len(run) and any(c[0] == role for c in cols):
             cols.remove(next(c for c in cols if c[0] == role))

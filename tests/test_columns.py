@@ -201,3 +201,14 @@ def test_fused_digits_not_proved_by_a_rate_stay_whole() -> None:
 
     assert _fused_split("1001000100%") is None  # 100|100|0100? 10|0100…: no unique split with nonzero parts
     assert _fused_split("5005010%") == ("500", "50", "10%")
+
+
+def test_a_number_in_the_deviation_column_takes_no_unit() -> None:
+    text = (
+        "年度指标值\n\n实际完成值\n\n分值\n\n得分\n\n偏差原因分析及改进措施\n\n"
+        "指标1设备完好率\n\n100\n\n100\n\n10\n\n10\n\n0\n\n指标2\n\n"
+    )
+    got = _cells(text)
+    assert got["10#1"][:4] == ("weight", "point", 1, "指标1设备完好率 分值")
+    assert got["10#2"][:4] == ("score", "point", 1, "指标1设备完好率 得分")
+    assert "0#1" not in got and "100#1" not in got  # the deviation and the bare target take no unit
