@@ -39,3 +39,26 @@ def test_rate_over_the_initial_budget_when_only_it_is_printed() -> None:
     )
     assert rate.denominator is not None and rate.denominator.value == Decimal("400.00")
     assert isinstance(rate.denominator, r.BudgetFigure) and rate.denominator.phase == "approved"
+
+
+def _prose(body: str) -> list[r.Quantity]:
+    text = "青石县气象局2023年度部门整体支出绩效自评报告\n一、部门整体支出情况\n（一）项目支出情况\n" + body + "\n"
+    src = SourceText(path=Path("p.txt"), text=text, encoding="utf-8", sha256="5" * 64)
+    return ingest_source(src).records.figures
+
+
+def test_prose_rate_over_the_full_year_budget() -> None:
+    """年初预算 300, 全年预算 320, 支出 304: 执行率 95% = 304 / 320 (304 / 300 would be 101.3 %)."""
+    for body in (
+        "2023 年项目支出年初预算 300.00 万元，全年预算 320.00 万元，项目支出 304.00 万元，执行率 95%。",
+        "项目支出年初预算 300.00 万元，调整后预算 320.00 万元。项目支出 304.00 万元，执行率 95%。",
+    ):
+        (rate,) = [q for q in _prose(body) if isinstance(q, r.Rate)]
+        assert rate.numerator is not None and rate.numerator.value == Decimal("304.00")
+        assert rate.denominator is not None and rate.denominator.value == Decimal("320.00"), body
+
+
+def test_prose_rate_over_the_initial_budget_when_no_other() -> None:
+    body = "项目支出年初预算 300.00 万元，项目支出 285.00 万元，执行率 95%。"
+    (rate,) = [q for q in _prose(body) if isinstance(q, r.Rate)]
+    assert rate.denominator is not None and rate.denominator.value == Decimal("300.00")
