@@ -59,13 +59,13 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
     roles = [_role(c[2]) for c in cells]
     out: dict[tuple[int, int], ColumnCell] = {}
     header: list[tuple[str, str, int | None]] = []  # (role, column name, money multiplier)
-    has_unit_column = False
-    i, n = 0, len(cells)
+    has_unit_column = has_index = False
+    i, n, header_end = 0, len(cells), -1
     while i < n:
         j = i
-        while j < n and roles[j]:
+        while j < n and (roles[j] or (j > i and _gap(cells, roles, j))):
             j += 1
-        while j > i and roles[j - 1] == "skip":
+        while j > i and roles[j - 1] in ("skip", None):
             j -= 1
         if sum(role != "skip" for role in roles[i:j]) >= conf["min_header"] and roles[i] != "skip":
             caption = next(
@@ -73,21 +73,31 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
             )
             header = []
             has_unit_column = "unit" in roles[i:j]
+            has_index = roles[i] in conf["index_roles"]
             for k in range(i, j):
                 money = _money(cells[k][2])
                 if money and roles[k] in conf["money_roles"] and k + 1 < j and roles[k + 1] in conf["money_roles"]:
                     caption = money  # 年度预算数(万元) over 年初预算 | 调整后预算数 …: a caption, not a column
                 elif roles[k] in conf["number_roles"] or (header and roles[k] in conf["trailing_roles"]):
                     header.append((roles[k], cells[k][2], money or caption))
-            i = j
+            i = header_end = j
             continue
-        unit_of_key = conf["label_units"].get(bare(cells[i - 1][2]).rstrip(":：")) if i else None
-        if unit_of_key and _NUMBER.match(cells[i][2]) and not (i + 1 < n and _in_run(cells[i + 1][2])):
-            # a key/value cell: 人员编制 | 5 — the key says what the number counts and its unit
+        key = re.sub(r"^其中[:：]?", "", bare(cells[i - 1][2]).rstrip(":：")) if i else ""
+        if key and _NUMBER.match(cells[i][2]) and not (i + 1 < n and _in_run(cells[i + 1][2])):
+            # a key/value cell: 人员编制 | 5, 资金总额 | 100 — the key says what the number counts and
+            # its unit (money: in the unit of a caption just before, 资金情况(万元))
             s, e, cell = cells[i]
-            out[(s, e)] = ColumnCell("key", unit_of_key, 1, cells[i - 1][2].rstrip(":："))
-            i += 1
-            continue
+            if key in conf["label_units"]:
+                out[(s, e)] = ColumnCell("key", conf["label_units"][key], 1, cells[i - 1][2].rstrip(":："))
+            elif key in conf["money_keys"] and (
+                money := next(
+                    (m for c in reversed(cells[max(0, i - conf["caption_cells"]) : i]) if (m := _money(c[2]))), None
+                )
+            ):
+                out[(s, e)] = ColumnCell("key", "yuan", money, cells[i - 1][2].rstrip(":："))
+            if (s, e) in out:
+                i += 1
+                continue
         if i and bare(cells[i - 1][2]) in conf["index_words"]:
             i += 1  # 栏次 | 1, 行次 | 2: a column or row number, not an amount
             continue
@@ -107,7 +117,13 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
                     key, mult = unit
                     out[(s, e)] = ColumnCell("target", key, mult, label, sign)
                 k, i = k - 1, k + 1
-            _assign(cells[i:k], header, label, out) if unit is None else None
+            run = cells[i:k]
+            if has_index and k - i == 1 and _row_number(cells, i, k, header_end):
+                i = k  # 序号 | 1 | 预算编制: the row's number, before its label
+                continue
+            if has_index and len(run) > 1 and k < n and re.fullmatch(r"[1-9]\d{0,2}", run[-1][2]):
+                run = run[:-1]  # the next row's 序号 right after this row's last number
+            _assign(run, header, label, out) if unit is None else None
             i = max(i, k)
             continue
         i += 1
@@ -145,6 +161,25 @@ def _is_value(cell: str) -> bool:
     return len(figs) == 1 and figs[0].end == len(cell) and figs[0].start <= 2
 
 
+def _row_number(cells: list[tuple[int, int, str]], i: int, k: int, header_end: int) -> bool:
+    """A lone small integer between the end of a header or row and the next row's label."""
+    if not re.fullmatch(r"[1-9]\d{0,2}", cells[i][2]) or k >= len(cells) or _in_run(cells[k][2]):
+        return False
+    return i == header_end or (i > 0 and _in_run(cells[i - 1][2]))
+
+
+def _gap(cells: list[tuple[int, int, str]], roles: list[str | None], j: int) -> bool:
+    """A short cell that names no column (指标解释, 评分标准) inside a header: up to `header_gap`
+    of them in a row, followed by a column name."""
+    conf = _conf()
+    for k in range(j, min(j + conf["header_gap"] + 1, len(cells))):
+        if roles[k]:
+            return True
+        if _NUMBER.match(cells[k][2]) or len(cells[k][2]) > conf["gap_max_chars"]:
+            return False
+    return False
+
+
 @cache
 def _role(cell: str) -> str | None:
     """The column a header cell names (tables.toml), "amount" for a money column only this reader
@@ -166,7 +201,7 @@ def _join_split_names(cells: list[tuple[int, int, str]]) -> list[tuple[int, int,
     """Column names broken over two cells (年初 / 预算数, 全年 / 执行数) joined into one."""
     out: list[tuple[int, int, str]] = []
     for cell in cells:
-        if out and not _role(out[-1][2]):
+        if out and not _role(out[-1][2]) and len(out[-1][2]) <= _conf()["fragment_max_chars"]:
             joined = out[-1][2] + cell[2]
             if len(joined) <= _conf()["max_joined_chars"] and _role(joined) and not re.search(r"\d", joined):
                 out[-1] = (out[-1][0], cell[1], joined)

@@ -212,3 +212,32 @@ def test_a_number_in_the_deviation_column_takes_no_unit() -> None:
     assert got["10#1"][:4] == ("weight", "point", 1, "指标1设备完好率 分值")
     assert got["10#2"][:4] == ("score", "point", 1, "指标1设备完好率 得分")
     assert "0#1" not in got and "100#1" not in got  # the deviation and the bare target take no unit
+
+
+# a pipe 自评表 whose header has text columns between the number columns, rows numbered by 序号, a
+# score wrapped onto the next line before the next row's number; a key/value money block
+GAPS = """序号 | 一级 指标 |
+二级 指标 |
+三级 指标 |
+指标分值 | 指标解释 | 评分标准 | 自评得分 |
+1 | 预算编制 (8分) | 编制准确性 | 4 | 预算编制是否准确。 | 编制准确得4分。 |
+4 |
+2 | 预算执行 | 执行进度 | 4 | 是否按进度执行。 | 按进度执行得4分。 |
+3 |
+资金情况(万元) |
+资金总额 |
+60 |
+其中:财政拨款 |
+55 |
+"""
+
+
+def test_header_with_text_columns_and_row_numbers() -> None:
+    got = _cells(GAPS)
+    # the wrapped scores 4 and 3 are 自评得分, and the 2 after the first is the next row's 序号
+    score_4 = [v for k, v in got.items() if k.startswith("4#") and v[0] == "score"]
+    assert score_4 and score_4[0][1] == "point"
+    assert got["3#1"][:3] == ("score", "point", 1)
+    assert "2#1" not in got and "1#1" not in got  # row numbers take no unit
+    assert got["60#1"] == ("key", "yuan", 10000, "资金总额", None)
+    assert got["55#1"] == ("key", "yuan", 10000, "其中:财政拨款", None)
