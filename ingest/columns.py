@@ -241,6 +241,8 @@ def _assign(run: list[tuple[int, int, str]], header: list[tuple[str, str, int | 
 
 def apply(figures: list[r.Quantity], text: str) -> None:
     """Give the bare figures of `figures` (spans into `text`) the unit of the column they stand in."""
+    if not any(f.unit is None and f.multiplier == 1 for f in figures):
+        return  # no bare figure: nothing to give a unit to
     found = column_cells(text)
     for f in figures:
         cell = found.get(f.span)
