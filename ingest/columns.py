@@ -101,6 +101,14 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
         if i and bare(cells[i - 1][2]) in conf["index_words"]:
             i += 1  # 栏次 | 1, 行次 | 2: a column or row number, not an amount
             continue
+        if header and not _in_run(cells[i][2]) and re.search(r"\d", cells[i][2]) and _is_value(cells[i][2]):
+            # a figure cell with its own unit (≥50个, 87人次) in a row: it counts the row's label
+            before = [c[2] for c in cells[max(0, i - conf["label_cells"]) : i]]
+            label = next((t.rstrip(":：") for t in reversed(before) if not _is_value(t)), "")
+            if label:
+                out[cells[i][:2]] = ColumnCell("value", "", 1, label)
+            i += 1
+            continue
         if header and _in_run(cells[i][2]):
             k = i
             while k < n and _in_run(cells[k][2]):
@@ -240,12 +248,14 @@ def _assign(run: list[tuple[int, int, str]], header: list[tuple[str, str, int | 
 
 
 def apply(figures: list[r.Quantity], text: str) -> None:
-    """Give the bare figures of `figures` (spans into `text`) the unit of the column they stand in."""
-    if not any(f.unit is None and f.multiplier == 1 for f in figures):
-        return  # no bare figure: nothing to give a unit to
+    """Give the bare figures of `figures` (spans into `text`) the unit of the column they stand in,
+    and a figure cell with its own unit that names nothing the label of its row."""
     found = column_cells(text)
     for f in figures:
         cell = found.get(f.span)
+        if cell is not None and cell.role == "value":
+            f.counts = f.counts or cell.counts  # a figure cell of a row: what the row names
+            continue
         if cell is None or f.unit is not None or f.multiplier != 1:
             continue
         f.unit, f.multiplier, f.counts = cell.unit, cell.multiplier, cell.counts

@@ -241,3 +241,10 @@ def test_header_with_text_columns_and_row_numbers() -> None:
     assert "2#1" not in got and "1#1" not in got  # row numbers take no unit
     assert got["60#1"] == ("key", "yuan", 10000, "资金总额", None)
     assert got["55#1"] == ("key", "yuan", 10000, "其中:财政拨款", None)
+
+
+def test_figure_cells_with_their_own_unit_count_the_row() -> None:
+    text = "三级指标 | 分值 | 年度指标值 | 实际完成值 | 得分 |\n巡查覆盖村数(≥**个) | 10 |\n>=40个 |\n42个 |\n10 |\n"
+    got = _cells(text)
+    assert got[">=40个#1"] == ("value", "", 1, "巡查覆盖村数(≥**个)", None)
+    assert got["42个#1"][3] == "巡查覆盖村数(≥**个)"  # past the target cell, to the row's label
