@@ -248,3 +248,18 @@ def test_figure_cells_with_their_own_unit_count_the_row() -> None:
     got = _cells(text)
     assert got[">=40个#1"] == ("value", "", 1, "巡查覆盖村数(≥**个)", None)
     assert got["42个#1"][3] == "巡查覆盖村数(≥**个)"  # past the target cell, to the row's label
+
+
+def test_a_form_flattened_onto_its_first_line_is_read() -> None:
+    """A whole 自评表 on one line (a .docx re-served as text): no title, no heading, every cell read."""
+    line = (
+        "项目支出绩效自评表 (2023年度) 项目名称 乡村道路养护经费 主管部门 青石县交通运输局 "
+        "项目资金 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 年度资金总额: 45 45 43.2 10 96% 9.6 "
+        "数量指标 养护道路里程 ≥120公里 126公里 20 20"
+    )
+    src = SourceText(path=Path("one-line.txt"), text=line + "\n", encoding="utf-8", sha256="6" * 64)
+    figs = {line[q.span[0] : q.span[1]]: q for q in ingest_source(src).records.figures}
+    assert (figs["43.2"].unit, figs["43.2"].multiplier) == ("yuan", 10000)
+    assert (figs["9.6"].unit, figs["≥120公里"].unit, figs["126公里"].unit) == ("point", "km", "km")
+    # the figure rules name it from the words before it, the category cell included
+    assert figs["≥120公里"].counts == "数量指标养护道路里程"
