@@ -40,6 +40,9 @@ class ColumnCell:
     comparator: str | None = None
 
 
+_INDEX = ColumnCell("index", "", 1, "")  # a row or column number
+
+
 @cache
 def _conf() -> dict[str, Any]:
     conf = dict(rules()["columns"])
@@ -99,6 +102,7 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
                 i += 1
                 continue
         if i and bare(cells[i - 1][2]) in conf["index_words"]:
+            out[cells[i][:2]] = _INDEX
             i += 1  # 栏次 | 1, 行次 | 2: a column or row number, not an amount
             continue
         if header and not _in_run(cells[i][2]) and re.search(r"\d", cells[i][2]) and _is_value(cells[i][2]):
@@ -127,9 +131,11 @@ def column_cells(text: str) -> dict[tuple[int, int], ColumnCell]:
                 k, i = k - 1, k + 1
             run = cells[i:k]
             if has_index and k - i == 1 and _row_number(cells, i, k, header_end):
+                out[cells[i][:2]] = _INDEX
                 i = k  # 序号 | 1 | 预算编制: the row's number, before its label
                 continue
             if has_index and len(run) > 1 and k < n and re.fullmatch(r"[1-9]\d{0,2}", run[-1][2]):
+                out[run[-1][:2]] = _INDEX
                 run = run[:-1]  # the next row's 序号 right after this row's last number
             _assign(run, header, label, out) if unit is None else None
             i = max(i, k)
@@ -251,6 +257,8 @@ def apply(figures: list[r.Quantity], text: str) -> None:
     """Give the bare figures of `figures` (spans into `text`) the unit of the column they stand in,
     and a figure cell with its own unit that names nothing the label of its row."""
     found = column_cells(text)
+    # a row or column number (序号, 栏次) is table structure, not a figure
+    figures[:] = [f for f in figures if not (found.get(f.span) is _INDEX and f.unit is None and f.multiplier == 1)]
     for f in figures:
         cell = found.get(f.span)
         if cell is not None and cell.role == "value":

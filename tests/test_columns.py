@@ -71,6 +71,8 @@ def _cells(text: str) -> dict[str, tuple[str, str, int, str, str | None]]:
     """Each number cell found, by `text[start:end]#k` (k-th occurrence): role, unit, multiplier, counts, comparator."""
     out, seen = {}, {}
     for (s, e), c in sorted(column_cells(text).items()):
+        if c.role == "index":
+            continue  # row and column numbers: test_row_numbers_are_not_figures
         key = text[s:e]
         seen[key] = seen.get(key, 0) + 1
         out[f"{key}#{seen[key]}"] = (c.role, c.unit, c.multiplier, c.counts, c.comparator)
@@ -263,3 +265,14 @@ def test_a_form_flattened_onto_its_first_line_is_read() -> None:
     assert (figs["9.6"].unit, figs["≥120公里"].unit, figs["126公里"].unit) == ("point", "km", "km")
     # the figure rules name it from the words before it, the category cell included
     assert figs["≥120公里"].counts == "数量指标养护道路里程"
+
+
+def test_row_numbers_are_not_figures() -> None:
+    """序号 cells of a form and 栏次 numbers are table structure: recorded as such, dropped as figures."""
+    index = {GAPS[s:e] for (s, e), c in column_cells(GAPS).items() if c.role == "index"}
+    assert index == {"1", "2"}
+    text = "青石县水利局2023年度资金安排表\n单位:万元\n" + GAPS
+    src = SourceText(path=Path("rows.txt"), text=text, encoding="utf-8", sha256="7" * 64)
+    surfaces = sorted(text[q.span[0] : q.span[1]] for q in ingest_source(src).records.figures)
+    assert "1" not in surfaces and "2" not in surfaces
+    assert "60" in surfaces and "3" in surfaces  # the amounts and the scores stay
