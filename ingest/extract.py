@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from jixiao.errors import InputError
-from jixiao.ingest import identity, meta
+from jixiao.ingest import columns, identity, meta
 from jixiao.ingest import records as r
 from jixiao.ingest.diagnostics import diagnose, field_label
 from jixiao.ingest.evaluations import EvaluationReader
@@ -168,6 +168,8 @@ class Extractor:
         self._preamble()
         self._walk(self.root, None, "", set())
         self.projects.resolve(self.money.mentions)
+        columns.apply(rd.out.figures, self.src.text)
+        columns.unfuse(rd.out.figures, self.src.text)
         self._diagnose_figures()
         return rd.out
 
@@ -216,8 +218,12 @@ class Extractor:
 
     def _preamble(self) -> None:
         """The text before the first heading (a form that starts without one, a 自评得分 in the
-        opening lines): read like a section's, under a section "0" spanning it."""
-        blocks = [b for b in self.root.blocks if b.text.strip() and not is_furniture(b.text)]
+        opening lines): read like a section's, under a section "0" spanning it. A first line longer
+        than a title can be is text too (a whole form flattened onto one line)."""
+        root = self.root
+        blocks = [b for b in root.blocks if b.text.strip() and not is_furniture(b.text)]
+        if root.heading_end - root.heading_start > self.rd.dom["report"]["title_max_chars"]:
+            blocks.insert(0, Block("para", root.heading_start, root.heading_end, root.title))
         if not blocks:
             return
         rd = self.rd
@@ -263,12 +269,21 @@ class Extractor:
                 self.money.sentence(ss, se, figs, block.start, ctx)
             self.evaluations.sentence(ss, se, figs, block.start, ctx)
             for f in figs:
-                rd.figure(f, block.start, about=about or ctx.section, section=ctx.section)
+                change = self.money.change(rd.ntext(ss, block.start + f.start), f.unit)
+                if change is None:
+                    rd.figure(f, block.start, about=about or ctx.section, section=ctx.section)
+                else:  # 投诉量较上年度下降了 5.2%: a change against the year before, with its direction
+                    cls, fields = change
+                    rd.figure(f, block.start, cls, about=about or ctx.section, section=ctx.section, **fields)
 
     # -- tables ----------------------------------------------------------------------------------
     def _table(self, block: Block, ctx: Ctx) -> None:
         table: Table | None = block.table
         if table is None:
+            return
+        if not any(table.columns):  # no column recognised: the layout is not understood, read its text
+            # TODO(issue 12, part A): raise a table-layout diagnostic here once jx:Diagnostic lands
+            self._paragraph(block, ctx)
             return
         if table.kind == "project_budget":
             self.projects.project_table(table, ctx)

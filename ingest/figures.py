@@ -91,6 +91,7 @@ class Rules:
     patterns: tuple[re.Pattern, ...]
     function_words: frozenset[str]
     light_verbs: frozenset[str]
+    linking_words: frozenset[str]
     # derived once from the above (the text scanned with fewer Python steps)
     cn_next: frozenset[str]  # what may follow a Chinese numeral that is a figure (see _Extractor)
     qualifier_firsts: frozenset[str]  # first characters of the qualifiers (_longest)
@@ -148,6 +149,7 @@ def rules() -> Rules:
         patterns,
         frozenset(word_list("function_words")),
         frozenset(word_list("light_verbs")),
+        frozenset(word_list("linking_words")),
         cn_next,
         frozenset(k[:1] for k in qualifiers),
         frozenset(k[:1] for k in multipliers),
@@ -515,6 +517,24 @@ class _Extractor:
             taken.pop()
         return self._span(self.starts[taken[0]], self.ends[taken[-1]]) if taken else None
 
+    def _skip_linking(self, k: int) -> int:
+        """Back over up to two linking words (为, 共计, an opening bracket …) right before the number,
+        when a word that may start a label stands before them."""
+        j, skipped = k, 0
+        while j >= 0 and skipped < 2:
+            w = self.words[j]
+            if w.isspace() and "\t" not in w:
+                j -= 1
+                continue
+            if w not in self.r.linking_words:
+                break
+            j, skipped = j - 1, skipped + 1
+        while j >= 0 and self.words[j].isspace() and "\t" not in self.words[j]:
+            j -= 1
+        if skipped and j >= 0 and not self._stop(j):
+            return j
+        return k
+
     def _before(self, start: int):
         k = bisect_right(self.ends, start) - 1
         while k >= 0 and self.words[k].isspace() and "\t" not in self.words[k]:
@@ -522,6 +542,7 @@ class _Extractor:
         if k >= 0 and self.words[k] in CLOSING_QUOTES:
             q = _inside(self.quotes, self.starts[k], self.ends[k])
             return self._span(q[0] + 1, q[1] - 1) if q and q[1] - q[0] <= 32 else None
+        k = self._skip_linking(k)
         taken: list[int] = []
         while k >= 0 and len(taken) < 4:
             w = self.words[k]

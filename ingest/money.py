@@ -56,6 +56,8 @@ class MoneyReader:
         self.units: list[Holder] = []
         self.totals: dict[str, r.Quantity | None] = {}  # holder name → its total executed amount
         self.mentions: list[Mention] = []
+        # the budgets stated so far for a line, by phase (approved, revised): an execution rate's base
+        self.budgets: dict[int, dict[str, r.Quantity]] = {}
         self.budget_roles = set(self.dom["roles"]["budget"])
         chg = self.dom["budget"]["change"]
         # "比 2023 年 X 万元" / "较 2023 年": a comparison with a named year (the prior year when it is fiscal - 1)
@@ -228,6 +230,7 @@ class MoneyReader:
                             budget_of_current = rd.figure(
                                 f, base, r.BudgetFigure, line=current_line, phase=phase, section=ctx.section
                             )
+                            self._budget(current_line, phase, budget_of_current)
                         prior = None  # an unrelated amount breaks a year-over-year comparison
                         prev_end = fe
                         continue
@@ -236,6 +239,7 @@ class MoneyReader:
                     # the phase from the words around the line's name, else from the name itself (项目预算)
                     phase = self._phase(lead.replace(kind[0], "")) or self._phase(kind[0]) or "executed"
                     node = rd.figure(f, base, r.BudgetFigure, line=line, phase=phase, section=ctx.section)
+                    self._budget(line, phase, node)
                     if not in_brackets:  # a bracketed aside does not become the clause's subject
                         current, current_line, current_phase, prior = node, line, phase, None
                         budget_of_current = None
@@ -270,6 +274,7 @@ class MoneyReader:
                         rate_kind="execution",
                         line=current_line,
                         numerator=current,
+                        denominator=self.rate_base(current_line) if _executed(current) else None,
                         section=ctx.section,
                     )
                 elif current is not None and _says(
@@ -287,6 +292,34 @@ class MoneyReader:
                         section=ctx.section,
                     )
             prev_end = fe
+
+    def _budget(self, line: object, phase: str, figure: r.Quantity | None) -> None:
+        if figure is not None and phase in ("approved", "revised"):
+            self.budgets.setdefault(id(line), {})[phase] = figure
+
+    def rate_base(self, line: object) -> r.Quantity | None:
+        """The budget an execution rate of `line` is over: its full-year (adjusted) budget when the
+        report states one, else its initial budget (the rate the 自评表 prints is 执行数/全年预算数)."""
+        stated = self.budgets.get(id(line), {})
+        return stated.get("revised") or stated.get("approved")
+
+    def change(self, before: str, unit: str | None) -> tuple[type[r.Quantity], dict] | None:
+        """A figure outside the budget sentences that states a change against the year before
+        (较上年度下降了 5.2%, 比上年增加 3 场): its record class and fields, else None. `before` is
+        the sentence up to the figure; the comparison word must stand in the figure's clause."""
+        chg = self.dom["budget"]["change"]
+        clause = re.split(r"[，,；;：:]", before)[-1]
+        direction = self._direction(clause)
+        at = min((i for w in chg["prior"] if (i := clause.find(w)) >= 0), default=-1)
+        if not direction or at < 0:
+            return None
+        fields: dict = {"direction": direction}
+        subject = re.sub(r"\s+", "", clause[:at])[-chg["subject_max_chars"] :]
+        if subject:  # what changed: the clause's subject before the comparison (信访总量较上年…)
+            fields["counts"] = subject
+        if unit == "percent":
+            return r.Rate, {"rate_kind": "change", **fields}
+        return r.Change, fields
 
     def _direction(self, lead: str) -> str | None:
         """'increase' / 'decrease' when the words right before the figure say so (减少 12.30 万元)."""
@@ -330,3 +363,7 @@ class MoneyReader:
 
 def _says(text: str, words: list[str]) -> bool:
     return any(w in text for w in words)
+
+
+def _executed(figure: r.Quantity | None) -> bool:
+    return isinstance(figure, r.BudgetFigure) and figure.phase == "executed"

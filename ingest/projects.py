@@ -56,12 +56,13 @@ class ProjectReader:
             if any(fl.startswith("shifted") for fl in row.flags):
                 project.flags.append("shifted")
             values: dict[str, Decimal] = {}
+            by_phase: dict[str, r.Quantity] = {}
             for role, phase in self.phases.items():
                 cell = _cell_amount(table, row, role)
                 if cell:
                     value, cs, ce = cell
                     values[phase] = value * mult
-                    self._table_figure(
+                    by_phase[phase] = self._table_figure(
                         cs,
                         ce,
                         r.BudgetFigure,
@@ -83,6 +84,8 @@ class ProjectReader:
                     r.Rate,
                     rate_kind="execution",
                     line=project,
+                    numerator=by_phase.get("executed"),
+                    denominator=_rate_base(by_phase),
                     value=rate[0],
                     unit="percent",
                     stated_unit="%",
@@ -125,10 +128,10 @@ class ProjectReader:
             if kind is None:
                 continue
             line = self.money.line(self.money.holder, kind)
-            executed = None
+            by_phase: dict[str, r.Quantity] = {}
             for role, phase in self.phases.items():
                 if cell := _cell_amount(table, row, role):
-                    figure = self._table_figure(
+                    by_phase[phase] = self._table_figure(
                         cell[1],
                         cell[2],
                         r.BudgetFigure,
@@ -142,7 +145,6 @@ class ProjectReader:
                         section=ctx.section,
                         counts=_cell_counts(label, table.header[table.col(role)].text),
                     )
-                    executed = figure if phase == "executed" else executed
             if rate := _cell_amount(table, row, "rate"):
                 self._table_figure(
                     rate[1],
@@ -150,7 +152,8 @@ class ProjectReader:
                     r.Rate,
                     rate_kind="execution",
                     line=line,
-                    numerator=executed,
+                    numerator=by_phase.get("executed"),
+                    denominator=_rate_base(by_phase),
                     value=rate[0],
                     unit="percent",
                     stated_unit="%",
@@ -275,3 +278,10 @@ def _cell_amount(table: Table, row: Row, role: str) -> tuple[Decimal, int, int] 
 def _cell_counts(row_name: str, header: str) -> str:
     column = re.sub(r"[（(][^）)]*[）)]", "", header).strip()
     return f"{row_name}{column}" if row_name else column
+
+
+def _rate_base(by_phase: dict[str, r.Quantity]) -> r.Quantity | None:
+    """The budget an execution rate of a table row is taken over: the full-year (adjusted) budget
+    when the row prints one (执行率 = 全年执行数 / 全年预算数, B/A in the national 自评表), else the
+    initial budget."""
+    return by_phase.get("revised") or by_phase.get("approved")

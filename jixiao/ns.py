@@ -221,6 +221,7 @@ class JXV(DefinedNamespace):
     fk_percent: URIRef  # percentage
     fk_score: URIRef  # score
     flag_blank_line_inside: URIRef  # blank line inside the table
+    flag_fused: URIRef  # fused cells
     flag_implicit_holder: URIRef  # budget holder only implicit
     flag_inherited: URIRef  # category inherited from a row above
     flag_missing_actual: URIRef  # no completion value
@@ -362,6 +363,7 @@ class JXV(DefinedNamespace):
     unit_case: URIRef  # cases
     unit_class_time: URIRef  # class sessions
     unit_copy: URIRef  # copies
+    unit_cubic_metre: URIRef  # cubic metres
     unit_day: URIRef  # days
     unit_enterprise: URIRef  # enterprises
     unit_event_time: URIRef  # event-times
@@ -372,6 +374,7 @@ class JXV(DefinedNamespace):
     unit_household: URIRef  # households
     unit_issue: URIRef  # issues (of a publication)
     unit_item: URIRef  # items
+    unit_jin: URIRef  # jin
     unit_kind: URIRef  # kinds
     unit_km: URIRef  # kilometres
     unit_metre: URIRef  # metres

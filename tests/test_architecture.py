@@ -58,6 +58,7 @@ STAGES = {
         "jixiao.ingest.projects",
         "jixiao.ingest.indicators",
         "jixiao.ingest.evaluations",
+        "jixiao.ingest.columns",
         "jixiao.ingest.extract",
     },
     6: {"jixiao.ingest.emit"},
