@@ -303,9 +303,19 @@ def bind_values(text: str, terms: dict[str, Node]) -> str:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise UsageError(f"bad variable name {name!r}")
     at = _where_brace(text) + 1
-    block = " VALUES ({}) {{ ({}) }} ".format(
-        " ".join(f"?{n}" for n in names), " ".join(term_n3(terms[n]) for n in names)
-    )
+    # An xsd:decimal is bound by a BIND of STRDT, not as a VALUES constant: Virtuoso 7.2 gives a
+    # constant decimal projected beside an ORDER BY a sort column of scale 0 and fails the whole
+    # query ("SR128: Numeric value out of range"); a computed one is stored as it is. Same value and
+    # datatype everywhere (tests/test_virtuoso.py runs the library there).
+    decimal = [n for n in names if isinstance(terms[n], Literal) and terms[n].datatype == XSD.decimal]
+    plain = [n for n in names if n not in decimal]
+    block = " "
+    if plain:
+        block += "VALUES ({}) {{ ({}) }} ".format(
+            " ".join(f"?{n}" for n in plain), " ".join(term_n3(terms[n]) for n in plain)
+        )
+    for n in decimal:
+        block += f"BIND(STRDT({term_n3(Literal(str(terms[n])))}, <{XSD.decimal}>) AS ?{n}) "
     return text[:at] + block + text[at:]
 
 
