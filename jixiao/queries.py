@@ -507,7 +507,13 @@ def _remote(q: LibraryQuery, terms: dict[str, Node], endpoint: str, timeout: flo
     client.setTimeout(int(timeout))
     client.setQuery(bind_values(q.text, terms))
     try:
-        doc = client.queryAndConvert()
+        answer = client.query()
+        # Virtuoso answers a query stopped by its time or row limit with the rows found so far, as if
+        # they were all (HTTP 200 or 206, X-SQL-State S1TAT): refused, never shown as the answer
+        if getattr(answer.response, "status", 200) == 206 or answer.info().get("x-sql-state") == "S1TAT":
+            message = answer.info().get("x-sql-message", "")
+            raise JixiaoError(f"endpoint {endpoint}: query {q.name} returned a partial result ({message[:200]})")
+        doc = answer.convert()
     except (SPARQLWrapperException, OSError) as exc:
         raise JixiaoError(f"endpoint {endpoint}: {exc}") from exc
     if not isinstance(doc, dict):
