@@ -234,8 +234,8 @@ def _serve_answers_one_request(installed: dict, store: Path) -> None:
 
 def test_core_modules_do_not_need_the_extras():
     """The lean core (read, store, validate with the default engine, query) imports none of the
-    extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve)."""
-    extras = {"pandas", "pyshacl", "pyshacl_turbo", "starlette", "uvicorn", "httpx"}
+    extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve), dask/distributed."""
+    extras = {"pandas", "pyshacl", "pyshacl_turbo", "starlette", "uvicorn", "httpx", "dask", "distributed"}
     core = [
         "jixiao/store.py",
         "jixiao/queries.py",

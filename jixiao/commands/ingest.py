@@ -42,6 +42,19 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-bulk", action="store_true", help="write every report in its own transaction as it finishes (slower)"
     )
+    cluster = p.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--scheduler",
+        metavar="URL",
+        help="read the reports as tasks on this Dask cluster (tcp://HOST:8786; the workers need the files "
+        "at the same paths) instead of the local pool; needs jixiao[dask]",
+    )
+    cluster.add_argument(
+        "--dask",
+        type=int,
+        metavar="N",
+        help="read the reports as tasks on a local Dask cluster of N worker processes (same output as --jobs N)",
+    )
     p.add_argument("--quiet", action="store_true")
 
 
@@ -64,7 +77,15 @@ def ingest_one(path: Path) -> tuple[Path, str | None, bytes, bytes, int, str | N
         return out
 
 
-def _results(files: list[Path], jobs: int) -> Iterator[tuple]:
+def _results(files: list[Path], jobs: int, scheduler: str | None = None, dask: int | None = None) -> Iterator[tuple]:
+    if scheduler or dask:
+        from jixiao.dask_cluster import connect, ordered_map
+
+        with connect(scheduler, dask or 0) as client:
+            # workers get absolute paths (their working directory is not ours); messages keep the user's
+            for given, result in zip(files, ordered_map(client, ingest_one, [p.resolve() for p in files]), strict=True):
+                yield (given, *result[1:])
+        return
     if jobs == 1 or len(files) == 1:
         yield from map(ingest_one, files)
         return
@@ -81,7 +102,7 @@ def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, by
     """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
     is reported on stderr and counted; a success is counted, and printed unless --quiet, once the
     caller has written it."""
-    for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs):
+    for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs, args.scheduler, args.dask):
         if error:
             print(f"jixiao ingest: error: {error}", file=sys.stderr)
             tally.failed += 1

@@ -34,6 +34,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "turbo (pyshacl-turbo) or pyshacl (the reference, slow)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--scheduler",
+        metavar="URL",
+        help="validate the reports as tasks on this Dask cluster (tcp://HOST:8786; the workers read the "
+        "--data file or --store themselves, at the same path) instead of --jobs; needs jixiao[dask]",
+    )
+    cluster.add_argument("--dask", type=int, metavar="N", help="validate on a local Dask cluster of N worker processes")
 
 
 def _data_items(path: Path):
@@ -63,7 +71,7 @@ def _data_items(path: Path):
 QUAD_FORMATS = {".nq": "N_QUADS", ".nt": "N_TRIPLES"}
 
 
-def _validate_quads_file(path: Path, engine: str, jobs: int):
+def _validate_quads_file(path: Path, engine: str, jobs: int, cluster=None):
     """An N-Quads/N-Triples file of any size (``jixiao ingest --out corpus.nq``). A file written one
     graph at a time is split into byte ranges, one per graph, which the workers read themselves
     (nothing but the graphs in flight in memory); any other file is bulk-loaded into a temporary
@@ -73,14 +81,14 @@ def _validate_quads_file(path: Path, engine: str, jobs: int):
         from rdflib import URIRef
 
         try:
-            items = ((URIRef(r.graph), r) for r in graph_ranges(path))
-            return validate_ntriples(items, engine=engine, jobs=jobs)
+            items = ((URIRef(r.graph), r) for r in graph_ranges(path.resolve()))
+            return validate_ntriples(items, engine=engine, jobs=jobs, cluster=cluster)
         except (NotContiguous, SyntaxError, ValueError):
             pass  # not our layout (or not valid): the store path reads any N-Quads, or names the error
-    return _validate_via_store(path, engine, jobs)
+    return _validate_via_store(path, engine, jobs, cluster)
 
 
-def _validate_via_store(path: Path, engine: str, jobs: int):
+def _validate_via_store(path: Path, engine: str, jobs: int, cluster=None):
     import tempfile
 
     import pyoxigraph as ox
@@ -101,7 +109,7 @@ def _validate_via_store(path: Path, engine: str, jobs: int):
         default = loader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         del loader
         store = GraphStore(tmp, read_only=True)
-        result = validate_store(store, engine=engine, jobs=jobs, graphs=store.graphs())
+        result = validate_store(store, engine=engine, jobs=jobs, graphs=store.graphs(), cluster=cluster)
         if default.strip():
             extra = validate_ntriples([(URIRef(path.resolve().as_uri()), default)], engine=engine)
             result.findings = sorted(result.findings + extra.findings, key=lambda f: f.sort_key())
@@ -113,16 +121,13 @@ def _validate_via_store(path: Path, engine: str, jobs: int):
 def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
-        result = _validate_quads_file(args.data, args.engine, args.jobs)
-    elif args.data is not None:
-        result = validate_ntriples(_data_items(args.data), engine=args.engine, jobs=args.jobs)
-    else:
-        from jixiao.store import GraphStore
+    if args.scheduler or args.dask:
+        from jixiao.dask_cluster import connect
 
-        # report graphs stream out of the store one at a time (memory flat in the number of reports)
-        store = GraphStore.open_default(args.store, read_only=True)
-        result = validate_store(store, engine=args.engine, jobs=args.jobs)
+        with connect(args.scheduler, args.dask or 0) as cluster:
+            result = _validate(args, cluster)
+    else:
+        result = _validate(args, None)
     text = render(result, args.format, args.lang)
     if args.out is not None:
         args.out.write_text(text, encoding="utf-8")
@@ -131,3 +136,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0 if result.conforms else 1
+
+
+def _validate(args: argparse.Namespace, cluster):
+    if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
+        return _validate_quads_file(args.data, args.engine, args.jobs, cluster)
+    if args.data is not None:
+        return validate_ntriples(_data_items(args.data), engine=args.engine, jobs=args.jobs, cluster=cluster)
+    from jixiao.store import GraphStore
+
+    # report graphs stream out of the store one at a time (memory flat in the number of reports)
+    store = GraphStore.open_default(args.store, read_only=True)
+    return validate_store(store, engine=args.engine, jobs=args.jobs, cluster=cluster)
