@@ -81,11 +81,16 @@ MEDIA_OF = {
 
 @dataclass
 class Settings:
-    upstream: str  # the Oxigraph server's base URL
+    upstream: str  # the Oxigraph server's base URL (or a remote store's, see query_path)
     timeout: float = 30
     max_rows: int = 10000
     max_request_bytes: int = 1_000_000
     cors: bool = False
+    query_path: str = "/query"  # the upstream's query endpoint, below ``upstream``
+    # SELECT answers asked as SPARQL JSON (any SPARQL 1.1 store; read whole, at most this many bytes)
+    # instead of Oxigraph's TSV read line by line: Virtuoso's TSV is not the SPARQL 1.1 format
+    json_upstream: bool = False
+    max_answer_bytes: int = 256 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -185,7 +190,7 @@ def create_app(settings: Settings) -> Starlette:
             if any(c in iri for c in '<>"{}|^`\\ \n'):
                 raise Refused(400, f"bad graph IRI {iri!r}")
             r = await client.post(
-                "/query",
+                settings.query_path,
                 data={"query": f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"},
                 headers={"Accept": "application/sparql-results+json"},
             )
@@ -203,7 +208,9 @@ def create_app(settings: Settings) -> Starlette:
             return await limited(query, form, lines_type, accept, upstream_params)
         fmt = negotiate(accept, RESULT_TYPES, ox.QueryResultsFormat.JSON)
         r = await asyncio.wait_for(
-            client.post("/query", data={"query": query, **upstream_params}, headers={"Accept": MEDIA_OF[fmt]}),
+            client.post(
+                settings.query_path, data={"query": query, **upstream_params}, headers={"Accept": MEDIA_OF[fmt]}
+            ),
             settings.timeout,
         )
         return Response(r.content, r.status_code, media_type=r.headers.get("content-type"))
@@ -217,13 +224,33 @@ def create_app(settings: Settings) -> Starlette:
 
         async def pull() -> int:
             nonlocal truncated
-            req = client.build_request("POST", "/query", data={"query": query, **extra}, headers={"Accept": lines_type})
+            asked = "application/sparql-results+json" if form == "SELECT" and settings.json_upstream else lines_type
+            req = client.build_request(
+                "POST", settings.query_path, data={"query": query, **extra}, headers={"Accept": asked}
+            )
             resp = await client.send(req, stream=True)
             try:
                 if resp.status_code != 200:
                     await resp.aread()
                     lines.append(resp.content)
                     return resp.status_code
+                if resp.headers.get("x-sql-state") == "S1TAT":  # Virtuoso's partial ("anytime") answer
+                    raise Refused(504, "the store stopped the query at its own time limit (a partial answer)")
+                if asked != lines_type:  # SPARQL JSON, read whole, cut to the cap as TSV lines
+                    body = b""
+                    async for chunk in resp.aiter_bytes():
+                        body += chunk
+                        if len(body) > settings.max_answer_bytes:
+                            raise Refused(502, f"the store's answer is over {settings.max_answer_bytes} bytes")
+                    try:
+                        rows = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+                        text = rows.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")
+                    except (SyntaxError, ValueError) as exc:
+                        raise Refused(502, f"bad answer from the store: {exc}") from None
+                    kept = [line for line in text if line][:cap]
+                    truncated = len([line for line in text if line]) > cap
+                    lines.extend(line.encode("utf-8") for line in kept)
+                    return 200
                 async for line in resp.aiter_lines():
                     if len(lines) >= cap:
                         truncated = True
@@ -484,11 +511,32 @@ def serve(
     max_request_bytes: int = 1_000_000,
     cors: bool = False,
     memory: bool = False,
+    upstream: str | None = None,
 ) -> None:
+    """Serve the store (started as a private Oxigraph server), or with ``upstream`` (a remote store's
+    SPARQL query URL, e.g. Virtuoso's http://host:8890/sparql) the same guard in front of that store."""
     import uvicorn
 
-    with oxigraph_server(store, timeout, memory=memory) as upstream:
-        app = create_app(Settings(upstream, timeout, max_rows, max_request_bytes, cors))
+    with contextlib.ExitStack() as stack:
+        if upstream is not None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(upstream)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise JixiaoError(f"--upstream {upstream!r}: expected the http(s) URL of a SPARQL query endpoint")
+            settings = Settings(
+                f"{parts.scheme}://{parts.netloc}",
+                timeout,
+                max_rows,
+                max_request_bytes,
+                cors,
+                query_path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                json_upstream=True,
+            )
+        else:
+            base = stack.enter_context(oxigraph_server(store, timeout, memory=memory))
+            settings = Settings(base, timeout, max_rows, max_request_bytes, cors)
+        app = create_app(settings)
         print(
             f"jixiao serve: SPARQL endpoint http://{host}:{port}/sparql (query page http://{host}:{port}/)",
             file=sys.stderr,

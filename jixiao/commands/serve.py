@@ -20,6 +20,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="serve an in-memory copy (several times faster queries; ~500 MB per million quads, loaded at start)",
     )
+    p.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="guard a remote store instead (its SPARQL query URL, e.g. Virtuoso's http://host:8890/sparql): "
+        "the same read-only checks, SERVICE refused, timeout and row cap (docs/remote-stores.md)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878)
     p.add_argument("--timeout", type=float, default=30, help="seconds a query may run (default 30)")
@@ -29,7 +35,11 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from jixiao.errors import UsageError
     from jixiao.serve import serve
+
+    if args.upstream and (args.store or args.memory):
+        raise UsageError("--upstream serves a remote store: not with --store or --memory")
 
     serve(
         args.store or default_store(),
@@ -40,5 +50,6 @@ def run(args: argparse.Namespace) -> int:
         max_request_bytes=args.max_request_bytes,
         cors=args.cors,
         memory=args.memory,
+        upstream=args.upstream,
     )
     return 0
