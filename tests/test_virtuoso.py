@@ -248,3 +248,66 @@ def test_a_partial_result_is_refused(server, tmp_path):
     q.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?b ?f . FILTER(STR(?c) < STR(?f)) }\n")
     with pytest.raises(JixiaoError, match="partial result"):
         Q.execute(q, {}, endpoint=server.sparql + "?timeout=1000")
+
+
+# -- the guard in front of it --------------------------------------------------------------------
+@contextlib.contextmanager
+def guard(upstream: str, *args: str):
+    """``jixiao serve --upstream URL`` as a subprocess; yields its base URL."""
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "queries"))
+    import servers
+
+    port = servers.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jixiao", "serve", "--upstream", upstream, "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        servers._wait(base + "/queries.json", proc)
+        yield base
+    finally:
+        servers._stop(proc)
+
+
+@pytest.mark.parametrize("name", ["reports", "budget-execution", "indicators", "span-at", "targets-too-low"])
+def test_guard_in_front_of_virtuoso_gives_the_same_rows(server, local, name):
+    values = _param_values(local)
+    params = {p.name: values[p.name] for p in Q.load(name).params if p.required}
+    with guard(server.sparql) as base:
+        through = [[_cell(t) for t in row] for row in Q.execute(name, params, endpoint=base + "/sparql").rows]
+    mine = [[_cell(t) for t in row] for row in Q.execute(name, params, dataset=local).rows]
+    assert through == mine
+    assert mine
+
+
+def test_guard_in_front_of_virtuoso_refuses_and_caps(server, tmp_path):
+    accept = {"Accept": "application/sparql-results+json"}
+    with guard(server.sparql, "--max-rows", "5", "--timeout", "20") as base:
+        r = httpx.post(base + "/sparql", data={"update": "DROP ALL"})
+        assert r.status_code == 403
+        r = httpx.post(
+            base + "/sparql",
+            data={"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"},
+            headers=accept,
+        )
+        assert r.status_code == 400
+        some = "SELECT ?f WHERE { ?f a <https://w3id.org/jixiao/def#Quantity> }"  # thousands of rows
+        r = httpx.post(base + "/sparql", data={"query": some}, headers=accept, timeout=60)
+        assert r.status_code == 200
+        assert r.headers["X-Jixiao-Truncated"] == "true"
+        assert len(r.json()["results"]["bindings"]) == 5
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?b ?f . FILTER(STR(?c) < STR(?f)) }"
+        r = httpx.post(base + "/sparql", data={"query": slow}, headers=accept, timeout=60)
+        assert r.status_code == 504
+        r = httpx.post(base + "/api/run", json={"name": "reports"})
+        assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 5
+    assert count(server, "https://example.org/graph/never") == 0  # and the store is still there, unchanged
+
+
+def test_upstream_is_exclusive_with_a_store(tmp_path):
+    assert main(["serve", "--upstream", "http://127.0.0.1:9/sparql", "--store", str(tmp_path)]) == 2
