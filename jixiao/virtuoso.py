@@ -92,32 +92,54 @@ def bulk_push(
     isql: Isql,
     graphs: Iterable[tuple[str, bytes]],
     load_dir: Path,
+    *,
+    batch: int = 32,
 ) -> list[tuple[str, int]]:
-    """Load ``(graph IRI, N-Triples)`` pairs with Virtuoso's bulk loader and swap each into place.
+    """Load ``(graph IRI, N-Triples)`` pairs with Virtuoso's bulk loader, each graph replaced whole.
 
     The N-Triples become one N-Quads file in ``load_dir`` (a directory the server may read:
-    ``DirsAllowed`` in virtuoso.ini) with every report in a temporary graph
-    ``urn:jixiao:push:<run>:<n>``. After ``rdf_loader_run()`` and a checkpoint, the load list is checked
-    for errors and every temporary graph's triple count against the distinct triples sent; only
-    when all agree is each moved over its graph (``SPARQL MOVE``: one statement each, so a reader
-    sees a report's old graph or its new one, never a mix). On any failure the temporary graphs are
-    dropped and the previous graphs are untouched. Returns (graph, triples) in input order."""
+    ``DirsAllowed`` in virtuoso.ini). A graph the store does not hold yet goes in under its own
+    name; a graph it holds goes in under a temporary name ``urn:jixiao:push:<run>:<n>`` and, once
+    everything is loaded and counted, is moved over the old one (``SPARQL MOVE``, one statement per
+    graph: a reader sees a report's old graph or its new one, never a mix). Every loaded graph's
+    triple count is checked against the distinct triples sent. On any failure every graph this run
+    loaded is dropped (the new ones and the temporary ones), so the store is as before. A journal in
+    ``load_dir`` names them while the load runs: a push that was killed is rolled back by the next
+    one (:func:`recover`); killed during the final swaps, each report is its old or its new graph.
+    New reports are visible to readers while they load (Virtuoso's bulk loader is not
+    transactional); one push at a time per load directory.
+    Returns (graph, triples) in input order."""
     from jixiao.store import nquads
 
-    run = uuid.uuid4().hex
     load_dir = Path(load_dir).resolve()
     load_dir.mkdir(parents=True, exist_ok=True)
+    recover(isql, load_dir)
+    run = uuid.uuid4().hex
     nq = load_dir / f"jixiao-push-{run}.nq"
-    plan: list[tuple[str, str, int]] = []  # (graph, temporary graph, expected count)
+    journal = load_dir / f"jixiao-push-{run}.journal"
+    plan: list[tuple[str, str, int]] = []  # (graph, graph loaded: itself or a temporary one, expected count)
     try:
         with nq.open("wb") as fh:
-            for i, (graph, nt) in enumerate(graphs):
-                tmp = f"{PUSH_PREFIX}{run}:{i}"
-                distinct = {line for line in nt.splitlines() if line.strip()}
-                fh.write(nquads(nt, tmp))
-                plan.append((graph, tmp, len(distinct)))
+            pending: list[tuple[str, bytes]] = []
+
+            def flush() -> None:
+                held = existing(isql, [g for g, _ in pending])
+                for graph, nt in pending:
+                    loaded = f"{PUSH_PREFIX}{run}:{len(plan)}" if graph in held else graph
+                    fh.write(nquads(nt, loaded))
+                    plan.append((graph, loaded, len({line for line in nt.splitlines() if line.strip()})))
+                pending.clear()
+
+            for graph, nt in graphs:
+                if graph in {g for g, _, _ in plan} or graph in {g for g, _ in pending}:
+                    raise UsageError(f"graph <{graph}> given twice in one push")
+                pending.append((graph, nt))
+                if len(pending) >= batch:
+                    flush()
+            flush()
         if not plan:
             return []
+        _write_journal(journal, [loaded for _, loaded, _ in plan])
         isql.run(
             f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {sql_string(str(nq))};\n"
             f"ld_dir({sql_string(str(load_dir))}, {sql_string(nq.name)}, {sql_string(PUSH_PREFIX + run)});\n"
@@ -129,16 +151,20 @@ def bulk_push(
         ).split()
         if not state or state[0] != "2" or (len(state) > 1 and state[1] != "NULL"):
             raise JixiaoError(f"Virtuoso's bulk loader did not load {nq}: {' '.join(state)[:500]}")
-        counts = count_graphs(isql, [tmp for _, tmp, _ in plan])
+        counts = count_graphs(isql, [loaded for _, loaded, _ in plan])
         for (graph, _, expected), got in zip(plan, counts, strict=True):
             if got != expected:
-                raise JixiaoError(f"the store holds {got} triples of {expected} sent for <{graph}>; nothing swapped")
-        isql.run("".join(f"SPARQL MOVE <{_iri(tmp)}> TO <{_iri(graph)}>;\n" for graph, tmp, _ in plan))
+                raise JixiaoError(f"the store holds {got} triples of {expected} sent for <{graph}>")
+        moves = [(graph, loaded) for graph, loaded, _ in plan if loaded != graph]
+        _write_journal(journal, [tmp for _, tmp in moves])  # the new graphs are complete: only swaps remain
+        if moves:
+            isql.run("".join(f"SPARQL MOVE <{_iri(tmp)}> TO <{_iri(graph)}>;\n" for graph, tmp in moves))
         isql.run("checkpoint;\n")
+        journal.unlink()
     except BaseException as exc:
         with contextlib.suppress(JixiaoError):
-            drop_graphs(isql, [tmp for _, tmp, _ in plan])
-        if isinstance(exc, JixiaoError):
+            recover(isql, load_dir)
+        if isinstance(exc, JixiaoError) and not isinstance(exc, UsageError):
             raise JixiaoError(f"bulk push failed, the store's previous graphs are unchanged: {exc.problem}") from exc
         raise
     finally:
@@ -146,6 +172,54 @@ def bulk_push(
         with contextlib.suppress(JixiaoError):
             isql.run(f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {sql_string(str(nq))};\n")
     return [(graph, expected) for graph, _, expected in plan]
+
+
+def _write_journal(path: Path, graphs: list[str]) -> None:
+    """Name the graphs a load will create, durably, before it starts (written aside, fsynced, renamed)."""
+    import json
+
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump({"graphs": graphs}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+
+
+def recover(isql: Isql, load_dir: Path) -> list[str]:
+    """Roll back the bulk pushes into ``load_dir`` that did not finish (their journals are still there):
+    drop every graph they loaded (new graphs and temporary ones; an old graph is only ever replaced by
+    the final MOVE, after which the journal goes), remove their files. Returns the graphs dropped."""
+    import json
+
+    dropped: list[str] = []
+    for journal in sorted(Path(load_dir).glob("jixiao-push-*.journal")):
+        try:
+            graphs = list(json.loads(journal.read_text(encoding="utf-8"))["graphs"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise JixiaoError(f"unreadable push journal: {exc}", file=journal) from exc
+        drop_graphs(isql, graphs)
+        dropped += graphs
+        journal.with_suffix(".nq").unlink(missing_ok=True)
+        journal.unlink()
+    return dropped
+
+
+def existing(isql: Isql, graphs: list[str]) -> set[str]:
+    """The graphs of ``graphs`` the store holds (in one isql run; a COUNT of at most one triple per
+    graph, as isql prints nothing for a false ASK)."""
+    if not graphs:
+        return set()
+    out = isql.run(
+        "".join(
+            f"SPARQL SELECT COUNT(*) WHERE {{ {{ SELECT * WHERE {{ GRAPH <{_iri(g)}> {{ ?s ?p ?o }} }} LIMIT 1 }} }};\n"
+            for g in graphs
+        )
+    ).split()
+    answers = [w for w in out if w in ("0", "1")]
+    if len(answers) != len(graphs):
+        raise JixiaoError(f"isql at {isql.address}: expected {len(graphs)} answers, read {len(answers)}")
+    return {g for g, a in zip(graphs, answers, strict=True) if a == "1"}
 
 
 def _iri(text: str) -> str:

@@ -311,3 +311,42 @@ def test_guard_in_front_of_virtuoso_refuses_and_caps(server, tmp_path):
 
 def test_upstream_is_exclusive_with_a_store(tmp_path):
     assert main(["serve", "--upstream", "http://127.0.0.1:9/sparql", "--store", str(tmp_path)]) == 2
+
+
+def test_bulk_push_loads_new_graphs_in_place_and_a_killed_push_is_rolled_back(server):
+    """New graphs load under their own names (no MOVE); a journal left by a push that died names
+    what it loaded, and the next push drops it first."""
+    import json
+
+    fresh, held = "https://example.org/graph/bulk-fresh", "https://example.org/graph/bulk-held"
+    V.bulk_push(server.isql, [(held, ntriples(small(3)))], server.load_dir)
+    calls: list[str] = []
+    real_run = V.Isql.run
+
+    def spy(self, sql):
+        calls.append(sql)
+        return real_run(self, sql)
+
+    V.Isql.run = spy
+    try:
+        V.bulk_push(server.isql, [(fresh, ntriples(small(2))), (held, ntriples(small(5)))], server.load_dir)
+    finally:
+        V.Isql.run = real_run
+    moves = [line for sql in calls for line in sql.splitlines() if line.startswith("SPARQL MOVE")]
+    assert len(moves) == 1 and held in moves[0]  # only the graph the store held is swapped
+    assert (count(server, fresh), count(server, held)) == (2, 5)
+    # a push killed mid-load: its journal and a half-loaded new graph are left behind
+    half = "https://example.org/graph/bulk-half"
+    P.push_all(P.Target(server.sparql, server.sparql_auth, user="dba", password="dba"), [(URIRef(half), small(1))])
+    (server.load_dir / "jixiao-push-dead.journal").write_text(json.dumps({"graphs": [half]}))
+    V.bulk_push(server.isql, [(fresh, ntriples(small(4)))], server.load_dir)
+    assert (count(server, half), count(server, fresh), count(server, held)) == (0, 4, 5)
+    assert list(server.load_dir.iterdir()) == []
+
+
+def test_bulk_push_refuses_a_graph_given_twice(server):
+    g = "https://example.org/graph/twice"
+    with pytest.raises(JixiaoError, match="given twice"):
+        V.bulk_push(server.isql, [(g, ntriples(small(1))), (g, ntriples(small(2)))], server.load_dir)
+    assert count(server, g) == 0
+    assert list(server.load_dir.iterdir()) == []
