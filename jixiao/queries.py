@@ -172,8 +172,13 @@ def library(directory: Path | None = None) -> list[LibraryQuery]:
 
 
 def load(name_or_path: str | Path) -> LibraryQuery:
-    """A library query by name (``budget-execution``) or any ``.rq`` file by path."""
+    """A library query by name (``budget-execution``) or any ``.rq`` file by path. A library name
+    wins over a file or directory of that name in the working directory (``jixiao query reports``
+    beside a ``reports/`` folder of texts)."""
     p = Path(name_or_path)
+    named = _data.queries_dir() / f"{name_or_path}.rq"
+    if isinstance(name_or_path, str) and re.fullmatch(r"[A-Za-z0-9_-]+", name_or_path) and named.is_file():
+        return read_query(named)
     if p.suffix == ".rq" or p.exists():
         if not p.is_file():
             raise UsageError(f"no query file {p}")
