@@ -24,7 +24,9 @@ from jixiao.errors import JixiaoError, UsageError
 from jixiao.ns import JX
 from jixiao.queries import term_n3
 
-BATCH = 5000
+# triples per INSERT DATA request: Virtuoso 7.2's SPARQL compiler fails ("SP030 … memory exhausted")
+# near 5,000 triples in one request
+BATCH = 1000
 
 
 @dataclass
