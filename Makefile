@@ -30,8 +30,9 @@ lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-docs: $(STAMP) ## generate ontology HTML docs and the Python namespace module
+docs: $(STAMP) ## generate ontology HTML docs, the Python namespace module and the query page's prefixes
 	$(BIN)/python -m jixiao.docs
+	$(BIN)/python -m jixiao.pagekit
 
 bench: $(STAMP) ## run the benchmarks (results in BENCHMARKS.md)
 	$(BIN)/python -m bench.run

@@ -5,7 +5,9 @@
 Stages: segment (ingest vs jieba.lcut, interleaved), throughput (process pool, one subprocess per
 N so peak RSS is clean), store (replace_graph vs Store.bulk_load), queries (every library query:
 pyoxigraph p50 at each N, side by side with rdflib at the smallest, results compared), validate,
-endpoint (`jixiao serve`, 8 concurrent clients). Results: bench/results/*.json and
+endpoint (`jixiao serve`, 8 concurrent clients), endpoint-load (8 clients with and without an
+attacker sending pathological queries), documents (a ~20-page PDF and the same report as
+DOCX/XLSX/XLS/HTML against its text file). Results: bench/results/*.json and
 cost-vs-size.svg; summary BENCHMARKS.md. See bench/README.md.
 """
 
@@ -996,123 +998,127 @@ def _latency(recs: list[dict]) -> dict:
     }
 
 
-def _upstream_pids(store: Path, wait: float) -> list[int]:
-    """Pids of `oxigraph serve-read-only --location STORE` processes still running after ``wait`` s."""
+def _query_processes(wait: float) -> list[int]:
+    """Pids of jixiao serve's loader and query processes (``python -m jixiao.serve_worker``) still
+    running after ``wait`` s (they end with the endpoint)."""
     deadline = time.monotonic() + wait
     while True:
         pids = []
         for d in Path("/proc").glob("[0-9]*"):
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, IndexError):
                 args = (d / "cmdline").read_bytes().split(b"\0")
-                if b"serve-read-only" in args and str(store).encode() in args:
+                state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if b"jixiao.serve_worker" in args and state != "Z":
                     pids.append(int(d.name))
         if not pids or time.monotonic() > deadline:
             return sorted(pids)
         time.sleep(0.2)
 
 
-def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int = 1, memory: bool = False) -> dict:
-    """The real endpoint (`jixiao serve`: Oxigraph serve-read-only behind the Starlette guard; with
-    ``memory``, `jixiao serve --memory`: an in-memory Oxigraph server filled from the store) on the
-    N-report store, loopback only. One serial pass over the library (1 client: warm-up and latency
-    alone), then ``clients`` threads, each running every library query ``rounds`` times in its own
-    rotated order: throughput and p50/p95 latency, per query and overall. The server is stopped with
-    SIGTERM and its exit code recorded."""
+@contextlib.contextmanager
+def _serving(work: Path, store: Path, memory: bool, *args: str):
+    """`jixiao serve` on the store, on a free loopback port; yields a dict with ``base`` and
+    ``startup_s``, and on leaving adds ``server_exit`` (SIGTERM) and ``processes_left_running``."""
     import httpx
-    import pyoxigraph as ox
 
-    from jixiao import queries
     from jixiao.serve import free_port
 
-    data = query_store(work, n, big)
-    store = data["store"]
-    st = ox.Store.read_only(str(store))
-    values = bench_params(st, data["reports"][0]["graph_iri"])
-    del st
-    lib = queries.library()
-    texts = {q.name: queries.bind_values(q.text, queries.bindings(q, params_for(q, values))) for q in lib}
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    info: dict = {"base": f"http://127.0.0.1:{port}"}
     log = (work / "serve.log").open("wb")
     jix = str(Path(PY).with_name("jixiao"))
-    proc = subprocess.Popen(
-        [
-            jix,
-            "serve",
-            "--store",
-            str(store),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *(["--memory"] if memory else []),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-    def one(client: httpx.Client, name: str) -> dict:
-        t0 = time.perf_counter()
-        r = client.post(
-            base + "/sparql", data={"query": texts[name]}, headers={"Accept": "application/sparql-results+json"}
-        )
-        s = time.perf_counter() - t0
-        rows = len(r.json()["results"]["bindings"]) if r.status_code == 200 else -1
-        return {
-            "q": name,
-            "s": s,
-            "status": r.status_code,
-            "rows": rows,
-            "truncated": r.headers.get("x-jixiao-truncated") == "true",
-        }
-
-    def client_run(i: int) -> list[dict]:
-        names = list(texts)
-        order = names[i * len(names) // clients :] + names[: i * len(names) // clients]
-        with httpx.Client(timeout=300) as c:
-            return [one(c, name) for _ in range(rounds) for name in order]
-
+    cmd = [jix, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port), *args]
+    proc = subprocess.Popen(cmd + (["--memory"] if memory else []), stdout=log, stderr=subprocess.STDOUT)
     try:
         t0 = time.perf_counter()
         while True:  # wait for the guard and the store behind it, bounded
             if proc.poll() is not None or time.perf_counter() - t0 > (900 if memory else 180):
                 raise RuntimeError(f"jixiao serve did not come up (exit {proc.poll()}), see {work / 'serve.log'}")
             try:
-                if httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                if httpx.get(info["base"] + "/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        startup_s = time.perf_counter() - t0
+        info["startup_s"] = time.perf_counter() - t0
+        yield info
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            info["server_exit"] = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            info["server_exit"] = f"killed after 30 s: {proc.wait()}"
+        log.close()
+        info["processes_left_running"] = left = _query_processes(wait=10)
+        for pid in left:  # processes this stage started, if they outlived the endpoint
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _library_texts(work: Path, n: int, big: int) -> tuple[dict, dict[str, str]]:
+    import pyoxigraph as ox
+
+    from jixiao import queries
+
+    data = query_store(work, n, big)
+    st = ox.Store.read_only(str(data["store"]))
+    values = bench_params(st, data["reports"][0]["graph_iri"])
+    del st
+    lib = queries.library()
+    texts = {q.name: queries.bind_values(q.text, queries.bindings(q, params_for(q, values))) for q in lib}
+    return {**data, "param_values": values}, texts
+
+
+def _one(client, base: str, name: str, text: str) -> dict:
+    t0 = time.perf_counter()
+    r = client.post(base + "/sparql", data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+    s = time.perf_counter() - t0
+    rows = len(r.json()["results"]["bindings"]) if r.status_code == 200 and "results" in r.text[:200] else -1
+    return {
+        "q": name,
+        "s": s,
+        "status": r.status_code,
+        "rows": rows,
+        "truncated": r.headers.get("x-jixiao-truncated") == "true",
+    }
+
+
+def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int = 1, memory: bool = False) -> dict:
+    """The real endpoint (`jixiao serve`: the Starlette guard and its pyoxigraph query processes, on
+    the store read-only or, with ``memory``, on one in-memory copy) on the N-report store, loopback
+    only. One serial pass over the library (1 client: warm-up and latency alone), then ``clients``
+    threads, each running every library query ``rounds`` times in its own rotated order: throughput
+    and p50/p95 latency, per query and overall. The server is stopped with SIGTERM and its exit code
+    recorded."""
+    import httpx
+
+    data, texts = _library_texts(work, n, big)
+
+    def client_run(i: int) -> list[dict]:
+        names = list(texts)
+        order = names[i * len(names) // clients :] + names[: i * len(names) // clients]
         with httpx.Client(timeout=300) as c:
-            serial = [one(c, name) for name in texts]
+            return [_one(c, base, name, texts[name]) for _ in range(rounds) for name in order]
+
+    with _serving(work, data["store"], memory) as info:
+        base = info["base"]
+        with httpx.Client(timeout=300) as c:
+            serial = [_one(c, base, name, text) for name, text in texts.items()]
         t0 = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
             recs = [r for rs in pool.map(client_run, range(clients)) for r in rs]
         wall = time.perf_counter() - t0
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            exit_code = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            exit_code = f"killed after 30 s: {proc.wait()}"
-        log.close()
-        # the in-memory server has no --location to find it by; it dies with jixiao serve (PDEATHSIG)
-        upstream_left = [] if memory else _upstream_pids(store, wait=10)
-        for pid in upstream_left:  # the Oxigraph server this stage started, if it outlived its parent
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
     out = {
         "n": n,
         "quads": data["quads"],
         "clients": clients,
         "rounds": rounds,
-        "param_values": values,
+        "param_values": data["param_values"],
         "server": f"jixiao serve{' --memory' if memory else ''} (defaults: timeout 30 s, max rows 10000)",
-        "startup_s": startup_s,
-        "server_exit": exit_code,
-        "upstream_left_running": upstream_left,
+        "startup_s": info["startup_s"],
+        "server_exit": info["server_exit"],
+        "processes_left_running": info["processes_left_running"],
         "wall_s": wall,
         "requests": len(recs),
         "queries_per_s": len(recs) / wall,
@@ -1130,6 +1136,142 @@ def stage_endpoint(work: Path, n: int, big: int, clients: int = 8, rounds: int =
         flush=True,
     )
     return {k: v for k, v in out.items() if k not in ("per_query", "serial_1_client")}
+
+
+# -- 7. endpoint under attack -------------------------------------------------------------------
+def pathological_queries() -> dict[str, str]:
+    """What the attacker sends, in turn: each is refused (400, 413) or cut at the timeout (504)."""
+    literals = ", ".join(str(i) for i in range(10_000))
+    return {
+        # ~59 KB; the kind of query that held the old guard's event loop for 24 s
+        "in-list-10000": f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?o IN ({literals})) }}",
+        # kills Oxigraph's parser (stack overflow) unless refused first
+        "nested-braces-10000": "SELECT * WHERE " + "{" * 10_000 + "}" * 10_000,
+        # a cross join Oxigraph's own timeout does not stop
+        "cross-join-count": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        # the planner spends seconds to minutes before evaluating anything
+        "optional-chain-130": "SELECT * WHERE { ?s ?p ?o "
+        + " ".join(f"OPTIONAL {{ ?s <http://example.org/p{i}> ?o{i} }}" for i in range(130))
+        + " }",
+        # blank-node nesting just under the limit: parsing cost grows with the 4th power of the depth
+        "brackets-60": "SELECT * WHERE { ?s ?p " + "[ ?p " * 60 + "?o" + " ]" * 60 + " }",
+        # over the request size limit
+        "one-megabyte": "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_000_000,
+    }
+
+
+def stage_endpoint_load(
+    work: Path,
+    n: int,
+    big: int,
+    clients: int = 8,
+    seconds: float = 120,
+    attackers: int = 4,
+    memory: bool = True,
+) -> dict:
+    """The load target of issue 17: ``clients`` clients (each on its own loopback address, each
+    running the library in a loop, one query at a time) for ``seconds``, three times on one server:
+    alone, with an attacker, alone again. The attacker is one address with ``attackers`` threads
+    sending pathological queries back to back. Target: the clients' p95 with the attacker within 2x
+    of their p95 without it, and no client request answered with anything but 200."""
+    import httpx
+
+    data, texts = _library_texts(work, n, big)
+    names = list(texts)
+    bad = pathological_queries()
+
+    def client_run(i: int, deadline: float) -> list[dict]:
+        order = names[i * len(names) // clients :] + names[: i * len(names) // clients]
+        transport = httpx.HTTPTransport(local_address=f"127.0.0.{10 + i}")
+        out = []
+        with httpx.Client(transport=transport, timeout=300) as c:
+            k = 0
+            while time.perf_counter() < deadline:
+                name = order[k % len(order)]
+                out.append(_one(c, base, name, texts[name]))
+                k += 1
+        return out
+
+    def attacker_run(j: int, deadline: float) -> list[dict]:
+        transport = httpx.HTTPTransport(local_address="127.0.0.200")
+        kinds = list(bad)
+        out = []
+        with httpx.Client(transport=transport, timeout=300) as c:
+            k = j
+            while time.perf_counter() < deadline:
+                kind = kinds[k % len(kinds)]
+                t0 = time.perf_counter()
+                r = c.post(
+                    base + "/sparql", content=bad[kind].encode(), headers={"Content-Type": "application/sparql-query"}
+                )
+                out.append({"q": kind, "s": time.perf_counter() - t0, "status": r.status_code, "text": r.text[:120]})
+                k += 1
+        return out
+
+    def phase(attack: bool) -> dict:
+        load_before = os.getloadavg()
+        deadline = time.perf_counter() + seconds
+        with ThreadPoolExecutor(clients + attackers) as pool:
+            cf = [pool.submit(client_run, i, deadline) for i in range(clients)]
+            af = [pool.submit(attacker_run, j, deadline) for j in range(attackers)] if attack else []
+            recs = [r for f in cf for r in f.result()]
+            arecs = [r for f in af for r in f.result()]
+        out = {
+            "load_avg_before": load_before,
+            "load_avg_after": os.getloadavg(),
+            "clients": _latency(recs),
+            "client_errors": sum(r["status"] != 200 for r in recs),
+        }
+        if attack:
+            out["attacker"] = {
+                kind: {
+                    "requests": len(rs),
+                    "status": dict(sorted(Counter(str(r["status"]) for r in rs).items())),
+                    "p50_ms": 1000 * pct([r["s"] for r in rs], 50),
+                    "max_ms": 1000 * max(r["s"] for r in rs),
+                    "first_answer": rs[0]["text"],
+                }
+                for kind in bad
+                if (rs := [r for r in arecs if r["q"] == kind])
+            }
+        return out
+
+    with _serving(work, data["store"], memory) as info:
+        base = info["base"]
+        with httpx.Client(timeout=300) as c:  # warm-up: every library query once
+            for name, text in texts.items():
+                _one(c, base, name, text)
+        alone = phase(False)
+        attacked = phase(True)
+        alone_again = phase(False)
+    p95 = attacked["clients"]["p95_ms"]
+    out = {
+        "n": n,
+        "quads": data["quads"],
+        "server": f"jixiao serve{' --memory' if memory else ''} (defaults)",
+        "clients": clients,
+        "seconds_per_phase": seconds,
+        "attacker_threads": attackers,
+        "startup_s": info["startup_s"],
+        "server_exit": info["server_exit"],
+        "processes_left_running": info["processes_left_running"],
+        "alone": alone,
+        "attacked": attacked,
+        "alone_again": alone_again,
+        "p95_ratio_vs_alone": p95 / alone["clients"]["p95_ms"],
+        "p95_ratio_vs_alone_again": p95 / alone_again["clients"]["p95_ms"],
+        "client_errors": alone["client_errors"] + attacked["client_errors"] + alone_again["client_errors"],
+        "target": "attacked p95 <= 2x alone p95, no client error",
+    }
+    out["met"] = max(out["p95_ratio_vs_alone"], out["p95_ratio_vs_alone_again"]) <= 2 and out["client_errors"] == 0
+    save("endpoint-load-memory" if memory else "endpoint-load", out)
+    print(
+        f"  endpoint under attack{' (memory)' if memory else ''} N={n}: clients p95 {alone['clients']['p95_ms']:.0f} "
+        f"/ {p95:.0f} / {alone_again['clients']['p95_ms']:.0f} ms (alone / attacked / alone), "
+        f"client errors {out['client_errors']}, met: {out['met']}",
+        flush=True,
+    )
+    return out
 
 
 # -- plot ---------------------------------------------------------------------------------------
@@ -1247,7 +1389,117 @@ def versions() -> dict:
     }
 
 
-STAGES = ("segment", "throughput", "store", "queries", "validate", "endpoint")
+def stage_documents(work: Path, k: int = 5) -> dict:
+    """Published documents against the text file: the bundled 海源 sample typeset at 17 pt (about the size of
+    official documents, GB/T 9704 三号) as a ~20-page PDF, and as DOCX, XLSX, XLS and HTML (built by
+    bench/documents.py). Per format, interleaved k times, median wall and CPU of (a) reading the
+    document into the intermediate form and (b) the whole ingest (read, extract, emit, annotate),
+    beside ingesting the text file. Then how long each refusal of a bad document takes."""
+    import tomllib
+
+    from bench import documents as build
+    from jixiao.errors import JixiaoError
+    from jixiao.ingest import documents
+    from jixiao.ingest.pipeline import ingest_file
+
+    sample = ROOT / "samples" / "haiyuan-sports-bureau-2024.txt"
+    faults = tomllib.loads((ROOT / "samples" / "haiyuan-sports-bureau-2024.faults.toml").read_text())
+    doc = build.parse(sample.read_text(encoding="utf-8"), [(b["quote"], b["joined"]) for b in faults["page_break"]])
+    out = work / "documents"
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"text": sample}
+    for fmt, writer in (
+        ("pdf", lambda p: build.to_pdf(doc, p, font_size=17)),
+        ("docx", lambda p: build.to_docx(doc, p)),
+        ("xlsx", lambda p: build.to_xlsx(doc, p)),
+        ("xls", lambda p: build.to_xls(doc, p)),
+        ("html", lambda p: build.to_html(doc, p)),
+    ):
+        path = out / f"haiyuan.{fmt}"
+        if not path.exists():
+            writer(path)
+        files[fmt] = path
+    clocks = (time.perf_counter, time.process_time)
+    for path in files.values():  # warm: imports, lexicon, segmenter
+        ingest_file(path)
+    timings: dict[str, dict[str, list[float]]] = {
+        f: {"read": [], "read_cpu": [], "ingest": [], "ingest_cpu": []} for f in files
+    }
+    for _ in range(k):
+        for fmt, path in files.items():
+            data = path.read_bytes()
+            t0 = [c() for c in clocks]
+            if fmt != "text":
+                documents.read(path, data, documents.sniff(path, data))
+            t1 = [c() for c in clocks]
+            ingest_file(path)
+            t2 = [c() for c in clocks]
+            timings[fmt]["read"].append(t1[0] - t0[0])
+            timings[fmt]["read_cpu"].append(t1[1] - t0[1])
+            timings[fmt]["ingest"].append(t2[0] - t1[0])
+            timings[fmt]["ingest_cpu"].append(t2[1] - t1[1])
+    import pypdfium2
+
+    rows = {}
+    base = med(timings["text"]["ingest_cpu"])
+    for fmt, t in timings.items():
+        rows[fmt] = {
+            "bytes": files[fmt].stat().st_size,
+            "read_s": med(t["read"]),
+            "read_cpu_s": med(t["read_cpu"]),
+            "ingest_s": med(t["ingest"]),
+            "ingest_cpu_s": med(t["ingest_cpu"]),
+            "ingest_cpu_vs_text": med(t["ingest_cpu"]) / base,
+        }
+    rows["pdf"]["pages"] = len(pypdfium2.PdfDocument(str(files["pdf"])))
+    for fmt, r in rows.items():
+        print(
+            f"  documents {fmt:5s}: read {r['read_s'] * 1000:7.1f} ms (CPU {r['read_cpu_s'] * 1000:6.1f}), "
+            f"ingest {r['ingest_s'] * 1000:7.1f} ms (CPU {r['ingest_cpu_s'] * 1000:6.1f}, "
+            f"{r['ingest_cpu_vs_text']:.2f}x text)",
+            flush=True,
+        )
+    refusals = {}
+    for name, path in _bad_documents(out, doc).items():
+        t0 = time.perf_counter()
+        try:
+            ingest_file(path)
+            refusals[name] = {"s": time.perf_counter() - t0, "error": None}
+        except JixiaoError as exc:
+            refusals[name] = {"s": time.perf_counter() - t0, "error": exc.problem}
+        print(f"  refused {name}: {refusals[name]['s']:.2f} s ({refusals[name]['error']})", flush=True)
+    result = {"k": k, "formats": rows, "refusals": refusals}
+    save("documents", result)
+    return result
+
+
+def _bad_documents(out: Path, doc) -> dict[str, Path]:
+    """The bad documents of tests/test_documents_bad.py that cost the most to refuse."""
+    import pypdfium2
+
+    from bench import documents as build
+    from tests.test_documents_bad import _zip_with_bomb
+
+    paths = {}
+    p = out / "encrypted.pdf"
+    if not p.exists():
+        build.to_pdf(doc, p, encrypt="secret")
+    paths["encrypted PDF"] = p
+    p = out / "pages-10000.pdf"
+    if not p.exists():
+        pdf = pypdfium2.PdfDocument.new()
+        for _ in range(10_000):
+            pdf.new_page(595, 842)
+        pdf.save(str(p))
+    paths["10,000-page PDF"] = p
+    p = out / "bomb.docx"
+    if not p.exists():
+        _zip_with_bomb(p, {"[Content_Types].xml": b"<Types/>"}, "word/document.xml", 2 << 30)
+    paths["DOCX expanding to 2 GiB"] = p
+    return paths
+
+
+STAGES = ("segment", "throughput", "store", "queries", "validate", "endpoint", "endpoint-load", "documents")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1259,6 +1511,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--endpoint-n", type=int, default=None, help="store size for the endpoint (default: the smallest)")
     ap.add_argument("--endpoint-rounds", type=int, default=1, help="rounds of the whole library per client")
     ap.add_argument("--endpoint-memory", action="store_true", help="also measure `jixiao serve --memory`")
+    ap.add_argument("--load-seconds", type=float, default=120, help="length of each endpoint-load phase (default 120)")
+    ap.add_argument("--load-disk", action="store_true", help="endpoint-load on the disk store (default: --memory)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--work", type=Path, default=Path("/tmp/jixiao-bench"))
@@ -1295,6 +1549,8 @@ def main(argv: list[str] | None = None) -> int:
         summary["queries"] = stage_queries(args.work, sizes, args.rdflib_n or min(sizes))
     if "validate" in stages:
         summary["validate"] = stage_validate(args.work, sizes)
+    if "documents" in stages:
+        summary["documents"] = stage_documents(args.work)
     if "endpoint" in stages:
         summary["endpoint"] = stage_endpoint(
             args.work, args.endpoint_n or min(sizes), max(sizes), rounds=args.endpoint_rounds
@@ -1303,6 +1559,10 @@ def main(argv: list[str] | None = None) -> int:
             summary["endpoint_memory"] = stage_endpoint(
                 args.work, args.endpoint_n or min(sizes), max(sizes), rounds=args.endpoint_rounds, memory=True
             )
+    if "endpoint-load" in stages:
+        summary["endpoint-load"] = stage_endpoint_load(
+            args.work, args.endpoint_n or min(sizes), max(sizes), seconds=args.load_seconds, memory=not args.load_disk
+        )
     summary["total_s"] = time.perf_counter() - started
     save("summary", summary)
     print(f"  plot: {plot()}", flush=True)

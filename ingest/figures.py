@@ -31,15 +31,13 @@ alternatives (units.tsv) are chosen by words of ``counts`` (家 → enterprise w
 
 from __future__ import annotations
 
-import csv
 import re
-import tomllib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
-from jixiao import data as _data
+from jixiao.ingest.datafiles import toml, tsv, word_list
 from jixiao.ingest.numerals import (
     ARABIC_RE,
     CHINESE_NUMERAL_CHARS,
@@ -48,7 +46,7 @@ from jixiao.ingest.numerals import (
     number_value,
     split_multiplier,
 )
-from jixiao.ingest.segment import Segmenter, get_segmenter, read_word_list
+from jixiao.ingest.segment import Segmenter, get_segmenter
 
 
 @dataclass(frozen=True)
@@ -121,16 +119,10 @@ CLOSING_QUOTES = '”」』"'
 PERSON_UNITS = frozenset({"person", "person_time", "household"})
 
 
-def _read_tsv(name: str) -> list[list[str]]:
-    with open(_data.ingest_data_dir() / name, encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
-    return rows[1:]  # header
-
-
 @cache
 def rules() -> Rules:
     units, multipliers = {}, {}
-    for row in _read_tsv("units.tsv"):
+    for row in tsv("units.tsv"):
         surface, key, mult, kind = row[:4]
         if key == "*":
             multipliers[surface] = int(mult)
@@ -141,9 +133,8 @@ def rules() -> Rules:
                 alt_key, _, words = alt.partition(":")
                 alternatives.append((alt_key, tuple(words.split(","))))
         units[surface] = Unit(key, int(mult), kind, tuple(alternatives))
-    qualifiers = {s: Qualifier(k, pos, None if c == "-" else c) for s, k, pos, c in _read_tsv("qualifiers.tsv")}
-    with open(_data.ingest_data_dir() / "not_quantities.toml", "rb") as f:
-        conf = tomllib.load(f)
+    qualifiers = {s: Qualifier(k, pos, None if c == "-" else c) for s, k, pos, c in tsv("qualifiers.tsv")}
+    conf = toml("not_quantities.toml")
     patterns = tuple(re.compile(p, re.M) for _, p in sorted(conf["patterns"].items()))
     # a unit, a multiplier, 余/多, 大 or a space may follow a Chinese numeral that is a figure
     cn_next = frozenset({k[0] for k in (*units, *multipliers, *qualifiers)} | set("大 \u3000\r\n"))
@@ -155,8 +146,8 @@ def rules() -> Rules:
         qualifiers,
         conf,
         patterns,
-        frozenset(read_word_list(_data.lexicon_dir() / "function_words.txt")),
-        frozenset(read_word_list(_data.lexicon_dir() / "light_verbs.txt")),
+        frozenset(word_list("function_words")),
+        frozenset(word_list("light_verbs")),
         cn_next,
         frozenset(k[:1] for k in qualifiers),
         frozenset(k[:1] for k in multipliers),
@@ -557,7 +548,7 @@ class _Extractor:
 
 def extract_figures(text: str, segmenter: Segmenter | None = None) -> list[Figure]:
     """Every figure in ``text`` in order of position (offsets index ``text``). A text with no number
-    at all has none: it is not segmented (a third of the blocks of a report)."""
+    at all has none: it is not segmented."""
     translated = fold_fullwidth(text)
     if not NUMBER_RE.search(translated):
         return []

@@ -1,9 +1,9 @@
 """Numbers written in Chinese numerals or Arabic digits → Decimal.
 
-``parse_chinese_number`` reads one number as written in the genre: Arabic ("2048", "1234.5",
-"1,234", "1.2万", "22万多"), Chinese ("三十六", "两万", "一百二十", "二〇二四"), or a Chinese count
-with its measure word ("七个", "三大" = 3). Ordinals are not numbers: "第四", "二十届" → None.
-A trailing 万/亿/千 multiplies ("1.2万" → 12000); 余/多 after it are dropped ("22万多" → 220000).
+A number as the figure extractor reads it is ``split_multiplier`` then ``number_value``: Arabic
+("2048", "1234.5", "1,234", full-width digits) or Chinese ("三十六", "两万", "一百二十", "二〇二四")
+digits, a trailing 万/亿/千… multiplying ("1.2万" → ("1.2", 10000)). ``ordinal_number`` reads the
+number of a heading or list item ("12", "十二") with the same parser, ``chinese_to_int``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ _FULLWIDTH_PAIRS = tuple((chr(wide), chr(narrow)) for wide, narrow in FULLWIDTH.
 
 
 def fold_fullwidth(text: str) -> str:
-    """``text.translate(FULLWIDTH)``, several times faster on report text, which holds few of these
-    characters (each maps to its own ASCII character, so replacing one at a time is the same)."""
+    """``text.translate(FULLWIDTH)``, faster on report text, which holds few of these characters
+    (each maps to its own ASCII character, so replacing one at a time is the same)."""
     for wide, narrow in _FULLWIDTH_PAIRS:
         if wide in text:
             text = text.replace(wide, narrow)
@@ -48,33 +48,6 @@ def fold_fullwidth(text: str) -> str:
 
 _MULTIPLIERS_LONGEST_FIRST = sorted(MULTIPLIERS, key=len, reverse=True)
 _MULTIPLIER_SUFFIXES = tuple(MULTIPLIERS)
-
-ORDINAL_SUFFIXES = ("届", "号", "级")
-COUNT_SUFFIXES = (
-    "大",
-    "个",
-    "项",
-    "名",
-    "人",
-    "次",
-    "种",
-    "类",
-    "家",
-    "户",
-    "件",
-    "条",
-    "年",
-    "天",
-    "位",
-    "场",
-    "支",
-    "批",
-    "所",
-    "期",
-    "对",
-    "余",
-    "多",
-)
 
 
 def chinese_to_int(s: str) -> int | None:
@@ -98,6 +71,21 @@ def chinese_to_int(s: str) -> int | None:
                 total += section * BIG_UNITS[c]
             section = num = 0
     return total + section + num
+
+
+# a Chinese numeral below 100 as a list or heading number: 一, 十, 十二, 二十, 九十九 (not 一二)
+_SMALL_NUMERAL = re.compile(
+    f"[{''.join(d for d, v in DIGITS.items() if v)}]?十[{''.join(DIGITS)}]?|[{''.join(DIGITS)}]"
+)
+
+
+def ordinal_number(numeral: str) -> int | None:
+    """The value of a heading or list-item number as printed: Arabic digits ("12"), or a Chinese
+    numeral below 100 ("一", "十二", "二十", "九十九", "两") read by ``chinese_to_int``; None for
+    anything else (a positional "一二" is no item number)."""
+    if numeral.isdigit():
+        return int(numeral)
+    return chinese_to_int(numeral) if _SMALL_NUMERAL.fullmatch(numeral) else None
 
 
 def split_multiplier(s: str) -> tuple[str, int]:
@@ -129,17 +117,3 @@ def number_value(s: str) -> Decimal | None:
             return None
     n = chinese_to_int(s)
     return Decimal(n) if n is not None else None
-
-
-def parse_chinese_number(s: str) -> Decimal | None:
-    """One number as written, multiplier applied; None for ordinals and non-numbers."""
-    s = s.translate(FULLWIDTH).strip()
-    if not s or s.startswith("第") or s.endswith(ORDINAL_SUFFIXES):
-        return None
-    while s and s.endswith(COUNT_SUFFIXES):
-        s = s[:-1]
-    if s.startswith("百分之"):
-        return number_value(s[3:])
-    head, mult = split_multiplier(s)
-    value = number_value(head)
-    return None if value is None else value * mult

@@ -1,5 +1,6 @@
 """The ingest pipeline: file → decoded text → normalised text → sections and tables → figures →
-one named graph per report (deterministic) plus a PROV record of the run (kept apart)."""
+the records of what the report says → one named graph per report (deterministic), plus a PROV
+record of the run (kept apart)."""
 
 from __future__ import annotations
 
@@ -15,24 +16,24 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from jixiao import __version__, iris
-from jixiao.ingest.emit import TripleSet
-from jixiao.ingest.extract import Extractor
+from jixiao.ingest.emit import TripleSet, emit
+from jixiao.ingest.extract import extract
 from jixiao.ingest.normalise import normalise
+from jixiao.ingest.records import Extraction
 from jixiao.ingest.sections import parse_sections
 from jixiao.ingest.segment import get_segmenter
 from jixiao.ingest.source import SourceText, read_source
-from jixiao.ns import JX
-
-PROV = "http://www.w3.org/ns/prov#"
+from jixiao.ns import JX, PROV
 
 
 @dataclass
 class IngestResult:
     report: URIRef
     graph_iri: URIRef
-    triples: TripleSet  # the report's triples (what the store and the bench write)
+    triples: TripleSet  # the report's triples as pyoxigraph terms (what the store and the bench write)
     run: Graph
     source: SourceText
+    records: Extraction | None = None  # what the report says, the triples' source
 
     @cached_property
     def graph(self) -> Graph:
@@ -43,10 +44,10 @@ class IngestResult:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for a block, as it was after. Ingesting a report keeps
-    ~40k new container objects alive (triples, index entries, literals) and almost no reference
-    cycles; with the collector on, their allocation set off collections that rescanned every live
-    object again and again (~25 % of ingest time). Reference counting still frees everything
-    acyclic at once; the few cycles wait for the next collection after the block."""
+    tens of thousands of new container objects alive (triples, records) and almost no reference
+    cycles; with the collector on, their allocation sets off collections that rescan every live
+    object again and again. Reference counting still frees everything acyclic at once; the few
+    cycles wait for the next collection after the block. (What it saves: BENCHMARKS.md.)"""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -60,9 +61,14 @@ def ingest_source(source: SourceText) -> IngestResult:
     with gc_paused():
         norm = normalise(source.text)
         root = parse_sections(norm)
-        builder = Extractor(source, norm, root, get_segmenter()).run()
+        records = extract(source, norm, root, get_segmenter())
+        builder = emit(records)
         report = builder.report
-        return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source)
+        if source.document is not None:  # a PDF, DOCX, XLSX, XLS or HTML file: its text and locators
+            from jixiao.ingest.documents.annotate import annotate
+
+            annotate(builder.t, builder.file, source.document)
+        return IngestResult(report, iris.graph_of(report), builder.t, run_record(source, report), source, records)
 
 
 def ingest_file(path: str | Path) -> IngestResult:
@@ -74,16 +80,16 @@ def run_record(source: SourceText, report: URIRef, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     run = iris.run(source.sha256, stamp)
-    agent = URIRef(f"{iris.BASE}agent/jixiao/{__version__}")
+    agent = iris.agent(__version__)
     g = Graph()
     g.add((run, RDF.type, JX.IngestRun))
-    g.add((run, RDF.type, URIRef(PROV + "Activity")))
-    g.add((run, URIRef(PROV + "used"), iris.source_file(source.sha256)))
-    g.add((run, URIRef(PROV + "generated"), iris.graph_of(report)))
-    g.add((run, URIRef(PROV + "startedAtTime"), Literal(now.isoformat(), datatype=XSD.dateTime)))
-    g.add((run, URIRef(PROV + "wasAssociatedWith"), agent))
+    g.add((run, RDF.type, PROV.Activity))
+    g.add((run, PROV.used, iris.source_file(source.sha256)))
+    g.add((run, PROV.generated, iris.graph_of(report)))
+    g.add((run, PROV.startedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+    g.add((run, PROV.wasAssociatedWith, agent))
     g.add((run, JX.toolVersion, Literal(__version__)))
-    g.add((agent, RDF.type, URIRef(PROV + "SoftwareAgent")))
+    g.add((agent, RDF.type, PROV.SoftwareAgent))
     g.add((iris.source_file(source.sha256), JX.sha256, Literal(source.sha256)))
     g.add((iris.source_file(source.sha256), JX.fileName, Literal(source.path.name)))
     return g

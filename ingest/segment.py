@@ -6,14 +6,14 @@ Lexicon files (``ingest/lexicon/<category>.txt``, UTF-8, one entry a line, ``#``
 
 e.g. ``劳动模范 3000 nz<TAB>劳模``: the word joins the tokenizer's dictionary with that frequency and
 POS tag; ``canonical`` (optional) names the entry it is an alias of. Only the categories in
-``DICTIONARY_FILES`` are dictionaries; other ``.txt`` files there are plain word lists read by their
-own modules (``function_words.txt``, ``light_verbs.txt``).
+``DICTIONARY_FILES`` are dictionaries; other ``.txt`` files there are plain word lists
+(``function_words.txt``, ``light_verbs.txt``). Both kinds are read by `jixiao.ingest.datafiles`.
 
-Engine: rjieba (jieba-rs, ~30x faster) when importable, else jieba; ``JIXIAO_SEGMENTER=jieba``
-forces jieba. Both get the same words with explicit frequencies, and tests check that they cut the
-real report identically. Tags (``pos``) are the dictionary tags of the ``cut`` tokens (as jieba-rs
-``tag`` does), so ``pos`` and ``cut`` always agree on tokens; unknown tokens are tagged ``m`` (digits),
-``eng`` (other ASCII letters/digits) or ``x``.
+Engine: rjieba (jieba-rs, much faster: BENCHMARKS.md) when importable, else jieba;
+``JIXIAO_SEGMENTER=jieba`` forces jieba. Both get the same words with explicit frequencies, and tests
+check that they cut the real report identically. ``pos_columns`` gives the tokens of the cut (HMM on)
+and their dictionary tags (as jieba-rs ``tag`` does), so tags and tokens always agree; unknown
+tokens are tagged ``m`` (digits), ``eng`` (other ASCII letters/digits) or ``x``.
 """
 
 from __future__ import annotations
@@ -29,36 +29,9 @@ import jieba
 from jixiao import data as _data
 from jixiao import paths
 from jixiao.errors import InputError
+from jixiao.ingest.datafiles import read_lexicon
 
 DICTIONARY_FILES = ("organisations", "beneficiary_groups", "budget_terms", "indicator_terms", "units", "programmes")
-DEFAULT_FREQ = 2000
-DEFAULT_TAG = "n"
-
-
-def read_lexicon(path: Path) -> list[tuple[str, int, str, str | None]]:
-    """Entries of one lexicon file: (word, freq, tag, canonical or None)."""
-    entries = []
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line, _, canonical = raw.partition("\t")
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
-            continue
-        word, freq, tag = fields[0], DEFAULT_FREQ, DEFAULT_TAG
-        for field in fields[1:]:
-            if field.isdigit():
-                freq = int(field)
-            elif field.isascii() and field.isalpha():
-                tag = field
-            else:
-                raise InputError(f"bad lexicon field {field!r}", file=path, where=f"line {lineno}")
-        entries.append((word, freq, tag, canonical.strip() or None))
-    return entries
-
-
-def read_word_list(path: Path) -> list[str]:
-    """The first field of each non-comment line of a word-list file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.split()[0] for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
 class Segmenter:
@@ -119,27 +92,9 @@ class Segmenter:
             tokenizer.add_word(word, freq, tag)
         return tokenizer
 
-    def words(self, text: str) -> list[str]:
-        """The tokens alone (HMM on, as jieba.lcut)."""
-        if self._rjieba is not None:
-            return self._rjieba.cut(text)
-        return self._jieba.lcut(text)
-
-    def cut(self, text: str) -> list[tuple[str, int, int]]:
-        out = []
-        pos = 0
-        for word in self.words(text):
-            out.append((word, pos, pos + len(word)))
-            pos += len(word)
-        return out
-
-    def pos(self, text: str) -> list[tuple[str, str, int, int]]:
-        """Tokens of ``cut`` with their dictionary POS tags: (token, tag, start, end)."""
-        return list(zip(*self.pos_columns(text), strict=True))
-
     def pos_columns(self, text: str) -> tuple[list[str], list[str], list[int], list[int]]:
-        """``pos`` as four lists: tokens, tags, start and end offsets (what figure extraction reads;
-        built without a tuple a token)."""
+        """The tokens of ``text`` (HMM on, as ``jieba.lcut`` cuts) with their dictionary POS tags, as
+        four lists: tokens, tags, start and end offsets into ``text`` (no tuple a token)."""
         if self._rjieba is not None:
             words = self._rjieba.cut(text)
             try:
@@ -155,7 +110,7 @@ class Segmenter:
     def _learn(self, text: str, words: list[str]) -> list[str]:
         """rjieba: the tags of ``words`` (the cut of ``text``) when some are new. A new token's tag is
         its lexicon tag, else rjieba's dictionary tag, else one by its characters; rjieba's ``tag``
-        cuts as ``cut`` does and looks each token up in its dictionary (whatever surrounds it), so it
+        cuts as ``rjieba.cut`` does and looks each token up in its dictionary (whatever surrounds it), so it
         is asked only when a new token is in that dictionary."""
         known = self._known
         in_dictionary = False
@@ -169,7 +124,7 @@ class Segmenter:
             for w, t in self._rjieba.tag(text):
                 if w not in known:
                     known[w] = t
-        # a token ``tag`` did not return (were its cut ever to differ from ``cut``): tagged on its own
+        # a token ``tag`` did not return (were its cut ever to differ from ``rjieba.cut``): tagged on its own
         return [known[w] if w in known else known.setdefault(w, self.tag_of(w)) for w in words]
 
     def tag_of(self, word: str) -> str:

@@ -5,42 +5,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from jixiao.ingest.source import read_data
+from jixiao.ingest.datafiles import toml
+from jixiao.ingest.numerals import ordinal_number
 
 _FINAL = "。！？；!?;"
 _CLOSERS = "”’」』）)】》\"'"
 _SENTENCE_END = re.compile(rf"[{_FINAL}]+[{re.escape(_CLOSERS)}]*|\n")
-
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
-def cn_to_int(numeral: str) -> int | None:
-    """Value of a small Chinese numeral (一 → 1, 十二 → 12, 二十 → 20, 九十九 → 99); None if not one."""
-    if not numeral:
-        return None
-    if numeral.isdigit():
-        return int(numeral)
-    if "十" in numeral:
-        tens, _, ones = numeral.partition("十")
-        t = _CN_DIGITS.get(tens, -1) if tens else 1
-        o = _CN_DIGITS.get(ones, -1) if ones else 0
-        return None if t < 0 or o < 0 or "十" in ones else 10 * t + o
-    if len(numeral) == 1:
-        return _CN_DIGITS.get(numeral)
-    return None
 
 
 def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
@@ -70,7 +40,7 @@ def _add_trimmed(text: str, start: int, end: int, base: int, out: list[tuple[int
 
 @cache
 def _enumeration() -> tuple[re.Pattern[str], str]:
-    conf = read_data("sections.toml")["enumeration"]
+    conf = toml("sections.toml")["enumeration"]
     return re.compile(conf["pattern"]), conf["preceded_by"]
 
 
@@ -86,7 +56,7 @@ def split_enumeration(text: str, base: int = 0) -> list[tuple[int, int, int]]:
     for m in pattern.finditer(text):
         if m.start() > 0 and text[m.start() - 1] not in preceded_by:
             continue
-        value = cn_to_int(m.group("val"))
+        value = ordinal_number(m.group("val"))
         if value == len(starts) + 1:
             starts.append((value, m.start()))
     items: list[tuple[int, int, int]] = []

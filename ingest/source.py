@@ -1,4 +1,4 @@
-"""Read a report file: strict encoding detection, sanity checks, and the packaged data files.
+"""Read a report file: strict encoding detection and sanity checks.
 
 `read_source` is the only way a report enters the pipeline. Its `SourceText.text` is the reference
 string: every offset anywhere in the project (normalised text, sections, tables, figures, RDF
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jixiao import data as _data
 from jixiao.errors import InputError
+from jixiao.ingest.datafiles import toml
 
 _BOM = b"\xef\xbb\xbf"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -25,13 +23,6 @@ _CONTROL = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1B}
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
 _BINARY_SAMPLE = 8192
 _BINARY_SHARE = 0.05
-
-
-@cache
-def read_data(name: str) -> dict[str, Any]:
-    """Parse the TOML data file `ingest/data/<name>` (cached; treat the result as read-only)."""
-    with open(_data.ingest_data_dir() / name, "rb") as fh:
-        return tomllib.load(fh)
 
 
 @dataclass(frozen=True)
@@ -45,8 +36,12 @@ class SourceText:
 
     path: Path
     text: str
-    encoding: str  # "utf-8", "utf-8-sig" or "gb18030"
+    encoding: str | None  # "utf-8", "utf-8-sig" or "gb18030"; a web page's charset; None for PDF/DOCX/XLSX/XLS
     sha256: str
+    media_type: str = "text/plain"
+    # a PDF, DOCX, XLSX, XLS or HTML file: its reading (jixiao.ingest.documents.model.Extracted),
+    # whose `text` is `text` above (the offsets index it); None for a text file
+    document: Any = None
 
 
 def read_source(path: str | Path) -> SourceText:
@@ -62,6 +57,9 @@ def read_source(path: str | Path) -> SourceText:
     if not p.is_file():
         raise InputError("file not found (or not a regular file)", file=p)
     data = p.read_bytes()
+    document = _read_document(p, data)
+    if document is not None:
+        return document
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError("UTF-16 text is not supported; save the report as UTF-8", file=p, where="byte 0")
     _check_binary(data, p)
@@ -79,6 +77,22 @@ def read_source(path: str | Path) -> SourceText:
     if problem:
         raise InputError(problem, file=p)
     return SourceText(path=p, text=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _read_document(path: Path, data: bytes) -> SourceText | None:
+    """A PDF, DOCX, XLSX, XLS or HTML file (told by content and suffix) read through
+    jixiao.ingest.documents; None for a text file."""
+    from jixiao.ingest import documents
+
+    fmt = documents.sniff(path, data)
+    if fmt == "text":
+        return None
+    doc = documents.read(path, data, fmt)
+    problem = _genre_problem(doc.text)
+    if problem:
+        raise InputError(f"{problem} (in the text read from this {documents.NAMES[fmt]} file)", file=path)
+    sha = hashlib.sha256(data).hexdigest()
+    return SourceText(path, doc.text, doc.encoding, sha, media_type=doc.media_type, document=doc)
 
 
 def _check_binary(data: bytes, path: Path) -> None:
@@ -115,7 +129,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, int | None]:
 
 def _genre_problem(text: str) -> str | None:
     """Why `text` is not a report of the genre, or None when it looks like one."""
-    genre = read_data("sections.toml")["genre"]
+    genre = toml("sections.toml")["genre"]
     cjk = len(text) - len(_CJK.sub("", text))  # (one character a match)
     visible = len(text) - sum(map(str.isspace, text))
     if cjk < genre["min_cjk"] or cjk < genre["min_cjk_share"] * visible:

@@ -4,16 +4,18 @@ Three rendered forms are read: tab-separated lines, pipe tables (`| a | b |`, em
 of `||`), and one cell per line (a PDF or web flattening: a header of column names one per line,
 then rows of about that many lines, a blank line being an empty cell; the body is cut into rows by
 the shapes of its cells, so a row with one cell too many or too few does not shift the rows after
-it — see `flattened_layouts`).
+it — see `jixiao.ingest.layout.flattened_layouts`).
 
-Column names, category vocabulary, table kinds and units come from ingest/data/tables.toml.
+Column names, category vocabulary, table kinds and units come from ingest/data/tables.toml; which
+lines are a one-cell-per-line table and how a row's cells align to the columns are decided in
+`jixiao.ingest.layout` (normalisation needs the first too).
 
 One block of rows may hold several tables: a row of column names inside it (a sub-header, e.g. the
 budget, goals and indicator parts of the Hunan 自评表) starts a new table with its own columns, kind
 and unit; a title row right above it is that table's preamble (see `_build_tables`).
 
 Repairs (recorded in `Row.flags`, cells are never dropped):
-- a row is aligned to the header by a small edit-distance alignment: empty cells may be removed
+- a row is aligned to the header by a small edit-distance alignment (`layout.align`): empty cells may be removed
   or inserted (cost 1 each), a cell may sit in a column only if it fits it (a category term only in
   its category column, no number in a name column, only a serial number in a 序号 column, only
   ≥ / ≤ / = / 定性 … in a 指标性质 column …). Flags tell where cells SAT in the input:
@@ -31,21 +33,26 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from jixiao.ingest.source import read_data
+from jixiao.ingest.layout import (
+    NUMBER_CELL,
+    align,
+    bare,
+    column_role,
+    flattened_layouts,
+    rules,
+    suffixed_categories,
+    vocab_roles,
+)
+from jixiao.ingest.lines import line_form
 
 if TYPE_CHECKING:
     from jixiao.ingest.normalise import Normalised
 
-_INF = 10**6
-_NUMBER = re.compile(r"^[≥≤<>=＞＜约近超]*\s*-?\d[\d,]*(\.\d+)?\s*(%|‰|万元|元|亿元|万)?$")
-_VALUE_LIKE = re.compile(r"^[≥≤<>=＞＜]|^-?\d[\d,.]*\s*[^\d\s]{0,3}$")  # "≥95%", "4座", not "2022年…经费"
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
-_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
-_SPACE_RUN = re.compile(r"\s+")
 
 
 @dataclass
@@ -98,57 +105,6 @@ class Table:
         return "" if col is None or col >= len(row.cells) else row.value(col).text
 
 
-@cache
-def _conf() -> dict[str, Any]:
-    conf = read_data("tables.toml")
-    return {
-        **conf,
-        "column_res": [(c["role"], [re.compile(p) for p in c["patterns"]]) for c in conf["column"]],
-        # all column patterns in one: a name none of them matches (most lines) is told in one search
-        "column_any_re": re.compile("|".join(f"(?:{p})" for c in conf["column"] for p in c["patterns"]) or "(?!)"),
-        "vocab_map": _vocab_map(conf["vocab"]),
-        "total_re": re.compile(conf["total"]["pattern"]),
-        "subtotal_re": re.compile(conf["total"]["subtotal"]),
-        "unit_header_re": re.compile(conf["units"]["header"]),
-        "unit_caption_re": re.compile(conf["units"]["caption"]),
-    }
-
-
-def _vocab_map(vocab: dict[str, list[str]]) -> dict[str, frozenset[str]]:
-    roles: dict[str, set[str]] = {}
-    for role, terms in vocab.items():
-        for term in terms:
-            roles.setdefault(term, set()).add(role)
-    return {term: frozenset(rs) for term, rs in roles.items()}
-
-
-@lru_cache(maxsize=1 << 16)
-def vocab_roles(text: str) -> frozenset[str]:
-    """Category roles of a cell text ("社会效益指标", "产出指标（50分）" → {"level2"}, {"level1"}); empty
-    when not a category term. A bracketed aside (the points of a category) is not part of the term."""
-    term = _bare(text)
-    term = term[:-2] if term.endswith("指标") and len(term) > 2 else term
-    return _conf()["vocab_map"].get(term, frozenset())
-
-
-def _bare(text: str) -> str:
-    """`text` without whitespace and bracketed asides ("产出指标（50分）" → "产出指标")."""
-    return _SPACE_RUN.sub("", _BRACKETED.sub("", text))
-
-
-@lru_cache(maxsize=1 << 14)
-def column_role(header: str) -> str | None:
-    """Role of a header cell from tables.toml ("下达预算数（万元）" → "approved"), or None. Cached: every
-    line of a report is tried as a header (a third of table time went here)."""
-    name = _bare(header)
-    if not name or not _conf()["column_any_re"].search(name):
-        return None
-    for role, patterns in _conf()["column_res"]:
-        if any(p.search(name) for p in patterns):
-            return role
-    return None
-
-
 # ----------------------------------------------------------------------------- line scanning
 
 
@@ -158,18 +114,6 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     return spans
-
-
-def line_form(line: str) -> str:
-    """ "tab", "pipe", "blank" or "text" for one line."""
-    stripped = line.strip()
-    if not stripped:
-        return "blank"
-    if "\t" in line:
-        return "tab"
-    if stripped.startswith("|") and stripped.count("|") >= 2:
-        return "pipe"
-    return "text"
 
 
 def _split_cells(text: str, start: int, end: int, form: str) -> list[Cell]:
@@ -194,122 +138,6 @@ def _cell(text: str, start: int, end: int) -> Cell:
     while e > s and text[e - 1].isspace():
         e -= 1
     return Cell(text[s:e], s, e) if e > s else Cell("", start, start)
-
-
-def _is_column_name_line(line: str, max_chars: int) -> str | None:
-    stripped = line.strip()
-    if not stripped or len(stripped) > max_chars or re.search(r"[，。；：,;|\t]", stripped) or vocab_roles(stripped):
-        return None  # a category term ("绩效指标") is a cell even when it could name a column
-    return column_role(stripped)
-
-
-def flattened_regions(lines: list[str]) -> list[tuple[int, int, int]]:
-    """One-cell-per-line tables as (first line, end line exclusive, width), by line index."""
-    return [(first, end, width) for first, end, width, _ in flattened_layouts(lines)]
-
-
-def flattened_layouts(lines: list[str]) -> list[tuple[int, int, int, list[tuple[int, int, bool]]]]:
-    """One-cell-per-line tables with their rows: (first, end, width, [(row start, row end, after a gap)]).
-
-    A header is at least `min_columns` consecutive column-name lines. The body runs until a line that
-    cannot be a cell (a heading, a sentence), another header, or more than `width` blank lines. It is
-    cut into rows by `_segment` from the shapes of the cells, not by a fixed stride, so a row printed
-    with one cell too many or too few does not misalign the rows after it. A header whose first cell
-    is blank (the category column of the Guangdong form) flattens to a blank line that cannot be told
-    from the one before the table: it is taken as a column when the rows fit better with it.
-    """
-    conf = _conf()["flattened"]
-    regions: list[tuple[int, int, int, list[tuple[int, int, bool]]]] = []
-    i, n = 0, len(lines)
-    while i < n:
-        roles = _header_roles(lines, i)
-        if len(set(roles)) < conf["min_columns"]:
-            i += max(len(roles), 1)
-            continue
-        width = len(roles)
-        j = stop = i + width
-        blanks = 0
-        while stop < n and not _ends_flattened(lines[stop], conf["max_cell_chars"]):
-            blanks = blanks + 1 if not lines[stop].strip() else 0
-            if blanks > width or (not blanks and len(set(_header_roles(lines, stop))) >= conf["min_columns"]):
-                break
-            stop += 1
-        body = [x.strip() for x in lines[j:stop]]
-        cost, rows = _segment(body, roles)
-        if cost and i > (regions[-1][1] if regions else 0) and not lines[i - 1].strip():
-            extra = sorted({r for t in body for r in vocab_roles(t)} - set(roles))  # as `_role_from_data`
-            cost_blank, rows_blank = _segment(body, [extra[0] if len(extra) == 1 else None, *roles])
-            if cost_blank < cost:
-                i, width, rows = i - 1, width + 1, rows_blank
-        rows = [(j + a, j + b, gap) for a, b, gap in rows]
-        regions.append((i, rows[-1][1] if rows else j, width, rows))
-        i = regions[-1][1]
-    return regions
-
-
-def _header_roles(lines: list[str], i: int) -> list[str]:
-    max_chars = _conf()["flattened"]["max_header_chars"]
-    roles: list[str] = []
-    while i + len(roles) < len(lines) and (role := _is_column_name_line(lines[i + len(roles)], max_chars)):
-        roles.append(role)
-    return roles
-
-
-def _segment(cells: list[str], roles: list[str | None]) -> tuple[int, list[tuple[int, int, bool]]]:
-    """Rows of a one-cell-per-line body as (start, end, after a gap), by least total cost; and that cost.
-
-    A row takes width - 1, width or width + 1 lines, costing its alignment to the columns (`_align`);
-    a row with fewer than two filled cells costs `sparse_row_cost` more (a row has a label and a
-    value, or two values: blank lines between rows are gaps, not the cells of a near-empty row);
-    a blank line between rows costs 1; lines left over at the end cost `drop_cost` each when not blank
-    and nothing when they read as prose (a sentence cut by a page break): they are not part of the
-    table, and on a tie they are left out.
-    """
-    w, m = len(roles), len(cells)
-    present, suffixed = frozenset(roles), _suffixed_categories_of(cells)
-    conf = _conf()["flattened"]
-    left = [0] * (m + 1)  # cost of leaving out lines p… of the body
-    for p in range(m - 1, -1, -1):
-        prose = any(mark in cells[p] for mark in conf["prose_marks"])
-        left[p] = left[p + 1] + (conf["drop_cost"] if cells[p] and not prose else 0)
-    best: list[tuple[int, int]] = [(0, 0)] * (m + 1)  # (cost, next step: 0 = stop, -1 = gap, k = a row of k)
-    for p in range(m - 1, -1, -1):
-        options = [(left[p], 0)]
-        if not cells[p]:
-            options.append((1 + best[p + 1][0], -1))
-        for k in (w, w - 1, w + 1):
-            if not (0 < k <= m - p and any(cells[p : p + k])):
-                continue
-            if k != w and 1 + best[p + k][0] >= min(o[0] for o in options):
-                continue  # a row of the wrong length costs at least 1 and loses ties: cannot win
-            row = cells[p : p + k]
-            sparse = conf["sparse_row_cost"] if w > 2 and sum(map(bool, row)) < 2 else 0
-            options.append((_row_cost(tuple(row), tuple(roles), present, suffixed) + sparse + best[p + k][0], k))
-        best[p] = min(options, key=lambda o: (o[0], o[1] != 0, o[1] != w, o[1] != -1))
-    rows: list[tuple[int, int, bool]] = []
-    p, gap = 0, False
-    while p < m and best[p][1] != 0 and best[p][0] < _INF:
-        k = best[p][1]
-        if k == -1:
-            gap, p = True, p + 1
-            continue
-        rows.append((p, p + k, gap))
-        gap, p = False, p + k
-    return best[0][0], rows
-
-
-def _ends_flattened(line: str, max_chars: int) -> bool:
-    """A line that cannot be a cell: a numbered heading, a long line, a sentence of prose, or a clause
-    cut by a page break (ending with "，" or "；": a cell does not)."""
-    from jixiao.ingest.sections import match_number  # sections imports this module
-
-    stripped = line.strip()
-    return (
-        bool(match_number(stripped))
-        or len(stripped) > max_chars
-        or (len(stripped) > 30 and stripped.endswith("。"))
-        or stripped.endswith(tuple(_conf()["flattened"]["clause_ends"]))
-    )
 
 
 # ----------------------------------------------------------------------------- finding tables
@@ -380,7 +208,8 @@ def _flattened_tables(
     for a, b, gap in rows:
         cells = [_cell(text, *spans[k]) for k in range(a, b)]
         raw.append(Row(cells, spans[a][0], spans[b - 1][1], ["blank_line_inside"] if gap else []))
-    caption = _caption_unit([text[s:e] for s, e in spans], first)
+    lo = max(first - 2, 0)  # the caption is one of the two lines above (all lines: quadratic in tables)
+    caption = _caption_unit([text[s:e] for s, e in spans[lo:first]], first - lo)
     tables = _build_tables(raw, "lines")
     for table in tables:
         table.unit_hint = table.unit_hint or caption
@@ -389,7 +218,7 @@ def _flattened_tables(
 
 def _caption_unit(lines: list[str], first: int) -> str | None:
     for k in range(first - 1, max(first - 3, -1), -1):
-        if m := _conf()["unit_caption_re"].search(lines[k]):
+        if m := rules()["unit_caption_re"].search(lines[k]):
             return m.group("unit")
         if lines[k].strip():
             return None
@@ -428,26 +257,26 @@ def _first_header(raw: list[Row]) -> int | None:
 def _is_subheader(row: Row) -> bool:
     """A row of column names inside a table: short cells, most of them column names (at least
     `min_roles` different roles), numbers in fewer than half of them."""
-    conf = _conf()["subheader"]
+    conf = rules()["subheader"]
     texts = [c.text for c in row.cells if c.text]
     if any(len(t) > conf["max_cell_chars"] for t in texts):
         return False
     roles = [column_role(t) for t in texts]
     named = [r for r in roles if r is not None]
-    numeric = sum(bool(_NUMBER.match(t.replace(" ", ""))) for t in texts)
+    numeric = sum(bool(NUMBER_CELL.match(t.replace(" ", ""))) for t in texts)
     return len(set(named)) >= conf["min_roles"] and 2 * len(named) >= len(texts) and 2 * numeric < len(texts)
 
 
 def _is_title(row: Row) -> bool:
     """A title row: at most one non-empty cell, or a key of the key/value layouts and its value."""
     texts = [c.text for c in row.cells if c.text]
-    keys = {re.sub(r"\s+", "", k) for k in _conf()["key_value"]["keys"]}
+    keys = {re.sub(r"\s+", "", k) for k in rules()["key_value"]["keys"]}
     return len(texts) <= 1 or (len(texts) == 2 and re.sub(r"\s+", "", texts[0]) in keys)
 
 
 def _build_table(raw: list[Row], form: str, h: int | None = None) -> Table:
     """One table from its rows; `h` is the header row (found among the first rows when None)."""
-    conf = _conf()
+    conf = rules()
     start, end = raw[0].start, raw[-1].end
     if h is None:
         h = _first_header(raw)
@@ -494,10 +323,13 @@ def _header_roles_of(header: list[Cell], body: list[Row]) -> list[str | None]:
     (`_role_from_data`); a category term naming a column whose role another column also has (绩效指标
     before 三级指标) is a category column."""
     columns = [column_role(c.text) for c in header]
+    held = Counter(columns)  # the roles in `columns` as it changes (set() and count() each column: quadratic)
     for col, role in enumerate(columns):
-        extra = vocab_roles(header[col].text) - set(columns)
-        if role is not None and columns.count(role) > 1 and extra:
+        extra = vocab_roles(header[col].text) - held.keys()
+        if role is not None and held[role] > 1 and extra:
             columns[col] = min(extra)
+            held[role] -= 1
+            held[columns[col]] += 1
     named = frozenset(columns)
     for col, role in enumerate(columns):
         if role is None and not header[col].text:
@@ -509,19 +341,13 @@ def _label_column(body: list[Row], columns: list[str | None], words: list[str]) 
     """The first unnamed column holding a row label with one of `words` ("其中：基本支出")."""
     for row in body:
         for col, cell in enumerate(row.cells[: len(columns)]):
-            if columns[col] is None and any(w in _bare(cell.text) for w in words):
+            if columns[col] is None and any(w in bare(cell.text) for w in words):
                 return col
     return None
 
 
 def _suffixed_categories(body: list[Row]) -> bool:
-    return _suffixed_categories_of([c.text for r in body for c in r.cells])
-
-
-def _suffixed_categories_of(texts: list[str]) -> bool:
-    """True when most category terms among `texts` end with 指标 ("数量指标", not "数量")."""
-    terms = [t for t in texts if vocab_roles(t)]
-    return 2 * sum(_bare(t).endswith("指标") for t in terms) > len(terms)
+    return suffixed_categories([c.text for r in body for c in r.cells])
 
 
 def _role_from_data(body: list[Row], col: int, named: frozenset[str | None]) -> str | None:
@@ -536,14 +362,14 @@ def _role_from_data(body: list[Row], col: int, named: frozenset[str | None]) -> 
 
 
 def _header_unit(header: list[Cell]) -> str | None:
-    conf = _conf()
+    conf = rules()
     found = [m.group("unit") for c in header if (m := conf["unit_header_re"].search(c.text))]
     money = [u for u in found if u in conf["units"]["money"]]
     return money[0] if money else None
 
 
 def _key_value_table(raw: list[Row], form: str) -> Table | None:
-    conf = _conf()["key_value"]
+    conf = rules()["key_value"]
     keys = {re.sub(r"\s+", "", k) for k in conf["keys"]}
     hits = sum(1 for r in raw for k, c in enumerate(r.cells) if k % 2 == 0 and re.sub(r"\s+", "", c.text) in keys)
     if hits < conf["min_keys"]:
@@ -561,118 +387,13 @@ def _key_value_table(raw: list[Row], form: str) -> Table | None:
 # ----------------------------------------------------------------------------- repairs
 
 
-@lru_cache(maxsize=1 << 16)
-def _fit(text: str, role: str | None, present: frozenset[str | None], suffixed: bool = False) -> int:
-    """Cost of putting a cell with `text` into a column with `role` (0 = fits).
-
-    `present` is the set of the table's column roles: a category term is bound to its own column
-    only when the table has such a column. `suffixed`: the table prints its categories with 指标
-    ("数量指标"), so a bare term ("社会公众满意度") is an indicator name, not a category.
-    """
-    if not text:
-        return 0
-    numbers = _conf()["numbers"]
-    suffix = _bare(text).endswith("指标")
-    term_roles = vocab_roles(text) & present if not suffixed or suffix else frozenset()
-    if term_roles and role not in term_roles and role in numbers["name_roles"] and not suffix:
-        return 1  # an indicator may be named like a category ("社会公众满意度" under 服务对象满意度指标)
-    if term_roles:
-        return 0 if role in term_roles else _INF
-    if role in numbers["category_roles"]:
-        return 1 if suffix and len(text) <= 12 else 3
-    if role == "comparator":
-        return 0 if text in numbers["comparators"] or text in numbers["placeholders"] else 2
-    if role == "unit":
-        return 0 if len(text) <= numbers["unit_max_chars"] and not re.search(r"\d", text) else 2
-    if role in numbers["index_roles"]:
-        return 0 if re.match(numbers["index_pattern"], text) else 3
-    if role in numbers["roles"]:
-        return 0 if _NUMBER.match(text.replace(" ", "")) or text in numbers["placeholders"] else 2
-    if role in numbers["name_roles"]:
-        return 3 if _VALUE_LIKE.match(text) else 0
-    return 0
-
-
-@lru_cache(maxsize=1 << 14)
-def _fit_row(
-    text: str, roles: tuple[str | None, ...], present: frozenset[str | None], suffixed: bool
-) -> tuple[int, ...]:
-    """`_fit` of one cell text in each column (one cache look-up instead of one a column)."""
-    return tuple(_fit(text, r, present, suffixed) for r in roles)
-
-
-def _align_costs(
-    texts: list[str], roles: list[str | None], present: frozenset[str | None], suffixed: bool
-) -> list[list[int]]:
-    """cost[i][j]: least cost of aligning texts[i:] to roles[j:] (see `_align`): the cheapest of
-    placing texts[i] in column j, removing texts[i] when empty, or inserting a blank in column j
-    (1 each), capped at _INF. Built a row at a time from the last, each row from its right end."""
-    n, w = len(texts), len(roles)
-    key = tuple(roles)
-    below = list(range(w, -1, -1))  # cost[n][j]: blanks inserted in the w - j columns left
-    cost = [below]
-    for i in range(n - 1, -1, -1):
-        fit = _fit_row(texts[i], key, present, suffixed)
-        empty = not texts[i]
-        cur = below[w] + 1 if empty and below[w] + 1 < _INF else _INF
-        row = [cur] * (w + 1)
-        for j in range(w - 1, -1, -1):
-            best = fit[j] + below[j + 1]
-            if empty and below[j] + 1 < best:
-                best = below[j] + 1
-            if cur + 1 < best:
-                best = cur + 1
-            cur = row[j] = best if best < _INF else _INF
-        cost.append(row)
-        below = row
-    cost.reverse()
-    return cost
-
-
-@lru_cache(maxsize=1 << 14)
-def _row_cost(
-    texts: tuple[str, ...], roles: tuple[str | None, ...], present: frozenset[str | None], suffixed: bool
-) -> int:
-    """cost[0][0] of `_align_costs`, with a shortcut for a row that fits its columns as it stands.
-    Cached: the segmentation tries the same lines against the same columns about twice."""
-    if len(texts) == len(roles) and not any(_fit(t, r, present, suffixed) for t, r in zip(texts, roles, strict=True)):
-        return 0
-    return _align_costs(list(texts), list(roles), present, suffixed)[0][0]
-
-
-def _align(cells: list[Cell], roles: list[str | None], suffixed: bool = False) -> list[int | None] | None:
-    """Column of each cell (None = cell removed), by least-cost alignment; None if impossible.
-
-    Removing or inserting an empty cell costs 1; a non-empty cell is never removed. Ties keep cells
-    where they are (placements are preferred, so inserted blanks go as far right as possible).
-    """
-    texts = [c.text for c in cells]
-    n, w = len(texts), len(roles)
-    present = frozenset(roles)
-    cost = _align_costs(texts, roles, present, suffixed)
-    if cost[0][0] >= _INF:
-        return None
-    placed: list[int | None] = []
-    i = j = 0
-    while i < n:
-        if j < w and _fit(texts[i], roles[j], present, suffixed) + cost[i + 1][j + 1] == cost[i][j]:
-            placed.append(j)
-            i, j = i + 1, j + 1
-        elif not texts[i] and 1 + cost[i + 1][j] == cost[i][j]:
-            placed.append(None)
-            i += 1
-        else:
-            j += 1
-    return placed
-
-
 def _repair(row: Row, columns: list[str | None], suffixed: bool = False) -> None:
     """Align `row.cells` to the columns in place, adding flags (see the module docstring)."""
     w = len(columns)
     original = row.cells
     if len(original) < w:
         row.flags.append("padded")
-    placed = _align(original, columns, suffixed)
+    placed = align([c.text for c in original], columns, suffixed)
     if placed is None:
         _merge_overflow(row, w)
         return
@@ -704,7 +425,7 @@ def _merge_overflow(row: Row, w: int) -> None:
 
 def _inherit(rows: list[Row], columns: list[str | None]) -> None:
     """Blank category cells take the value of the row above (shallower columns first)."""
-    order = _conf()["inherit"]["roles"]
+    order = rules()["inherit"]["roles"]
     cols = sorted((c for c, r in enumerate(columns) if r in order), key=lambda c: order.index(columns[c] or ""))
     previous: dict[int, Cell] = {}
     for row in rows:

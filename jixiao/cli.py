@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from jixiao import __version__
-from jixiao.errors import JixiaoError
+from jixiao.errors import JixiaoError, from_os_error
 
 EPILOG = "exit codes: 0 ok; 1 data does not conform / query found problems; 2 usage or input error"
 
@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JixiaoError as exc:
         print(f"jixiao {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # the environment, not a bug: permissions, a full disk, a missing folder
+        print(f"jixiao {args.command}: error: {from_os_error(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from jixiao import data as _data
 from jixiao import nsgen
+from jixiao.pagekit import BASE_CSS
 
 JX_NS, JXV_NS = nsgen.JX_NS, nsgen.JXV_NS
 OUT_DIR = Path("docs") / "ontology"  # run from the repository root (make docs)
@@ -36,9 +37,10 @@ PROPERTY_TYPES = {
 }
 STRUCTURE = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range)
 
-CSS = """
-body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
- max-width:72rem;margin:0 auto;padding:1rem 1.5rem;line-height:1.5;color:#222}
+CSS = (
+    BASE_CSS
+    + """
+body{max-width:72rem;margin:0 auto;padding:1rem 1.5rem;line-height:1.5;color:#222}
 h1{font-size:1.6rem}h2{border-bottom:2px solid #3a6;padding-bottom:.2rem;margin-top:2.5rem}
 h3{margin:0 0 .4rem;font-size:1.1rem}code{font-size:.9em}a{color:#1a5fb4}
 section.term{border:1px solid #ddd;border-radius:6px;padding:.7rem 1rem;margin:1rem 0}
@@ -50,6 +52,7 @@ table.bi td{width:50%}dl{display:grid;grid-template-columns:11rem 1fr;gap:.15rem
 dt{font-weight:600;color:#555}dd{margin:0}.kind{color:#777;font-weight:normal;font-size:.85rem}
 nav ul{columns:3;list-style:none;padding-left:0}nav li{break-inside:avoid}
 """
+)
 
 
 class Doc:

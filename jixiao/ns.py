@@ -12,6 +12,7 @@ class JX(DefinedNamespace):
     BudgetFigure: URIRef  # Budget figure
     BudgetLine: URIRef  # Budget line
     BudgetUnit: URIRef  # Budget unit
+    CellSelector: URIRef  # Cell selector
     Change: URIRef  # Change
     DeclaredCount: URIRef  # Declared count
     Department: URIRef  # Department
@@ -19,6 +20,7 @@ class JX(DefinedNamespace):
     Duty: URIRef  # Duty
     Effect: URIRef  # Effect
     Evaluation: URIRef  # Evaluation
+    ExtractedText: URIRef  # Extracted text
     Indicator: URIRef  # Performance indicator
     IngestRun: URIRef  # Ingest run
     Measure: URIRef  # Measure
@@ -49,6 +51,7 @@ class JX(DefinedNamespace):
     budgetPhase: URIRef  # budget phase
     canonicalName: URIRef  # canonical name
     category: URIRef  # indicator category
+    cellRange: URIRef  # cell range
     changeFrom: URIRef  # change from
     changeTo: URIRef  # change to
     charCount: URIRef  # character count
@@ -60,12 +63,14 @@ class JX(DefinedNamespace):
     denominator: URIRef  # denominator
     department: URIRef  # department
     direction: URIRef  # direction
+    documentNumber: URIRef  # document number
     effect: URIRef  # effect
     encoding: URIRef  # encoding
     evaluated: URIRef  # evaluated
     evaluatedYear: URIRef  # evaluated year
     evaluation: URIRef  # evaluation
     evaluator: URIRef  # evaluator
+    extractedText: URIRef  # extracted text
     figureKind: URIRef  # figure kind
     fileName: URIRef  # file name
     fiscalPeriod: URIRef  # fiscal period
@@ -80,11 +85,13 @@ class JX(DefinedNamespace):
     hasSection: URIRef  # has section
     inReport: URIRef  # in report
     inSection: URIRef  # in section
+    indexNumber: URIRef  # index number
     indicatorScore: URIRef  # indicator score
     inferenceEvidence: URIRef  # inference evidence
     inferredName: URIRef  # inferred name
     level: URIRef  # level
     measure: URIRef  # measure
+    mediaType: URIRef  # media type
     missing: URIRef  # missing
     multiplier: URIRef  # multiplier
     name: URIRef  # name
@@ -93,10 +100,15 @@ class JX(DefinedNamespace):
     number: URIRef  # number
     numerator: URIRef  # numerator
     ordinal: URIRef  # ordinal
+    packagePart: URIRef  # package part
+    pageCount: URIRef  # page count
+    pageNumber: URIRef  # page number
     partner: URIRef  # partner
     problem: URIRef  # problem
     problemPattern: URIRef  # problem pattern
     programme: URIRef  # programme
+    publicationDate: URIRef  # publication date
+    publishingBody: URIRef  # publishing body
     qualifier: URIRef  # qualifier
     quantitative: URIRef  # quantitative
     raisedBy: URIRef  # raised by
@@ -109,6 +121,7 @@ class JX(DefinedNamespace):
     score: URIRef  # score
     sectionRole: URIRef  # section role
     sha256: URIRef  # SHA-256 checksum
+    sheetName: URIRef  # sheet name
     sourceFile: URIRef  # source file
     sourceSpan: URIRef  # source span
     spendingKind: URIRef  # spending kind
@@ -310,3 +323,151 @@ class JXV(DefinedNamespace):
     unitkind_public_institution: URIRef  # public institution
 
     _NS = Namespace("https://w3id.org/jixiao/vocab#")
+
+
+class CCCEV(DefinedNamespace):
+    """cccev: <http://data.europa.eu/m8g/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    Criterion: URIRef  # Criterion
+
+    _NS = Namespace("http://data.europa.eu/m8g/")
+
+
+class DCTERMS(DefinedNamespace):
+    """dcterms: <http://purl.org/dc/terms/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    hasPart: URIRef  # has part
+    isPartOf: URIRef  # is part of
+    references: URIRef  # references
+    title: URIRef  # title
+
+    _NS = Namespace("http://purl.org/dc/terms/")
+
+
+class FOAF(DefinedNamespace):
+    """foaf: <http://xmlns.com/foaf/0.1/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    Document: URIRef  # Document
+
+    _NS = Namespace("http://xmlns.com/foaf/0.1/")
+
+
+class OA(DefinedNamespace):
+    """oa: <http://www.w3.org/ns/oa#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    SpecificResource: URIRef  # Specific resource
+    TextPositionSelector: URIRef  # Text position selector
+    TextQuoteSelector: URIRef  # Text quote selector
+    end: URIRef  # end
+    exact: URIRef  # exact
+    hasSelector: URIRef  # has selector
+    hasSource: URIRef  # has source
+    prefix: URIRef  # prefix
+    start: URIRef  # start
+    suffix: URIRef  # suffix
+
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+
+
+class OBEU_DIMENSION(DefinedNamespace):
+    """obeu-dimension: <http://data.openbudgets.eu/ontology/dsd/dimension/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    budgetPhase: URIRef  # budget phase (OpenBudgets)
+
+    _NS = Namespace("http://data.openbudgets.eu/ontology/dsd/dimension/")
+
+
+class ORG(DefinedNamespace):
+    """org: <http://www.w3.org/ns/org#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    FormalOrganization: URIRef  # Formal organization
+    Organization: URIRef  # Organization
+    OrganizationalUnit: URIRef  # Organizational unit
+    hasSubOrganization: URIRef  # has sub-organization
+    subOrganizationOf: URIRef  # sub-organization of
+
+    _NS = Namespace("http://www.w3.org/ns/org#")
+
+
+class PROV(DefinedNamespace):
+    """prov: <http://www.w3.org/ns/prov#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    Activity: URIRef  # Activity
+    Entity: URIRef  # Entity
+    SoftwareAgent: URIRef  # Software agent
+    endedAtTime: URIRef  # ended at time
+    generated: URIRef  # generated
+    startedAtTime: URIRef  # started at time
+    used: URIRef  # used
+    wasAssociatedWith: URIRef  # was associated with
+    wasDerivedFrom: URIRef  # was derived from
+    wasGeneratedBy: URIRef  # was generated by
+
+    _NS = Namespace("http://www.w3.org/ns/prov#")
+
+
+class QB(DefinedNamespace):
+    """qb: <http://purl.org/linked-data/cube#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    DataSet: URIRef  # Data set
+    DimensionProperty: URIRef  # Dimension property
+    Observation: URIRef  # Observation
+    dataSet: URIRef  # data set
+
+    _NS = Namespace("http://purl.org/linked-data/cube#")
+
+
+class QUDT(DefinedNamespace):
+    """qudt: <http://qudt.org/schema/qudt/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    QuantityValue: URIRef  # Quantity value
+    numericValue: URIRef  # numeric value
+    unit: URIRef  # unit
+
+    _NS = Namespace("http://qudt.org/schema/qudt/")
+
+
+class SCHEMA(DefinedNamespace):
+    """schema: <https://schema.org/>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    QuantitativeValue: URIRef  # Quantitative value
+    Report: URIRef  # Report
+    maxValue: URIRef  # max value
+    value: URIRef  # value
+
+    _NS = Namespace("https://schema.org/")
+
+
+class SKOS(DefinedNamespace):
+    """skos: <http://www.w3.org/2004/02/skos/core#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    Concept: URIRef  # Concept
+    altLabel: URIRef  # alternative label
+    broader: URIRef  # broader
+    prefLabel: URIRef  # preferred label
+
+    _NS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+
+class TIME(DefinedNamespace):
+    """time: <http://www.w3.org/2006/time#>, the terms jixiao uses (external.ttl)."""
+
+    _fail = True
+    Instant: URIRef  # Instant
+    ProperInterval: URIRef  # Proper interval
+    hasBeginning: URIRef  # has beginning
+    hasEnd: URIRef  # has end
+    inXSDDate: URIRef  # in XSD date
+
+    _NS = Namespace("http://www.w3.org/2006/time#")

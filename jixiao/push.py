@@ -6,17 +6,27 @@ triple count with a ``COUNT`` query, then swap it in with one update request
 (``MOVE <tmp> TO <graph>``, which the store applies as one operation). Any failure before the
 swap drops the temporary graph (when the store can still be reached) and leaves the previous
 graph untouched. Store-specific URLs: docs/remote-stores.md.
+
+A push killed before its swap (``kill -9``, a lost connection) leaves its temporary graph behind, where
+union-default-graph queries see it (SPARQL 1.1 has no hidden graphs): every push first drops the
+temporary graphs of earlier pushes (``urn:jixiao:push:*``) and says how many. One push at a time per
+store: a second push running at the same moment would have its temporary graph dropped and fail its
+count check, leaving that graph's previous version in place.
+
+Data files are read by ``jixiao.rdfinput`` (nothing the data names is fetched; entity expansion in
+RDF/XML bounded).
 """
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
 from jixiao import iris
@@ -27,6 +37,8 @@ from jixiao.queries import term_n3
 # triples per INSERT DATA request: Virtuoso 7.2's SPARQL compiler fails ("SP030 … memory exhausted")
 # near 5,000 triples in one request
 BATCH = 1000
+TMP_PREFIX = "urn:jixiao:push:"
+HTTP_ERRORS = (httpx.HTTPError, httpx.InvalidURL)  # InvalidURL is not an HTTPError
 
 
 @dataclass
@@ -118,29 +130,61 @@ class Pusher:
         for i in range(0, len(lines), max(1, size)):
             self._update(f"INSERT DATA {{ GRAPH {term_n3(graph)} {{\n" + "\n".join(lines[i : i + size]) + "\n} }")
 
+    def where(self) -> str:
+        """The endpoint a push writes to, for messages."""
+        return self.t.gsp or self.t.update
+
     def push(self, graph: URIRef, triples: Graph) -> int:
-        tmp = URIRef(f"urn:jixiao:push:{uuid.uuid4()}")
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        tmp = URIRef(f"{TMP_PREFIX}{stamp}:{uuid.uuid4()}")
         expected = len(triples)
         try:
+            if not expected:  # an empty graph: nothing to load or move (MOVE of a missing graph fails)
+                self._update(f"DROP SILENT GRAPH {term_n3(graph)}")
+                return 0
             self._update(f"DROP SILENT GRAPH {term_n3(tmp)}")
             self.load(tmp, triples)
             got = self.count(tmp)
             if got != expected:
                 raise JixiaoError(f"the store holds {got} triples of {expected} sent; not swapped")
             self._update(f"MOVE {term_n3(tmp)} TO {term_n3(graph)}")
-        except (JixiaoError, httpx.HTTPError, ValueError, KeyError) as exc:
-            cleaned = self._drop_quietly(tmp)
+        except (JixiaoError, *HTTP_ERRORS, ValueError, KeyError) as exc:
+            cleaned = expected == 0 or self._drop_quietly(tmp)
             note = "" if cleaned else f" (temporary graph <{tmp}> could not be dropped)"
             raise JixiaoError(
-                f"push of <{graph}> failed, the store's previous graph is unchanged: {exc}{note}"
+                f"push of <{graph}> to {self.where()} failed, the store's previous graph is unchanged: {exc}{note}"
             ) from exc
         return expected
+
+    def leftovers(self) -> list[str]:
+        """The temporary graphs of earlier, interrupted pushes the store holds."""
+        q = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{TMP_PREFIX}")) }}'
+        try:
+            r = self.http.post(self.t.query, data={"query": q}, headers={"Accept": "application/sparql-results+json"})
+            if r.status_code != 200:
+                raise JixiaoError(f"HTTP {r.status_code} {r.text[:300]}")
+            names = sorted(b["g"]["value"] for b in r.json()["results"]["bindings"] if "g" in b)
+        except (JixiaoError, *HTTP_ERRORS, ValueError, KeyError, TypeError) as exc:
+            raise JixiaoError(f"cannot list the graphs of {self.t.query}: {exc}") from exc
+        return [name for name in names if name.startswith(TMP_PREFIX)]
+
+    def drop_leftovers(self) -> list[str]:
+        """Drop the temporary graphs of earlier, interrupted pushes; returns their names."""
+        names = self.leftovers()
+        for name in names:
+            try:
+                self._update(f"DROP SILENT GRAPH {term_n3(URIRef(name))}")
+            except (JixiaoError, *HTTP_ERRORS) as exc:
+                raise JixiaoError(
+                    f"cannot drop the leftover temporary graph <{name}> at {self.t.update}: {exc}"
+                ) from exc
+        return names
 
     def _drop_quietly(self, graph: URIRef) -> bool:
         try:
             self._update(f"DROP SILENT GRAPH {term_n3(graph)}")
             return True
-        except (JixiaoError, httpx.HTTPError):
+        except (JixiaoError, *HTTP_ERRORS):
             return False
 
 
@@ -162,30 +206,30 @@ def graphs_from_store(store: Path | None, only: URIRef | None = None) -> Iterato
 
 
 def graphs_from_file(path: Path, graph: URIRef | None = None) -> Iterator[tuple[URIRef, Graph]]:
-    if not path.is_file():
-        raise UsageError(f"no data file {path}")
-    fmt = {".trig": "trig", ".nq": "nquads"}.get(path.suffix.lower())
-    try:
-        if fmt:
-            ds = Dataset()
-            ds.parse(path, format=fmt)
-            named = [
-                (URIRef(str(g.identifier)), g)
-                for g in ds.graphs()
-                if len(g) and isinstance(g.identifier, URIRef) and g.identifier != ds.default_graph.identifier
-            ]
-            for name, g in sorted(named, key=lambda x: str(x[0])):
-                if graph is None or name == graph:
-                    out = Graph()
-                    for t in g:
-                        out.add(t)
-                    yield name, out
-            return
-        g = Graph().parse(path)
-    except Exception as exc:  # rdflib parsers raise many kinds
-        if isinstance(exc, JixiaoError):
-            raise
-        raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
+    """The graphs of an RDF file, read whole (by ``jixiao.rdfinput``) before the first is pushed, so a
+    file that does not parse pushes nothing. N-Quads/TriG: each named graph (``graph``: only that one);
+    any other format: its triples, into ``graph`` or the graph of the one report they describe."""
+    import pyoxigraph as ox
+
+    from jixiao import rdfinput
+    from jixiao.rdfutil import from_ox
+
+    fmt = rdfinput.rdf_format(path)
+    groups: dict[str | None, Graph] = {}
+    for q in rdfinput.quads(path, fmt):
+        g = q.graph_name
+        if isinstance(g, ox.BlankNode):
+            continue  # a graph without a name cannot be pushed
+        key = None if isinstance(g, ox.DefaultGraph) else g.value
+        target = groups.get(key)
+        if target is None:
+            target = groups[key] = Graph()
+        target.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+    if rdfinput.is_dataset_format(fmt):
+        named = sorted((URIRef(k), g) for k, g in groups.items() if k is not None and len(g))
+        yield from ((name, g) for name, g in named if graph is None or name == graph)
+        return
+    g = groups.get(None, Graph())
     if graph is None:
         reports = sorted(set(g.subjects(RDF.type, JX.Report)))
         if len(reports) != 1:
@@ -205,9 +249,26 @@ def ontology_graph() -> tuple[URIRef, Graph]:
     return iris.ONTOLOGY_GRAPH, g
 
 
-def push_all(target: Target, graphs: Iterable[tuple[URIRef, Graph]]) -> list[tuple[URIRef, int]]:
+def push_all(
+    target: Target,
+    graphs: Iterable[tuple[URIRef, Graph]],
+    progress: Callable[[URIRef, int], object] | None = None,
+    *,
+    on_leftovers: Callable[[list[str]], object] | None = None,
+) -> list[tuple[URIRef, int]]:
+    """Push each graph in turn, after dropping the temporary graphs of interrupted pushes
+    (``on_leftovers(names)`` is told which, when there were any); ``progress(name, triples)`` is
+    called after each graph."""
     pusher = Pusher(target)
-    return [(name, pusher.push(name, g)) for name, g in graphs]
+    left = pusher.drop_leftovers()
+    if left and on_leftovers is not None:
+        on_leftovers(left)
+    out = []
+    for name, g in graphs:
+        out.append((name, pusher.push(name, g)))
+        if progress is not None:
+            progress(*out[-1])
+    return out
 
 
 def ntriples_from_store(store: Path | None, only: URIRef | None = None) -> Iterator[tuple[str, bytes]]:

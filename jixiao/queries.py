@@ -45,13 +45,17 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import SKOS, XSD
 from rdflib.term import Node
 
 from jixiao import data as _data
+from jixiao import iris
 from jixiao.errors import JixiaoError, UsageError
+from jixiao.ns import JX, JXV
+from jixiao.rdfutil import from_ox, from_ox_memoised
 from jixiao.sparqltext import skip_opaque
-from jixiao.store import GraphStore, from_ox, to_ox
+from jixiao.store import GraphStore
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,11 +64,7 @@ XSD_NS = str(XSD)
 PARAM_TYPES = ("xsd:string", "xsd:decimal", "xsd:integer", "xsd:boolean", "xsd:gYear", "xsd:anyURI")
 _HEADER_KEYS = {"title_zh", "title_en", "description", "params", "example", "problems"}
 _PARAM_KEYS = {"name", "type", "default", "description", "required"}
-CURIE_PREFIXES = {
-    "jx": "https://w3id.org/jixiao/def#",
-    "jxv": "https://w3id.org/jixiao/vocab#",
-    "jxd": "https://w3id.org/jixiao/id/",
-}
+CURIE_PREFIXES = {"jx": str(JX), "jxv": str(JXV), "jxd": iris.BASE}
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -194,7 +194,8 @@ def load(name_or_path: str | Path) -> LibraryQuery:
 def coerce(param: Param, raw: str) -> Node:
     """The RDF term for ``raw`` under the declared type; UsageError when it does not fit."""
     t = param.type
-    bad = UsageError(f"parameter {param.name}={raw!r} is not a valid {t}")
+    shown = raw if len(raw) <= 60 else raw[:60] + "…"
+    bad = UsageError(f"parameter {param.name}={shown!r} is not a valid {t}")
     if t == "xsd:string":
         return Literal(raw)
     if t == "xsd:decimal":
@@ -204,11 +205,20 @@ def coerce(param: Param, raw: str) -> Node:
             raise bad from None
         if not d.is_finite() or "e" in raw.lower():
             raise bad
-        return Literal(format(d.normalize(), "f"), datatype=XSD.decimal)
+        lexical = format(d.normalize(), "f")
+        whole, _, frac = lexical.lstrip("-").partition(".")
+        if len(whole) > 20 or len(frac) > 18:  # what Oxigraph's xsd:decimal holds
+            raise UsageError(
+                f"parameter {param.name}={shown!r}: out of range (at most 20 digits before the point, 18 after)"
+            )
+        return Literal(lexical, datatype=XSD.decimal)
     if t == "xsd:integer":
-        if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+        m = re.fullmatch(r"([+-]?)0*(\d+)", raw.strip())
+        if not m:
             raise bad
-        return Literal(str(int(raw)), datatype=XSD.integer)
+        if len(m.group(2)) > 18:  # Oxigraph's xsd:integer is 64-bit; int() refuses 4,300+ digits
+            raise UsageError(f"parameter {param.name}={shown!r}: out of range (at most 18 digits)")
+        return Literal(str(int(m.group(1) + m.group(2))), datatype=XSD.integer)
     if t == "xsd:boolean":
         if raw.strip().lower() not in ("true", "false", "1", "0"):
             raise bad
@@ -325,58 +335,37 @@ def bind_values(text: str, terms: dict[str, Node]) -> str:
 
 
 # -- datasets ----------------------------------------------------------------------------------
-def _rdf_format(path: Path) -> str:
-    ext = path.suffix.lower().lstrip(".")
-    return {
-        "ttl": "turtle",
-        "trig": "trig",
-        "nt": "nt",
-        "nq": "nquads",
-        "jsonld": "json-ld",
-        "rdf": "xml",
-        "xml": "xml",
-        "n3": "n3",
-    }.get(ext, "turtle")
-
-
 def _ontology_files() -> list[Path]:
     return [_data.ontology_dir() / "vocab.ttl", _data.ontology_dir() / "jixiao.ttl"]
 
 
 def load_files(files: list[Path], *, engine: str = "oxigraph", with_ontology: bool = True):
     """An in-memory dataset of ``files`` (each triples file in a graph of its own) plus, by default,
-    the ontology and vocabularies in jixiao's ontology graph. ``engine``: oxigraph | rdflib."""
+    the ontology and vocabularies in jixiao's ontology graph. ``engine``: oxigraph | rdflib. Files are
+    read by ``jixiao.rdfinput`` (the format from the extension, Turtle for any other; nothing fetched,
+    entity expansion bounded); an unreadable or invalid file is an InputError naming it."""
+    from jixiao import rdfinput
     from jixiao.iris import ONTOLOGY_GRAPH
 
-    sources = [(f, URIRef(Path(f).resolve().as_uri())) for f in files]
+    sources = [(Path(f), URIRef(Path(f).resolve().as_uri())) for f in files]
     if with_ontology:
         sources += [(f, ONTOLOGY_GRAPH) for f in _ontology_files()]
     if engine == "rdflib":
         ds = Dataset(default_union=True)
         for f, gname in sources:
-            fmt = _rdf_format(Path(f))
-            try:
-                if fmt in ("trig", "nquads"):
-                    ds.parse(f, format=fmt)
-                else:
-                    ds.graph(gname).parse(f, format=fmt)
-            except Exception as exc:
-                raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+            graphs: dict = {}
+            # the default graph of N-Quads/TriG stays the default graph (as with Oxigraph below)
+            default = DATASET_DEFAULT_GRAPH_ID if rdfinput.is_dataset_format(rdfinput.rdf_format(f)) else gname
+            for q in rdfinput.quads(f):
+                name = default if isinstance(q.graph_name, ox.DefaultGraph) else from_ox(q.graph_name)
+                g = graphs.get(name)
+                if g is None:
+                    g = graphs[name] = ds.graph(name)
+                g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
         return ds
     store = ox.Store()
     for f, gname in sources:
-        fmt = _rdf_format(Path(f))
-        try:
-            if fmt in ("trig", "nquads"):
-                store.bulk_load(path=str(f), format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
-            else:
-                g = Graph().parse(f, format=fmt)
-                target = ox.NamedNode(str(gname))
-                store.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), target) for s, p, o in g])
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
-        except Exception as exc:  # rdflib parser errors have no common base class
-            raise JixiaoError(f"cannot read RDF: {exc}", file=f) from exc
+        rdfinput.load(store, f, ox.NamedNode(str(gname)))
     return store
 
 
@@ -388,6 +377,7 @@ class Result:
     query: LibraryQuery
     vars: list[str]
     rows: list[list[Node | None]]
+    form: str = "SELECT"  # SELECT | ASK | CONSTRUCT | DESCRIBE (CONSTRUCT and DESCRIBE rows are triples)
 
 
 def open_dataset(
@@ -462,31 +452,35 @@ def _oxigraph(q: LibraryQuery, terms: dict[str, Node], dataset) -> Result:
     except (SyntaxError, RuntimeError) as exc:
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if isinstance(res, ox.QueryBoolean):
-        return Result(q, ["ask"], [[Literal(bool(res))]])
-    convert = _converter()
+        return Result(q, ["ask"], [[Literal(bool(res))]], "ASK")
+    convert = from_ox_memoised()
     if isinstance(res, ox.QueryTriples):
         return Result(
             q,
             ["subject", "predicate", "object"],
             [[convert(t.subject), convert(t.predicate), convert(t.object)] for t in res],
+            _graph_form(q.text),
         )
     names = [v.value for v in res.variables]
     return Result(q, names, [[convert(t) for t in sol] for sol in res])  # a solution iterates in `names` order
 
 
-def _converter():
-    """``from_ox`` memoised for one result: answers repeat terms (a report's title on each of its rows,
-    units, phases), and building an rdflib Literal costs microseconds; None stays None."""
-    memo: dict = {None: None}
+_GRAPH_FORM = re.compile(r"(?i)(?<![\w?$])(CONSTRUCT|DESCRIBE)\b")
 
-    def convert(term):
-        try:
-            return memo[term]
-        except KeyError:
-            out = memo[term] = from_ox(term)
-            return out
 
-    return convert
+def _graph_form(text: str) -> str:
+    """CONSTRUCT or DESCRIBE: the first of the two keywords outside comments, strings and IRIs."""
+    kept, i, n = [], 0, len(text)
+    while i < n:
+        end = skip_opaque(text, i)
+        if end is None:
+            kept.append(text[i])
+            i += 1
+        else:
+            kept.append(" ")
+            i = end
+    m = _GRAPH_FORM.search("".join(kept))
+    return m.group(1).upper() if m else "CONSTRUCT"
 
 
 def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:
@@ -495,9 +489,9 @@ def _rdflib(q: LibraryQuery, terms: dict[str, Node], ds) -> Result:
     except Exception as exc:  # pyparsing / evaluation errors
         raise UsageError(f"query {q.name}: {exc}", file=q.path) from exc
     if res.type == "ASK":
-        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]])
+        return Result(q, ["ask"], [[Literal(bool(res.askAnswer))]], "ASK")
     if res.type in ("CONSTRUCT", "DESCRIBE"):
-        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph])
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in res.graph], res.type)
     names = [str(v) for v in res.vars]
     return Result(q, names, [[row[i] for i in range(len(names))] for row in res])
 
@@ -511,6 +505,11 @@ def _remote(q: LibraryQuery, terms: dict[str, Node], endpoint: str, timeout: flo
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
     client.setQuery(bind_values(q.text, terms))
+    form = client.queryType if client.queryType in ("CONSTRUCT", "DESCRIBE") else None
+    if form:
+        from SPARQLWrapper import TURTLE
+
+        client.setReturnFormat(TURTLE)
     try:
         answer = client.query()
         # Virtuoso answers a query stopped by its time or row limit with the rows found so far, as if
@@ -518,13 +517,19 @@ def _remote(q: LibraryQuery, terms: dict[str, Node], endpoint: str, timeout: flo
         if getattr(answer.response, "status", 200) == 206 or answer.info().get("x-sql-state") == "S1TAT":
             message = answer.info().get("x-sql-message", "")
             raise JixiaoError(f"endpoint {endpoint}: query {q.name} returned a partial result ({message[:200]})")
-        doc = answer.convert()
+        doc = answer.response.read() if form else answer.convert()
     except (SPARQLWrapperException, OSError) as exc:
         raise JixiaoError(f"endpoint {endpoint}: {exc}") from exc
+    if form:
+        try:
+            g = Graph().parse(data=doc, format="turtle")
+        except Exception as exc:  # rdflib parser errors have no common base class
+            raise JixiaoError(f"endpoint {endpoint}: the {form} answer is not Turtle: {exc}") from exc
+        return Result(q, ["subject", "predicate", "object"], [list(t) for t in sorted(g)], form)
     if not isinstance(doc, dict):
         raise JixiaoError(f"endpoint {endpoint}: query {q.name} did not return SELECT results")
     if "boolean" in doc:
-        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]])
+        return Result(q, ["ask"], [[Literal(bool(doc["boolean"]))]], "ASK")
     names = list(doc["head"]["vars"])
     rows = [[_json_term(b.get(n)) for n in names] for b in doc["results"]["bindings"]]
     return Result(q, names, rows)
@@ -558,33 +563,108 @@ def _vocab_labels() -> dict[tuple[str, str], str]:
     return out
 
 
-def python_value(term: Node | None, lang: str | None = None):
-    """A cell value: numbers as int/float, booleans as bool, vocabulary concepts as their label in
-    ``lang`` (when given), everything else as its string."""
-    if term is None:
-        return None
+INTEGER_TYPES = frozenset(
+    XSD[n]
+    for n in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+FLOAT_TYPES = frozenset((XSD.double, XSD.float))
+DATE_TYPES = frozenset((XSD.date, XSD.dateTime, XSD.dateTimeStamp))
+
+
+def _kind(term: Node, lang: str | None) -> str:
+    """What a cell holds: int, decimal, float, bool, date, year, iri, label or text."""
     if isinstance(term, Literal):
         dt = term.datatype
-        if dt in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger):
-            return int(str(term))
-        if dt in (XSD.decimal, XSD.double, XSD.float):
-            return float(str(term))
+        if dt in INTEGER_TYPES:
+            return "int"
+        if dt == XSD.decimal:
+            return "decimal"
+        if dt in FLOAT_TYPES:
+            return "float"
         if dt == XSD.boolean:
-            return str(term) in ("true", "1")
-        return str(term)
-    if lang and isinstance(term, URIRef):
-        label = _vocab_labels().get((str(term), lang))
-        if label:
-            return label
+            return "bool"
+        if dt in DATE_TYPES:
+            return "date"
+        if dt == XSD.gYear:
+            return "year"
+        return "text"
+    if isinstance(term, URIRef):
+        return "label" if lang and (str(term), lang) in _vocab_labels() else "iri"
+    return "text"
+
+
+def python_value(term: Node | None, lang: str | None = None):
+    """A cell value: integers as int, xsd:decimal as ``decimal.Decimal`` (exact: the value as stored),
+    doubles as float, booleans as bool, vocabulary concepts as their label in ``lang`` (when given),
+    everything else (years, dates, IRIs, text) as its string; None when unbound."""
+    if term is None:
+        return None
+    kind = _kind(term, lang)
+    if kind == "int":
+        return int(str(term))
+    if kind == "decimal":
+        try:
+            return Decimal(str(term))
+        except InvalidOperation:
+            return str(term)
+    if kind == "float":
+        return float(str(term))
+    if kind == "bool":
+        return str(term) in ("true", "1")
+    if kind == "label":
+        return _vocab_labels()[(str(term), lang)]
     return str(term)
 
 
-def to_frame(result: Result, lang: str | None = None) -> pd.DataFrame:
+def _column(terms: list[Node | None], lang: str | None, exact: bool, compact: bool):
+    """One result column as a typed pandas array (see ``to_frame``)."""
     import pandas as pd
 
-    return pd.DataFrame(
-        [[python_value(t, lang) for t in row] for row in result.rows], columns=result.vars, dtype=object
-    )
+    kinds = {_kind(t, lang) for t in terms if t is not None}
+    values = [python_value(t, lang) for t in terms]
+    if not kinds:
+        return pd.array(values, dtype=object)
+    if kinds == {"int"}:
+        return pd.array(values, dtype="Int64")
+    if kinds <= {"int", "decimal", "float"}:
+        if exact and "float" not in kinds:
+            return pd.array([None if v is None else Decimal(v) for v in values], dtype=object)
+        return pd.array([None if v is None else float(v) for v in values], dtype="Float64")
+    if kinds == {"bool"}:
+        return pd.array(values, dtype="boolean")
+    if kinds == {"year"}:
+        years = [re.match(r"-?\d+", v) if v is not None else None for v in values]
+        return pd.array([int(m.group()) if m else None for m in years], dtype="Int64")
+    if kinds == {"date"}:
+        return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", errors="coerce").array
+    if compact:
+        from jixiao.prefixes import compact as curie
+
+        values = [
+            curie(v) if isinstance(t, URIRef) and isinstance(v, str) else v for t, v in zip(terms, values, strict=True)
+        ]
+    return pd.array(values, dtype="string")
+
+
+def to_frame(result: Result, lang: str | None = None, *, exact: bool = False, compact: bool = False) -> pd.DataFrame:
+    """The rows as a DataFrame with typed columns, decided per column from the RDF datatypes:
+
+    * integers → ``Int64``; xsd:decimal, xsd:double (and integers mixed with them) → ``Float64``;
+      with ``exact=True`` decimal columns hold ``decimal.Decimal`` objects instead (dtype object);
+    * xsd:boolean → ``boolean``; xsd:date / xsd:dateTime → ``datetime64``; xsd:gYear → ``Int64`` (the year);
+    * everything else (text, IRIs, mixed columns) → ``string``; IRIs in full, or as CURIEs of the project's
+      prefixes with ``compact=True``; vocabulary concepts as their label in ``lang`` when given.
+
+    All dtypes are pandas' nullable ones: an unbound cell is ``<NA>``, never the string "None".
+    Float64 holds every amount the reports print exactly to the cent (15 significant digits); sums of
+    many rows can show binary-fraction noise (round them, or use ``exact=True`` for decimal arithmetic)."""
+    import pandas as pd
+
+    columns = {v: _column([row[i] for row in result.rows], lang, exact, compact) for i, v in enumerate(result.vars)}
+    return pd.DataFrame(columns, columns=result.vars, index=pd.RangeIndex(len(result.rows)))
 
 
 def run(
@@ -597,9 +677,11 @@ def run(
     dataset=None,
     memory: bool = False,
     lang: str | None = None,
+    exact: bool = False,
+    compact: bool = False,
 ) -> pd.DataFrame:
     """Run a library query (by name) or a ``.rq`` file on the local store (default), a data file,
-    a dataset from ``open_dataset``, or a SPARQL endpoint, and return the rows as a pandas DataFrame."""
-    return to_frame(
-        execute(name_or_path, params, store=store, data=data, endpoint=endpoint, dataset=dataset, memory=memory), lang
-    )
+    a dataset from ``open_dataset``, or a SPARQL endpoint, and return the rows as a pandas DataFrame
+    with typed columns (see ``to_frame`` for the types, ``exact`` and ``compact``)."""
+    result = execute(name_or_path, params, store=store, data=data, endpoint=endpoint, dataset=dataset, memory=memory)
+    return to_frame(result, lang, exact=exact, compact=compact)

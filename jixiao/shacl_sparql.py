@@ -606,7 +606,7 @@ def _fill(template: str, bindings: dict[str, object]) -> str:
 
 def report_graph(rows: list[Row]) -> Graph:
     """The rows as a SHACL validation report (the triples pySHACL writes for each result)."""
-    from jixiao.store import from_ox
+    from jixiao.rdfutil import from_ox
 
     g = Graph()
     for i, row in enumerate(rows):

@@ -1,93 +1,41 @@
 """The embedded on-disk store: pyoxigraph, one named graph per report (docs/decisions/0002-store.md).
 
 Writing a report's graph is one transaction: the old graph is dropped and the new triples added
-together, so a failure leaves the previous graph intact, and re-ingesting replaces, never duplicates.
+together (one SPARQL update request, which Oxigraph applies as one transaction), so a failure or a
+``kill -9`` leaves the previous graph intact, re-ingesting replaces, never duplicates, and no
+intermediate graph ever exists for union queries to see. (Earlier versions loaded a replacement into
+``<graph>#staging`` first; a store an interrupted one left such a graph in is cleaned at its next
+write-open and refused by read-only opens until then.)
+
+One writer at a time: ``store_lock`` (a lock file beside the store, held with ``flock`` and naming the
+holder's pid) is taken by ``jixiao ingest`` for the whole run; a second writer exits with a message
+naming the holder. The kernel drops the lock when its holder dies, however it dies.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import os
 import sys
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from jixiao import pending
 from jixiao.errors import JixiaoError
 from jixiao.paths import default_store
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot convert {term!r}")
+from jixiao.rdfutil import from_ox, nt_term
 
 
-# N-Triples escapes in a literal, as Oxigraph writes them: named escapes for \b \t \n \f \r " \\,
-# \uXXXX for the other control characters; everything else (any Unicode character) as itself
-NT_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
-    0x08: "\\b",
-    0x09: "\\t",
-    0x0A: "\\n",
-    0x0C: "\\f",
-    0x0D: "\\r",
-    0x22: '\\"',
-    0x5C: "\\\\",
-}
-NT_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
-
-
-@lru_cache(maxsize=256)
-def _nt_lang(tag: str) -> str:
-    """``@tag`` as Oxigraph writes it (checked, lower-cased)."""
-    return "@" + ox.Literal("", language=tag).language
-
-
-@lru_cache(maxsize=256)
-def _nt_datatype(iri: str) -> str:
-    """``^^<iri>`` (the IRI checked by Oxigraph)."""
-    return "^^" + str(ox.NamedNode(iri))
-
-
-def nt_term(term: Node) -> str:
-    """One rdflib term in N-Triples, exactly as Oxigraph writes it (``to_ox(term)`` serialised): an IRI
-    Oxigraph rejects raises ValueError as before; literals escaped as above, language tags lower-cased,
-    xsd:string implicit."""
-    if type(term) is URIRef or (type(term) is not Literal and isinstance(term, URIRef)):
-        return str(ox.NamedNode(term))
-    if isinstance(term, Literal):
-        lexical = str(term)
-        if NT_NEEDS_ESCAPE.search(lexical):
-            lexical = lexical.translate(NT_ESCAPES)
-        if term.language:
-            return f'"{lexical}"{_nt_lang(term.language)}'
-        datatype = term.datatype
-        if not datatype or str(datatype) == XSD_STRING:
-            return f'"{lexical}"'
-        return f'"{lexical}"{_nt_datatype(str(datatype))}'
-    return str(to_ox(term))  # a blank node (checked by Oxigraph), or TypeError
-
-
-def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
-    """N-Triples of rdflib triples, in their order: the bytes pyoxigraph's serialiser writes for them,
-    built directly. Each distinct term object is converted once (an ingested report has ~17k
-    triples but ~9k distinct term objects), memoised by ``id`` (cheap to hash, unlike a Literal);
-    ``keep`` holds every converted term so no id is reused while the memo lives. Only bytes and ints
-    are kept (no new objects for the cyclic garbage collector to scan)."""
+def ntriples(triples: Iterable[tuple]) -> bytes:
+    """N-Triples of triples of pyoxigraph or rdflib terms, in their order: the lines pyoxigraph's
+    serialiser writes for them, each term written by `jixiao.rdfutil.nt_term`. Each distinct term
+    object is written once (a report's triples share their terms: a figure's IRI, a unit, a
+    label), memoised by ``id`` (cheap to hash); ``keep`` holds every term written so no id is reused
+    while the memo lives."""
     memo: dict[int, bytes] = {}
     keep = []
     get = memo.get
@@ -118,18 +66,104 @@ def nquads(ntriples_bytes: bytes, graph_iri: str) -> bytes:
     return data.replace(b" .\n", b" " + graph + b" .\n")
 
 
-def from_ox(term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"cannot convert {term!r}")
+STAGING_SUFFIX = "#staging"  # what earlier versions named a replacement while it was written
+
+
+class _Reading:
+    """A binary file read by Oxigraph's loader, telling ``progress`` how many bytes each read took."""
+
+    def __init__(self, fh, progress: Callable[[int], object]):
+        self.fh, self.progress = fh, progress
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(n)
+        self.progress(len(data))
+        return data
+
+
+def _counted(items: Iterable, progress: Callable[[int], object], every: int = 10_000) -> Iterator:
+    """``items`` passed through, telling ``progress`` every ``every`` items (and the rest at the end)."""
+    n = 0
+    for item in items:
+        yield item
+        n += 1
+        if n == every:
+            progress(n)
+            n = 0
+    if n:
+        progress(n)
+
+
+def staging_graphs(store: ox.Store) -> list[ox.NamedNode]:
+    """The ``<graph>#staging`` graphs of jixiao's own graphs (IRIs it mints) in a store."""
+    from jixiao.iris import BASE, ONTOLOGY_GRAPH
+
+    def ours(iri: str) -> bool:
+        graph = iri.removesuffix(STAGING_SUFFIX)
+        return iri.endswith(STAGING_SUFFIX) and (graph.startswith(BASE) or graph == str(ONTOLOGY_GRAPH))
+
+    return sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and ours(g.value)), key=str)
+
+
+def check_store_path(path: Path) -> None:
+    """A store is a folder (or a path where one can be made): refuse a file, or a path under one."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise JixiaoError("not a store: this is a file (a store is a folder)", file=path)
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise JixiaoError(f"cannot make a store here: {folder} is a file", file=path)
+            break
+
+
+def lock_path(store_dir: Path) -> Path:
+    """Beside the store, not in it: a new store is built aside and renamed into place."""
+    store_dir = Path(store_dir)
+    return store_dir.with_name(store_dir.name + ".lock")
+
+
+@contextlib.contextmanager
+def store_lock(store_dir: Path) -> Iterator[None]:
+    """Hold the store's write lock for a block, or raise JixiaoError naming the process that holds it.
+    The lock file stays (empty of meaning once no process holds its flock)."""
+    import fcntl
+
+    path = lock_path(store_dir)
+    check_store_path(store_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise JixiaoError(f"cannot create the store's lock file {path}: {exc.strerror}", file=store_dir) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", errors="replace").strip() or "another process"
+            raise JixiaoError(
+                f"the store is being written by {holder}; try again when it has finished (lock: {path})",
+                file=store_dir,
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()} (jixiao {' '.join(sys.argv[1:2]) or 'python'})\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _holder(store_dir: Path) -> str:
+    """The writer the lock file names, unless that is this process (which holds jixiao's lock while
+    another program holds RocksDB's)."""
+    try:
+        holder = lock_path(store_dir).read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return "" if holder.startswith(f"process {os.getpid()} ") else holder
 
 
 class GraphStore:
@@ -137,6 +171,8 @@ class GraphStore:
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            check_store_path(self.path)
         try:
             if self.path is None:
                 self.store = ox.Store()
@@ -145,6 +181,12 @@ class GraphStore:
                     raise JixiaoError(f"no store at {self.path} (run jixiao ingest first)", file=self.path)
                 pending.refuse_if_pending(self.path)  # never read half a bulk load
                 self.store = ox.Store.read_only(str(self.path))
+                if staging_graphs(self.store):  # never serve both versions of a report
+                    raise JixiaoError(
+                        "the store holds part of an interrupted replacement (a …#staging graph): open it "
+                        "for writing once (any `jixiao ingest`) to remove it",
+                        file=self.path,
+                    )
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(self.path))
@@ -154,7 +196,20 @@ class GraphStore:
                         f"jixiao: {self.path}: rolled back an unfinished bulk load ({len(gone)} new graph(s) removed)",
                         file=sys.stderr,
                     )
+                if staging := staging_graphs(self.store):
+                    for g in staging:
+                        self.store.remove_graph(g)
+                    self.store.flush()
+                    print(
+                        f"jixiao: {self.path}: removed {len(staging)} graph(s) left by an interrupted replacement",
+                        file=sys.stderr,
+                    )
         except OSError as exc:  # locked, unreadable, not a store
+            if "lock" in str(exc).lower():
+                holder = _holder(self.path) or "another process"
+                raise JixiaoError(
+                    f"the store is open for writing by {holder}; try again when it has finished", file=self.path
+                ) from exc
             raise JixiaoError(f"cannot open store: {exc}", file=self.path) from exc
 
     @classmethod
@@ -162,7 +217,12 @@ class GraphStore:
         return cls(path or default_store(), read_only=read_only)
 
     @classmethod
-    def in_memory(cls, source: str | Path | GraphStore | ox.Store | None = None) -> GraphStore:
+    def in_memory(
+        cls,
+        source: str | Path | GraphStore | ox.Store | None = None,
+        *,
+        progress: Callable[[int], object] | None = None,
+    ) -> GraphStore:
         """An in-memory copy of a store, for answering many queries fast: ``source`` is an on-disk
         store (its directory, opened read-only; default: the default store), an open GraphStore or
         pyoxigraph Store, or an N-Quads / TriG file (one named graph per report, as
@@ -183,36 +243,28 @@ class GraphStore:
             fmt = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}.get(path.suffix.lower())
             if fmt is not None and not path.is_dir():
                 try:
-                    mem.store.bulk_load(path=str(path), format=fmt)
+                    if progress is None:
+                        mem.store.bulk_load(path=str(path), format=fmt)
+                    else:
+                        with path.open("rb") as fh:
+                            mem.store.bulk_load(input=_Reading(fh, progress), format=fmt)
                 except (OSError, SyntaxError, ValueError) as exc:
                     raise JixiaoError(f"cannot read RDF: {exc}", file=path) from exc
                 return mem
             source = cls(path, read_only=True)
         src = source.store if isinstance(source, GraphStore) else source
         try:
-            mem.store.bulk_extend(src.quads_for_pattern(None, None, None, None))
+            quads = src.quads_for_pattern(None, None, None, None)
+            mem.store.bulk_extend(quads if progress is None else _counted(quads, progress))
         except OSError as exc:
             raise JixiaoError(f"cannot read store: {exc}", file=path or getattr(source, "path", None)) from exc
         return mem
 
     def replace_graph(self, graph_iri: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
         """Drop ``graph_iri`` and load ``triples`` into it, in one transaction. Returns the count."""
-        g = ox.NamedNode(str(graph_iri))
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
-
-        if not self.store.contains_named_graph(g):
-            # a new graph: one atomic ``extend`` writes all of it or nothing
-            self.store.add_graph(g) if not quads else None
-            self.store.extend(quads)
-            return len(quads)
-        # An existing graph: the quads go into a staging graph with one atomic ``extend``; then one
-        # SPARQL UPDATE moves them over the old graph (MOVE drops the target first; an update request
-        # is one transaction in Oxigraph). A failure at any point leaves the previous graph as it was.
-        staging = ox.NamedNode(f"{graph_iri}#staging")
-        self.store.remove_graph(staging) if self.store.contains_named_graph(staging) else None
-        self.store.extend([ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads])
-        self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
-        return len(quads)
+        data = ntriples(triples)
+        self.replace_graph_ntriples(graph_iri, data)
+        return data.count(b"\n")
 
     def bulk_add(self, nquads: Path, graphs: Iterable[str]) -> None:
         """Load an N-Quads file holding only ``graphs``, none of which the store holds yet, with
@@ -243,11 +295,15 @@ class GraphStore:
         g = ox.NamedNode(str(graph_iri))
         if not self.store.contains_named_graph(g):
             self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+            if not data.strip():
+                self.store.add_graph(g)  # an empty report graph still names the report
             return
-        staging = ox.NamedNode(f"{graph_iri}#staging")
-        self.store.remove_graph(staging) if self.store.contains_named_graph(staging) else None
-        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=staging)
-        self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {g}")
+        # An existing graph: drop and insert in ONE update request, which Oxigraph applies as one
+        # transaction: no intermediate graph for union queries to see, nothing half-done after a kill.
+        # The N-Triples lines are valid SPARQL triples (IRIs checked, literals escaped by ntriples or
+        # Oxigraph; \u escapes read the same: tests/test_hardening_store.py).
+        text = data.decode("utf-8")
+        self.store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{text}\n}} }}")
 
     def append_ntriples(self, graph_iri: URIRef, data: bytes) -> None:
         """Add N-Triples to a graph in one atomic write (the append-only runs graph)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
@@ -32,10 +32,10 @@ from rdflib.term import Node
 
 from jixiao import data as _data
 from jixiao.errors import UsageError
-from jixiao.ns import JX
+from jixiao.ns import JX, OA
+from jixiao.rdfutil import from_ox, to_ox
 
 JXS = Namespace("https://w3id.org/jixiao/shapes#")
-OA = Namespace("http://www.w3.org/ns/oa#")
 ENGINES = ("pyshacl", "turbo", "sparql")
 SEVERITIES = ("Violation", "Warning", "Info")
 LANGS = ("zh", "en")
@@ -179,12 +179,6 @@ def _context_ntriples(stamp: tuple) -> str:
 # -- one report --------------------------------------------------------------------------------
 
 
-def _ox_to_rdflib(term) -> Node:
-    from jixiao.store import from_ox
-
-    return from_ox(term)
-
-
 class _Lookup:
     """Reads labels and source spans of a report graph (and the context) from a pyoxigraph store,
     built on first use: a report without findings never builds it. With ``keep_bnode_labels`` the
@@ -209,11 +203,7 @@ class _Lookup:
     def objects(self, s: Node, p: URIRef) -> list[Node]:
         if isinstance(s, Literal):
             return []
-        from jixiao.store import to_ox
-
-        return sorted(
-            (_ox_to_rdflib(q.object) for q in self.store.quads_for_pattern(to_ox(s), to_ox(p), None)), key=str
-        )
+        return sorted((from_ox(q.object) for q in self.store.quads_for_pattern(to_ox(s), to_ox(p), None)), key=str)
 
     def first(self, s: Node, p: URIRef) -> Node | None:
         objs = self.objects(s, p)
@@ -600,12 +590,15 @@ def _run_all(
     files: tuple[Path, ...],
     result: ValidationResult,
     store_path: str | None = None,
+    progress: Callable[[int], object] | None = None,
     cluster=None,
     families: tuple[str, ...] | None = None,
 ) -> None:
     """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
     initialised once with the compiled shapes, never holding more than a few graphs at a time; with
-    ``cluster`` (a ``distributed.Client``) as one Dask task per report, results in input order."""
+    ``cluster`` (a ``distributed.Client``) as one Dask task per report, results in input order.
+    ``progress(1)`` is called as each report is done."""
+    done = progress or (lambda n: None)
     worker = _worker(engine, files)  # fails early on a bad engine; forked workers inherit it
     if cluster is not None:
         from jixiao.dask_cluster import ordered_map
@@ -614,6 +607,7 @@ def _run_all(
         for findings in ordered_map(cluster, _dask_task, tasks):
             result.findings.extend(findings)
             result.reports += 1
+            done(1)
         return
     work = iter(work)
     head = list(islice(work, 2))
@@ -622,6 +616,7 @@ def _run_all(
         for iri, data in work:
             result.findings.extend(_validate_one(worker, iri, data, store_path))
             result.reports += 1
+            done(1)
         return
     window = jobs * 2
     found: dict[int, list[Finding]] = {}  # by input position: the same order as a serial run
@@ -629,13 +624,15 @@ def _run_all(
         pending: dict[Future, int] = {}
         for i, item in enumerate(work):
             if len(pending) >= window:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
                     found[pending.pop(fut)] = fut.result()
+                    done(1)
             pending[pool.submit(_run_one, item)] = i
             result.reports += 1
         for fut, i in pending.items():
             found[i] = fut.result()
+            done(1)
     for i in sorted(found):
         result.findings.extend(found[i])
 
@@ -654,15 +651,26 @@ def validate_ntriples(
     engine: str = "sparql",
     jobs: int = 1,
     families: Iterable[str] | None = None,
+    progress: Callable[[int], object] | None = None,
     cluster=None,
 ) -> ValidationResult:
     """Validate report graphs given as N-Triples bytes, or as ranges of an N-Quads file each worker
-    reads itself (one item per report graph). ``cluster``: a ``distributed.Client`` to run them on
-    (jixiao.dask_cluster) instead of ``jobs`` local processes."""
+    reads itself (one item per report graph). ``progress(1)`` is called as each report is done.
+    ``cluster``: a ``distributed.Client`` to run them on (jixiao.dask_cluster) instead of ``jobs``
+    local processes."""
     families = tuple(families) if families is not None else None
     files = tuple(shape_files(families))
     result = ValidationResult(engine=engine)
-    _run_all(((str(iri), data) for iri, data in items), engine, jobs, files, result, cluster=cluster, families=families)
+    _run_all(
+        ((str(iri), data) for iri, data in items),
+        engine,
+        jobs,
+        files,
+        result,
+        progress=progress,
+        cluster=cluster,
+        families=families,
+    )
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -693,6 +701,7 @@ def validate_store(
     jobs: int = 1,
     families: Iterable[str] | None = None,
     graphs: Iterable[URIRef] | None = None,
+    progress: Callable[[int], object] | None = None,
     cluster=None,
 ) -> ValidationResult:
     """Validate every report graph of a store (a GraphStore, or the directory of one, opened
@@ -707,7 +716,12 @@ def validate_store(
     graphs = list(graphs)
     if store.path is None or (jobs <= 1 and cluster is None):
         return validate_ntriples(
-            store_ntriples(store, graphs), engine=engine, jobs=jobs, families=families, cluster=cluster
+            store_ntriples(store, graphs),
+            engine=engine,
+            jobs=jobs,
+            families=families,
+            progress=progress,
+            cluster=cluster,
         )
     # on disk, in parallel: each worker opens the store read-only and reads its own graphs
     families = tuple(families) if families is not None else None
@@ -720,6 +734,7 @@ def validate_store(
         files,
         result,
         store_path=str(store.path.resolve()),
+        progress=progress,
         cluster=cluster,
         families=families,
     )

@@ -22,7 +22,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +94,7 @@ def bulk_push(
     load_dir: Path,
     *,
     batch: int = 32,
+    progress: Callable[[], object] | None = None,
 ) -> list[tuple[str, int]]:
     """Load ``(graph IRI, N-Triples)`` pairs with Virtuoso's bulk loader, each graph replaced whole.
 
@@ -108,7 +109,8 @@ def bulk_push(
     one (:func:`recover`); killed during the final swaps, each report is its old or its new graph.
     New reports are visible to readers while they load (Virtuoso's bulk loader is not
     transactional); one push at a time per load directory.
-    Returns (graph, triples) in input order."""
+    ``progress()`` is called as each graph is written to the load file. Returns (graph, triples) in
+    input order."""
     from jixiao.store import nquads
 
     load_dir = Path(load_dir).resolve()
@@ -128,6 +130,8 @@ def bulk_push(
                     loaded = f"{PUSH_PREFIX}{run}:{len(plan)}" if graph in held else graph
                     fh.write(nquads(nt, loaded))
                     plan.append((graph, loaded, len({line for line in nt.splitlines() if line.strip()})))
+                    if progress is not None:
+                        progress()
                 pending.clear()
 
             for graph, nt in graphs:

@@ -14,6 +14,7 @@ from rdflib.namespace import RDF
 from jixiao import iris
 from jixiao.ingest.emit import GraphBuilder, Source
 from jixiao.ns import JX, JXV
+from jixiao.rdfutil import from_ox, to_ox
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "ontology" / "examples" / "report-example.ttl"
 KEY = re.compile(r"[0-9a-f]{16}")
@@ -101,7 +102,8 @@ def test_two_reports_share_the_organisation_they_both_name() -> None:
     b = builder("海源市体育局", "市财政局组织了绩效评价。", "b.txt")
     org_a = a.organisation("海源市财政局")
     org_b = b.organisation("海源市财政局", alias="市财政局", region="海源市")
-    assert org_a == org_b == iris.org("海源市财政局")
+    assert org_a == org_b == to_ox(iris.org("海源市财政局"))
+    org_a = iris.org("海源市财政局")
     assert a.report != b.report
     union = a.g + b.g
     assert len(list(union.subjects(RDF.type, JX.Organisation))) == 1
@@ -155,7 +157,7 @@ def test_same_input_same_triples() -> None:
         fig = b.quantity(5, 12, value=120, unit="session", qualifier="odd", counts="活动")
         b.organisation("海源市财政局")
         graphs.append(b.g)
-        assert (fig, JX.unit, JXV.unit_session) in b.g
+        assert (from_ox(fig), JX.unit, JXV.unit_session) in b.g
     assert set(graphs[0]) == set(graphs[1])
 
 
@@ -189,3 +191,56 @@ def test_guide_query_finds_an_organisation_two_departments_name() -> None:
     b.add(evaluation, JX.evaluator, b.organisation("海源市财政局"))
     rows = list((Graph().parse(EXAMPLE, format="turtle") + b.g).query(query))
     assert [(str(r[0]), str(r[1]), int(r[2])) for r in rows] == [(str(iris.org("海源市财政局")), "海源市财政局", 2)]
+
+
+def test_report_local_iri_forms() -> None:
+    """The report-local IRIs of decision 0001, one function each in iris.py."""
+    r = iris.report("海源市文化局", 2024, "department_whole")
+    issue = iris.issue(r, 2)
+    assert [
+        iris.section(r, "2-1"),
+        iris.duty(r, 3),
+        iris.goal(r, 1),
+        issue,
+        iris.issue_part(issue, "measure"),
+        iris.statement(r, "problem", 4711),
+        iris.work_item(r, 812),
+        iris.evaluation(r, "prior"),
+        iris.project(r, 5),
+        iris.narrative_project(r, "书香海源"),
+        iris.indicator(r, 12),
+        iris.spending_line(r, "total"),
+        iris.spending_line(r, "basic", "海源市图书馆"),
+        iris.budget_dataset(r),
+        iris.selector(iris.span(r, 3, 9), "quote"),
+    ] == [
+        URIRef(f"{r}/section/2-1"),
+        URIRef(f"{r}/duty/3"),
+        URIRef(f"{r}/goal/1"),
+        URIRef(f"{r}/issue/2"),
+        URIRef(f"{r}/issue/2/measure/1"),
+        URIRef(f"{r}/report/problem/4711"),
+        URIRef(f"{r}/work/812"),
+        URIRef(f"{r}/evaluation/prior"),
+        URIRef(f"{r}/project/5"),
+        URIRef(f"{r}/project/n{sha16('书香海源')}"),
+        URIRef(f"{r}/indicator/12"),
+        URIRef(f"{r}/spending/total"),
+        URIRef(f"{r}/spending/basic/{sha16('海源市图书馆')}"),
+        URIRef(f"{r}/budget"),
+        URIRef(f"{r}/span/3-9/quote"),
+    ]
+    assert iris.agent("0.1.0") == URIRef(f"{iris.BASE}agent/jixiao/0.1.0")
+
+
+@pytest.mark.parametrize("subject", [None, "某某项目"])
+def test_the_fast_span_and_figure_iris_are_the_functions_iris(subject: str | None) -> None:
+    """iris.ReportIris (strings, one format each: the reader's fast path) gives the IRIs of
+    iris.span, iris.selector and iris.figure."""
+    r = iris.report("海源市文化局", 2024, "project" if subject else "department_whole", subject)
+    fast = iris.ReportIris(r)
+    for start, end in [(0, 1), (3, 9), (1234, 12345), (99999, 100000)]:
+        assert fast.span(start, end) == str(iris.span(r, start, end)) == f"{r}/span/{start}-{end}"
+        assert fast.figure(start, end) == str(iris.figure(r, start, end)) == f"{r}/fig/{start}-{end}"
+        for kind in ("pos", "quote"):
+            assert fast.selector(fast.span(start, end), kind) == str(iris.selector(iris.span(r, start, end), kind))

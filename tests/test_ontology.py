@@ -509,3 +509,29 @@ def test_zh_labels_are_unique_among_own_terms():
         if str(s).startswith("https://w3id.org/jixiao/def#") and getattr(o, "language", None) == "zh"
     )
     assert [k for k, n in labels.items() if n > 1] == []
+
+
+def test_external_namespaces_are_generated_with_exactly_the_declared_terms() -> None:
+    """jixiao/ns.py has a class for each vocabulary external.ttl declares terms of (OA, PROV, QB, ORG,
+    TIME …), named after its prefix there, holding those terms and refusing others."""
+    from jixiao import ns
+
+    external = Graph(bind_namespaces="none").parse(ONTOLOGY / "external.ttl", format="turtle")
+    declared: dict[str, set[str]] = {}
+    for prefix, namespace in external.namespaces():
+        names = {
+            str(t)[len(namespace) :]
+            for kind in TERM_TYPES
+            for t in external.subjects(RDF.type, kind)
+            if str(t).startswith(str(namespace)) and str(t)[len(namespace) :].isidentifier()
+        }
+        if names and str(namespace) not in (JX_NS, JXV_NS):
+            declared[prefix.upper().replace("-", "_")] = names
+    assert {"OA", "PROV", "QB", "ORG", "TIME"} <= set(declared)
+    for name, terms in declared.items():
+        cls = getattr(ns, name)
+        assert set(cls.__annotations__) == terms, name
+        assert all(str(getattr(cls, t)).startswith(str(cls)) for t in terms)
+    assert str(ns.OA.hasSelector) == "http://www.w3.org/ns/oa#hasSelector"
+    with pytest.raises(AttributeError):
+        _ = ns.OA.hasBody  # a real Web Annotation term, but not one jixiao declares

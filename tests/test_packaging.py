@@ -184,10 +184,14 @@ def test_the_readme_commands_work_from_an_empty_folder(installed):
     rows = _run(installed, "query", "budget-execution", "--format", "csv").stdout
     assert rows.startswith("report,") and len(rows.splitlines()) > 3
 
+    _run(installed, "report", str(sample))  # the page inlines the vendored scripts: they shipped
+    page = (work / "yunxi-agriculture-2023.html").read_text(encoding="utf-8")
+    assert "云溪县农业农村局" in page and 't.version="6.1.0"' in page and "<script src=" not in page
+
     _serve_answers_one_request(installed, store)
 
     assert _listing(installed["site"]) == before, "nothing is written inside the install"
-    assert {p.name for p in work.iterdir()} == {"out", "graphs.nq"}
+    assert {p.name for p in work.iterdir()} == {"out", "graphs.nq", "yunxi-agriculture-2023.html"}
 
 
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -232,10 +236,21 @@ def _serve_answers_one_request(installed: dict, store: Path) -> None:
         proc.wait(20)
 
 
+def test_a_document_without_the_documents_extra_is_a_clear_error(installed):
+    """The wheel installed without `documents`: a PDF is refused with the install command, a text
+    report still reads."""
+    pdf = installed["work"] / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n")
+    proc = _run(installed, "ingest", str(pdf), "--out", str(installed["work"] / "doc.nq"), ok=2)
+    assert "report.pdf" in proc.stderr and "pip install 'jixiao[documents]'" in proc.stderr
+
+
 def test_core_modules_do_not_need_the_extras():
     """The lean core (read, store, validate with the default engine, query) imports none of the
-    extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve), dask/distributed."""
+    extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve), dask/distributed, and the
+    document readers' libraries (pypdfium2, lxml, openpyxl, xlrd)."""
     extras = {"pandas", "pyshacl", "pyshacl_turbo", "starlette", "uvicorn", "httpx", "dask", "distributed"}
+    extras |= {"pypdfium2", "lxml", "openpyxl", "xlrd"}
     core = [
         "jixiao/store.py",
         "jixiao/queries.py",
@@ -243,6 +258,7 @@ def test_core_modules_do_not_need_the_extras():
         "jixiao/shacl_sparql.py",
         "jixiao/cli.py",
         *map(str, (ROOT / "ingest").glob("*.py")),
+        *map(str, (ROOT / "ingest" / "documents").glob("*.py")),
     ]
     for rel in core:
         tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))

@@ -19,6 +19,7 @@ from rdflib.query import Result as RdflibResult
 from jixiao import data as _data
 from jixiao import queries as Q
 from jixiao.errors import UsageError
+from jixiao.rdfutil import to_ox
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "queries" / "manifest.ttl"
@@ -138,7 +139,7 @@ def test_parses_in_pyoxigraph_and_rdflib(q):
     prepareQuery(q.text)  # rdflib's parser and algebra
     store = ox.Store()
     # every declared parameter must be projected, or substitution (SEP-0007) would refuse it
-    subs = {ox.Variable(p.name): Q.to_ox(Q.coerce(p, _sample_value(p))) for p in q.params}
+    subs = {ox.Variable(p.name): to_ox(Q.coerce(p, _sample_value(p))) for p in q.params}
     list(store.query(q.text, substitutions=subs))
 
 

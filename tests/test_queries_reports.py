@@ -158,7 +158,7 @@ def _dataset(data: dict, engine: str):
 # -- tests ---------------------------------------------------------------------------------------
 def test_sample_manifest_covers_every_library_query():
     tested = {e["query"].stem for e in ENTRIES if e["which"] == "sample"}
-    assert len(Q.library()) == 27
+    assert len(Q.library()) == 28
     assert sorted(q.name for q in Q.library() if q.name not in tested) == []
 
 

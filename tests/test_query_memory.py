@@ -90,7 +90,7 @@ def test_open_dataset_memory_and_nquads(disk, tmp_path):
 def test_the_copy_is_independent(disk):
     mem = GraphStore.in_memory(disk)
     before = GraphStore(disk, read_only=True).count()
-    mem.append(URIRef("urn:test:graph"), [(URIRef("urn:test:s"), URIRef("urn:test:p"), Literal("o"))])
+    mem.replace_graph(URIRef("urn:test:graph"), [(URIRef("urn:test:s"), URIRef("urn:test:p"), Literal("o"))])
     assert mem.count() == before + 1
     assert GraphStore(disk, read_only=True).count() == before
 

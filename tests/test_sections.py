@@ -7,12 +7,27 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.ingest.lines import match_number
 from jixiao.ingest.normalise import Normalised, normalise
-from jixiao.ingest.sections import Section, heading_role, match_number, parse_sections, split_heading
-from jixiao.ingest.sentences import cn_to_int, split_enumeration, split_sentences
+from jixiao.ingest.numerals import ordinal_number
+from jixiao.ingest.sections import Section, heading_role, parse_sections, split_heading
+from jixiao.ingest.sentences import split_enumeration, split_sentences
 from jixiao.ingest.source import read_source
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
+
+
+def walk(section: Section) -> list[Section]:
+    """This section and all its descendants, in document order."""
+    out = [section]
+    for child in section.children:
+        out.extend(walk(child))
+    return out
+
+
+def find(section: Section, role: str) -> list[Section]:
+    """Descendants (the section included) having `role` among their roles, in document order."""
+    return [s for s in walk(section) if role in s.roles or s.role == role]
 
 
 def parse(text: str) -> tuple[Normalised, Section]:
@@ -21,13 +36,13 @@ def parse(text: str) -> tuple[Normalised, Section]:
 
 
 def outline(section: Section) -> list[tuple[int, str, str, str | None]]:
-    return [(s.level, s.number, s.title, s.role) for s in section.walk()[1:]]
+    return [(s.level, s.number, s.title, s.role) for s in walk(section)[1:]]
 
 
 def check_invariants(norm: Normalised, root: Section) -> None:
     """Block texts are the text at their spans; headings and blocks never overlap."""
     spans = []
-    for s in root.walk():
+    for s in walk(root):
         if s.level > 0 and s.role != "cover":
             assert s.start == s.heading_start <= s.heading_end <= s.end
             spans.append((s.heading_start, s.heading_end))
@@ -96,8 +111,8 @@ def test_title_split_at_full_stop_or_short_label() -> None:
     assert (line[s:e], body) == ("下一步改进措施", len(line))
 
 
-def test_cn_to_int() -> None:
-    assert [cn_to_int(x) for x in ("一", "十", "十二", "二十", "九十九", "两", "x", "")] == [
+def test_ordinal_number() -> None:
+    assert [ordinal_number(x) for x in ("一", "十", "十二", "二十", "九十九", "两", "x", "")] == [
         1,
         10,
         12,
@@ -229,7 +244,7 @@ def test_guangdong_outline_and_roles() -> None:
 
 def test_duties_from_the_list_intro_keep_the_heading_role() -> None:
     _, root = parse(GUANGDONG)
-    (duties,) = root.find("duties")
+    (duties,) = find(root, "duties")
     assert duties.roles == ["overview", "duties"]
     assert [c.ordinal for c in duties.children] == [1, 2, 3]
 
@@ -237,34 +252,34 @@ def test_duties_from_the_list_intro_keep_the_heading_role() -> None:
 def test_duties_from_the_heading() -> None:
     text = "一、部门基本情况\n\n（一）部门职能\n\n1. 负责全县水利工作。\n\n2. 负责防汛抗旱工作。\n"
     _, root = parse(text)
-    (duties,) = root.find("duties")
+    (duties,) = find(root, "duties")
     assert duties.title == "部门职能" and len(duties.children) == 2
 
 
 def test_a_list_without_duty_intro_is_not_duties() -> None:
     text = "（一）部门概况\n\n本局共有三个下属单位，分别是：\n\n1. 水文站。\n\n2. 水利服务中心。\n"
     _, root = parse(text)
-    assert root.find("duties") == []
+    assert find(root, "duties") == []
     assert root.children[0].role == "overview"
 
 
 def test_blocks_paragraph_body_on_the_heading_line_and_table() -> None:
     norm, root = parse(GUANGDONG)
-    (spending,) = root.find("spending")
+    (spending,) = find(root, "spending")
     assert [b.kind for b in spending.blocks] == ["para", "table"]
     assert spending.blocks[0].text == "2023年部门整体支出860.5万元。"
     table = spending.blocks[1].table
     assert table is not None and table.kind == "project_budget"
-    (cost,) = [s for s in root.walk() if s.title == "测算依据充分"]
+    (cost,) = [s for s in walk(root) if s.title == "测算依据充分"]
     assert [b.text for b in cost.blocks] == ["按标准测算。"]
     assert norm.text[cost.heading_start : cost.heading_end] == "(1) 测算依据充分。"
-    issues = root.find("issue_problem") + root.find("issue_measure") + root.find("issue_effect")
+    issues = find(root, "issue_problem") + find(root, "issue_measure") + find(root, "issue_effect")
     assert [s.blocks[0].text for s in issues] == ["部分项目资金拨付滞后。", "建立月度调度机制。", "执行率提高到95%。"]
 
 
 def test_enumeration_stays_inside_its_paragraph() -> None:
     _, root = parse(GUANGDONG)
-    (work,) = root.find("annual_work")
+    (work,) = find(root, "annual_work")
     assert work.children == []
     para = work.blocks[0]
     items = split_enumeration(para.text, para.start)
@@ -314,7 +329,7 @@ def test_mof_transfer_form() -> None:
         "三、偏离绩效目标的原因和下一步改进措施\n\n四、自评结果拟应用和公开情况\n\n五、其他需要说明的问题\n"
     )
     _, root = parse(text)
-    assert [(s.number, s.role) for s in root.walk()[1:]] == [
+    assert [(s.number, s.role) for s in walk(root)[1:]] == [
         ("一、", "goals"),
         ("二、", "self_evaluation"),
         ("（一）", "spending"),
@@ -334,7 +349,7 @@ def test_project_narrative_form() -> None:
         "二、基本情况\n\n（一）项目概况\n\n（二）立项背景\n\n三、经验、问题和建议\n"
     )
     _, root = parse(text)
-    assert [s.role for s in root.walk()[1:]] == [
+    assert [s.role for s in walk(root)[1:]] == [
         "conclusion",
         "score",
         "indicator_analysis",
@@ -455,14 +470,14 @@ def test_real_report_outline(real: tuple[Normalised, Section]) -> None:
     work = first.children[1].children[1]
     assert (work.number, work.level, [c.number for c in work.children]) == ("2.", 3, ["(1)", "（2）", "（3）"])
     # a paragraph that starts with a year is not a heading
-    assert not any(s.title.startswith("2024") for s in root.walk())
+    assert not any(s.title.startswith("2024") for s in walk(root))
 
 
 def test_real_report_has_13_duties(real: tuple[Normalised, Section]) -> None:
     # (一) 部门概况 ends its first paragraph with 其主要职责是： and lists 13 duties (lines 11-39),
     # two of them broken by a page (lines 15/17 and 31/33).
     _, root = real
-    (duties,) = root.find("duties")
+    (duties,) = find(root, "duties")
     assert duties.title == "部门概况"
     assert duties.roles == ["overview", "duties"]
     assert [c.ordinal for c in duties.children] == list(range(1, 14))
@@ -474,8 +489,8 @@ def test_real_report_has_13_duties(real: tuple[Normalised, Section]) -> None:
 
 def test_real_report_tables_are_blocks_not_paragraphs(real: tuple[Normalised, Section]) -> None:
     _, root = real
-    tables = [(s.role, b.table.kind) for s in root.walk() for b in s.blocks if b.kind == "table" and b.table]
+    tables = [(s.role, b.table.kind) for s in walk(root) for b in s.blocks if b.kind == "table" and b.table]
     assert tables == [("spending", "project_budget"), ("indicator_analysis", "indicators")]
-    (analysis,) = root.find("indicator_analysis")
+    (analysis,) = find(root, "indicator_analysis")
     assert analysis.blocks[0].kind == "table"
     assert analysis.blocks[1].text.startswith("2024年江门市总工会围绕核心职能")

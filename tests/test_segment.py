@@ -9,7 +9,8 @@ import pytest
 
 from jixiao import data as _data
 from jixiao.errors import InputError
-from jixiao.ingest.segment import DICTIONARY_FILES, Segmenter, get_segmenter, read_lexicon
+from jixiao.ingest.datafiles import read_lexicon
+from jixiao.ingest.segment import DICTIONARY_FILES, Segmenter, get_segmenter
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 REPORT = CORPUS / "jiangmen-trade-union-2024.txt"
@@ -48,22 +49,23 @@ def seg_jieba(tmp_path_factory) -> Segmenter:
     ],
 )
 def test_real_phrases(seg, phrase, tokens):
-    assert seg.words(phrase) == tokens
+    assert seg.pos_columns(phrase)[0] == tokens
 
 
 def test_cut_offsets_index_the_text(seg):
     text = "全市新建基层工会 436 家，新发展会员 46784 人。"
-    cut = seg.cut(text)
-    assert "".join(w for w, _, _ in cut) == text
+    words, _, starts, ends = seg.pos_columns(text)
+    cut = list(zip(words, starts, ends, strict=True))
+    assert "".join(words) == text
     assert all(text[a:b] == w for w, a, b in cut)
     assert ("基层工会", 4, 8) in cut
 
 
-def test_pos_tokens_are_the_cut_tokens_with_lexicon_tags(seg):
+def test_tokens_have_their_lexicon_tags(seg):
     text = "向 8021 名新业态劳动者赠送，联合市人社局"
-    tagged = seg.pos(text)
-    assert [(w, a, b) for w, _, a, b in tagged] == seg.cut(text)
-    tags = {w: t for w, t, _, _ in tagged}
+    words, tags, _, _ = seg.pos_columns(text)
+    assert words == seg_words(seg, text)
+    tags = dict(zip(words, tags, strict=True))
     assert tags["新业态劳动者"] == "nz"
     assert tags["人社局"] == "nt"
     assert tags["8021"] == "m"
@@ -73,7 +75,7 @@ def test_pos_tokens_are_the_cut_tokens_with_lexicon_tags(seg):
 def test_every_lexicon_entry_is_one_token(seg):
     for name in DICTIONARY_FILES:
         for word, *_ in read_lexicon(_data.lexicon_dir() / f"{name}.txt"):
-            assert seg.words(word) == [word], (name, word)
+            assert seg.pos_columns(word)[0] == [word], (name, word)
 
 
 def test_aliases_map_to_canonical_names(seg):
@@ -88,8 +90,7 @@ def test_engines_agree_on_the_real_report(seg, seg_jieba):
     if seg.engine != "rjieba":
         pytest.skip("rjieba is not the active engine")
     text = REPORT.read_text(encoding="utf-8")
-    assert seg.cut(text) == seg_jieba.cut(text)
-    assert seg.pos(text) == seg_jieba.pos(text)
+    assert seg.pos_columns(text) == seg_jieba.pos_columns(text)
 
 
 def test_jieba_cache_goes_to_the_cache_dir(tmp_path):
@@ -126,3 +127,8 @@ def test_bad_lexicon_line_is_an_input_error(tmp_path):
 def test_unknown_engine(tmp_path):
     with pytest.raises(InputError, match="engine"):
         Segmenter(cache_dir=tmp_path, engine="hanlp")
+
+
+def seg_words(seg, text: str) -> list[str]:
+    """The tokens as the engine itself cuts them (rjieba's cut, or jieba's lcut)."""
+    return seg._rjieba.cut(text) if seg._rjieba is not None else seg._jieba.lcut(text)

@@ -1,5 +1,5 @@
-"""``jixiao serve --memory``: the in-memory Oxigraph server, filled from a store or an N-Quads file,
-behind the same guard. Real servers on free loopback ports."""
+"""``jixiao serve --memory``: the query processes share one in-memory copy (of a store or an N-Quads
+file), behind the same guard. Real servers on free loopback ports."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def test_broken_nquads_file_is_an_input_error_naming_it(tmp_path: Path):
         timeout=60,
     )
     assert proc.returncode == 2
-    assert "broken.nq" in proc.stderr and "refused the data" in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("jixiao serve: error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert "broken.nq: cannot read RDF" in proc.stderr and "line 2" in proc.stderr, proc.stderr
     # without --memory a file is not a store
     proc = subprocess.run(
         [sys.executable, "-m", "jixiao", "serve", "--store", str(bad), "--port", str(servers.free_port())],

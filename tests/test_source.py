@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from jixiao.errors import InputError
-from jixiao.ingest.source import read_data, read_source
+from jixiao.ingest.datafiles import toml
+from jixiao.ingest.source import read_source
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 
@@ -128,5 +129,5 @@ def test_chinese_text_without_genre_words_is_not_a_report(tmp_path: Path) -> Non
 
 
 def test_marker_words_are_data() -> None:
-    markers = read_data("sections.toml")["genre"]["markers"]
+    markers = toml("sections.toml")["genre"]["markers"]
     assert {"绩效", "预算", "自评", "支出", "指标"} <= set(markers)

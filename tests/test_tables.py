@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.ingest.layout import column_role, vocab_roles
 from jixiao.ingest.normalise import normalise
 from jixiao.ingest.source import read_source
-from jixiao.ingest.tables import Table, column_role, find_tables, vocab_roles
+from jixiao.ingest.tables import Table, find_tables
 
 REPORT = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 

@@ -62,7 +62,7 @@ def real_report_graph() -> tuple[URIRef, Graph]:
     b.add(report, JX.fiscalYear, Literal("2024", datatype=XSD.gYear))
 
     def line(kind: str, holder=dept):
-        node = b.local("spending", kind, str(holder).rsplit("/", 1)[-1])
+        node = b.local("spending", kind, holder.value.rsplit("/", 1)[-1])
         b.add(node, RDF.type, JX.SpendingAggregate)
         b.add(node, JX.spendingKind, getattr(JXV, f"spend_{kind}"))
         b.add(node, JX.budgetHolder, holder)
@@ -375,12 +375,18 @@ def test_cli_info_only_conforms(tmp_path: Path, capsys):
     assert "图书购置经费" in out and "提示 1 项" in out
 
 
-def test_cli_text_groups_by_severity_with_quotes(tmp_path: Path, capsys):
+def test_cli_text_groups_by_report_then_severity_with_quotes(tmp_path: Path, capsys):
     main(["validate", "--data", str(_trig(tmp_path)), "--lang", "zh"])
     out = capsys.readouterr().out
-    assert out.index("== 警告") < out.index("共检查")
+    lines = out.splitlines()
+    assert lines[0].startswith("== jixiao 数据质量报告: 共检查 2 份报告")  # the corpus summary on top
+    assert lines[1].strip().startswith("有问题的报告 ") and lines[2].strip().startswith("按约束类别：")
+    head = next(i for i, line in enumerate(lines) if line.startswith(f"== 报告 {REAL.name}"))
+    assert lines[head + 1].strip() == "违规 0 项，警告 7 项，提示 0 项。不符合约束。"  # the report's own summary
+    assert lines[head + 2] == "-- 警告 (7)"
     assert f"{REAL.name}:" in out and "“372.81 万元”" in out
-    assert out.splitlines()[-1].startswith("共检查 2 份报告")
+    assert "indicators" not in out and "consistency" not in out and "前后一致/" in out  # family names in zh
+    assert lines[-1].startswith("共检查 2 份报告")
 
 
 def test_cli_ttl_is_a_validation_report(tmp_path: Path, capsys):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,17 +9,8 @@ from rdflib import URIRef
 
 from jixiao.reporting import render_html, summary_line
 from jixiao.validate import Finding, SourceRef, ValidationResult
+from tests.browser import chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SH = "http://www.w3.org/ns/shacl#"
 
 
@@ -60,35 +49,22 @@ def test_html_is_self_contained_and_escaped():
     assert "http://" not in page.replace('lang="en"', "") and "https://" not in page  # no CDN, no links out
 
 
-def _browser_or_fail():
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing on CI")
-        pytest.skip(f"{CHROMIUM} not installed")
-    return pytest.importorskip("playwright.sync_api")
-
-
 @pytest.mark.browser
 def test_html_filters_in_chromium(tmp_path: Path):
-    pw = _browser_or_fail()
     page_file = tmp_path / "report.html"
     page_file.write_text(render_html(RESULT, "en"), encoding="utf-8")
-    with pw.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(page_file.as_uri())
-            assert page.inner_text("#summary") == summary_line(RESULT, "en")
-            rows = page.locator(".finding")
-            assert rows.count() == 3
-            assert [rows.nth(i).is_visible() for i in range(3)] == [True, True, True]
-            page.uncheck('input[data-severity="Warning"]')
-            assert [rows.nth(i).is_visible() for i in range(3)] == [True, False, True]
-            page.uncheck('input[data-family="consistency"]')
-            assert [rows.nth(i).is_visible() for i in range(3)] == [True, False, False]
-            page.check('input[data-severity="Warning"]')
-            page.check('input[data-family="consistency"]')
-            assert [rows.nth(i).is_visible() for i in range(3)] == [True, True, True]
-            assert page.locator("mark").first.inner_text() == "372.81 万元"
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        assert page.inner_text("#summary") == summary_line(RESULT, "en")
+        rows = page.locator(".finding")
+        assert rows.count() == 3
+        assert [rows.nth(i).is_visible() for i in range(3)] == [True, True, True]
+        page.uncheck('input[data-severity="Warning"]')
+        assert [rows.nth(i).is_visible() for i in range(3)] == [True, False, True]
+        page.uncheck('input[data-family="consistency"]')
+        assert [rows.nth(i).is_visible() for i in range(3)] == [True, False, False]
+        page.check('input[data-severity="Warning"]')
+        page.check('input[data-family="consistency"]')
+        assert [rows.nth(i).is_visible() for i in range(3)] == [True, True, True]
+        assert page.locator("mark").first.inner_text() == "372.81 万元"

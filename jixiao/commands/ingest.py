@@ -1,34 +1,68 @@
 """jixiao ingest: read reports, write one named graph per report into the store and/or a file.
 
-Reports are read in parallel (``--jobs``) and written one by one as they finish: memory stays flat
-in the number of reports, and each report's graph is written in one transaction, so a report that
-fails to parse writes nothing and the store keeps what it had.
+Reports are read in parallel (``--jobs``) and kept on disk as they finish (memory stays flat in the
+number of reports). Nothing is written until every file has been read and the run checked: two files
+that are two versions of one report (one graph IRI, different content) are an input error, and the
+store and ``--out`` are left as they were. Then each report's graph is written in one transaction (a
+corpus into a new or existing store goes through the bulk loader), so a report that fails to parse
+writes nothing and the store keeps what it had. One writer at a time: the store's lock is held for
+the whole run (``jixiao.store.store_lock``). ``--out`` is written atomically (``jixiao.fileio``). A
+file larger than ``--max-size`` is refused before it is read; a file that yields next to nothing is
+ingested with a warning on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import os
+import re
 import sys
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
+from jixiao.errors import InputError, JixiaoError, UsageError, from_os_error, os_problem
 from jixiao.paths import STORE_HELP, default_store
 
 NAME = "ingest"
-HELP = "read reports (UTF-8 or GB18030 text) and write one named graph per report"
+HELP = "read reports (UTF-8/GB18030 text; PDF, DOCX, XLSX, XLS, HTML) and write one named graph per report"
+# A report is tens of KB (the largest seen, a few hundred); ingest takes ~5 s CPU and ~0.4 GB of
+# memory per MB of text, so a file far beyond any report is refused before it is read.
+DEFAULT_MAX_SIZE = 4 << 20
+# fewer figures than one per this many characters of text: "next to nothing" (a report has one
+# every 40-200 characters)
+CHARS_PER_FIGURE_WARNING = 2000
+
+
+def parse_size(text: str) -> int:
+    """``4M``, ``500K``, ``1G``, ``1048576`` (bytes; K/M/G are powers of 1024) → bytes; ``0``: no limit."""
+    m = re.fullmatch(r"\s*(\d{1,12})(?:\.(\d{1,3}))?\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (examples: 4M, 500K, 0 for no limit)")
+    scale = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}[m.group(3).upper()]
+    return int((int(m.group(1)) + int(m.group(2) or 0) / 10 ** len(m.group(2) or "")) * scale)
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report text files")
+    p.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="report files: text, or PDF/DOCX/XLSX/XLS/HTML (the documents extra)",
+    )
     p.add_argument("--store", type=Path, default=None, help=STORE_HELP)
     p.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="write the graphs to this file: .nq (N-Quads, streamed) or .trig; with --out the "
-        "store is written only when --store is given too",
+        help="write the graphs to this file, in the format its suffix names: .nq (N-Quads), .trig "
+        "(TriG), .nt (N-Triples), .ttl (Turtle), .jsonld (JSON-LD); one named graph per report where "
+        "the format has graphs; with --out the store is written only when --store is given too",
     )
     p.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1; 0 = all cores)")
     p.add_argument(
@@ -39,8 +73,14 @@ def configure(p: argparse.ArgumentParser) -> None:
         "existing store the reports it does not hold yet are bulk-loaded under a journal "
         "(an interrupted load is rolled back), the others replaced one transaction each",
     )
+    p.add_argument("--no-bulk", action="store_true", help="write every report in its own transaction (slower)")
     p.add_argument(
-        "--no-bulk", action="store_true", help="write every report in its own transaction as it finishes (slower)"
+        "--max-size",
+        type=parse_size,
+        default=DEFAULT_MAX_SIZE,
+        metavar="SIZE",
+        help=f"refuse a file larger than this before reading it (default {DEFAULT_MAX_SIZE >> 20}M; "
+        "K/M/G suffixes; 0 = no limit). Ingest takes ~5 s and ~0.4 GB of memory per MB of text",
     )
     cluster = p.add_mutually_exclusive_group()
     cluster.add_argument(
@@ -55,116 +95,242 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="read the reports as tasks on a local Dask cluster of N worker processes (same output as --jobs N)",
     )
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="print only errors (no line per report, no progress bar)")
 
 
-def ingest_one(path: Path) -> tuple[Path, str | None, bytes, bytes, int, str | None]:
-    """(path, graph IRI, report N-Triples, run N-Triples, triple count, error). Runs in a worker.
-    The garbage collector stays off until the report's objects are freed (see ``gc_paused``)."""
-    from jixiao.errors import JixiaoError
+def ingest_one(path: Path, max_size: int = 0) -> tuple[Path, str | None, bytes, bytes, int, str | None, str | None]:
+    """(path, graph IRI, report N-Triples, run N-Triples, triple count, error, warning). Runs in a
+    worker. The garbage collector stays off until the report's objects are freed (see ``gc_paused``)."""
     from jixiao.ingest.pipeline import gc_paused, ingest_file
     from jixiao.store import ntriples
 
+    try:
+        size = path.stat().st_size
+        if max_size and size > max_size and path.is_file():
+            return path, None, b"", b"", 0, _too_large(path, size, max_size), None
+        with path.open("rb"):  # unreadable (permissions …): say so, before the reader does
+            pass
+    except FileNotFoundError:
+        pass  # the reader names a missing file
+    except OSError as exc:
+        return path, None, b"", b"", 0, str(from_os_error(exc, path, "cannot read")), None
     with gc_paused():
         try:
             r = ingest_file(path)
         except JixiaoError as exc:
-            return path, None, b"", b"", 0, str(exc)
+            return path, None, b"", b"", 0, str(exc), None
+        except OSError as exc:
+            return path, None, b"", b"", 0, str(from_os_error(exc, path, "cannot read")), None
         except Exception as exc:  # a bug, not bad input: say which file, keep going with the others
-            return path, None, b"", b"", 0, f"{path}: internal error {type(exc).__name__}: {exc}"
-        out = path, str(r.graph_iri), ntriples(r.triples), ntriples(r.run), len(r.triples), None
+            return path, None, b"", b"", 0, f"{path}: internal error {type(exc).__name__}: {exc}", None
+        warning = next_to_nothing(r)
+        out = path, str(r.graph_iri), ntriples(r.triples), ntriples(r.run), len(r.triples), None, warning
         del r
         return out
 
 
-def _results(files: list[Path], jobs: int, scheduler: str | None = None, dask: int | None = None) -> Iterator[tuple]:
-    if scheduler or dask:
+def _too_large(path: Path, size: int, limit: int) -> str:
+    return str(
+        InputError(
+            f"{_human(size)} is larger than the input limit of {_human(limit)} (no report is "
+            "that long; --max-size raises the limit, 0 removes it)",
+            file=path,
+        )
+    )
+
+
+def _human(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 1 << 20 else f"{n / 1024:.0f} KB"
+
+
+def next_to_nothing(result) -> str | None:
+    """A warning when a report yielded (next to) no figures for its length, with a guess why."""
+    from jixiao.ingest.emit import JX, RDF_TYPE
+
+    text = result.source.text
+    quantity = JX.Quantity
+    figures = sum(1 for _s, p, o in result.triples if p == RDF_TYPE and o == quantity)
+    if figures and len(text) <= figures * CHARS_PER_FIGURE_WARNING:
+        return None
+    found = f"only {figures} figure(s)" if figures else "no figures"
+    hints = []
+    if len(re.findall(r"</?[A-Za-z][A-Za-z0-9]*[\s>/]", text[:200_000])) > 20:
+        hints.append("it looks like HTML: save the page as text")
+    if "\x1b[" in text:
+        hints.append("it holds terminal escape codes (ESC[…m)")
+    if max(map(len, text.splitlines() or [""])) > 100_000:
+        hints.append("it has a line of over 100,000 characters (lost line breaks?)")
+    hint = "; ".join(hints) or "is it a budget-performance report?"
+    return f"{result.source.path}: warning: {found} in {len(text):,} characters ({len(result.triples)} triples): {hint}"
+
+
+def _results(
+    files: list[Path], jobs: int, max_size: int, scheduler: str | None = None, dask: int | None = None
+) -> Iterator[tuple]:
+    one = partial(ingest_one, max_size=max_size)
+    if scheduler or dask is not None:  # --dask 0 is refused by connect, not run on the local pool
         from jixiao.dask_cluster import connect, ordered_map
 
         with connect(scheduler, dask or 0) as client:
             # workers get absolute paths (their working directory is not ours); messages keep the user's
-            for given, result in zip(files, ordered_map(client, ingest_one, [p.resolve() for p in files]), strict=True):
+            for given, result in zip(files, ordered_map(client, one, [p.resolve() for p in files]), strict=True):
                 yield (given, *result[1:])
         return
     if jobs == 1 or len(files) == 1:
-        yield from map(ingest_one, files)
+        yield from map(one, files)
         return
     with ProcessPoolExecutor(jobs or os.cpu_count()) as pool:
-        yield from pool.map(ingest_one, files, chunksize=4)
+        yield from pool.map(one, files, chunksize=4)
 
 
 class _Tally:
-    failed = 0
-    done = 0
+    def __init__(self) -> None:
+        self.failed = 0
+        self.done = 0
+        self.seen: dict[str, tuple[Path, bytes]] = {}  # graph IRI → (file, digest of its triples)
+        self.clashes: list[str] = []
+
+    def check(self) -> None:
+        """Two versions of one report in this run: an input error, before anything is written."""
+        if self.clashes:
+            more = f" (and {len(self.clashes) - 1} more)" if len(self.clashes) > 1 else ""
+            raise InputError(
+                f"{self.clashes[0]}{more}: two versions of one report in one run; nothing written "
+                "(ingest one of them, or each in a run of its own: the later run replaces the earlier)"
+            )
 
 
 def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, bytes, bytes]]:
     """(graph IRI, report N-Triples, run N-Triples) of each report that ingested, in turn: a failure
-    is reported on stderr and counted; a success is counted, and printed unless --quiet, once the
-    caller has written it."""
-    for path, graph_iri, nt, run_nt, n, error in _results(list(args.files), args.jobs, args.scheduler, args.dask):
-        if error:
-            print(f"jixiao ingest: error: {error}", file=sys.stderr)
-            tally.failed += 1
-            continue
-        yield graph_iri, nt, run_nt
-        tally.done += 1
-        if not args.quiet:
-            print(f"{path}: {n} triples → <{graph_iri}>")
+    is reported on stderr and counted; a second file with the same report (graph IRI) is skipped
+    when its triples are the same and recorded as a clash (``tally.check``) when they differ; a
+    success is counted, and printed unless --quiet, once the caller has taken it."""
+    from jixiao import progress
+
+    with progress.bar("ingest", len(args.files), quiet=args.quiet) as bar:
+        for path, graph_iri, nt, run_nt, n, error, warning in _results(
+            list(args.files), args.jobs, args.max_size, args.scheduler, args.dask
+        ):
+            bar.update()
+            if error:
+                progress.write(f"jixiao ingest: error: {error}", file=sys.stderr)
+                tally.failed += 1
+                continue
+            digest = hashlib.sha256(nt).digest()
+            first = tally.seen.get(graph_iri)
+            if first is not None:
+                if first[1] == digest:
+                    progress.write(
+                        f"jixiao ingest: {path}: the same report as {first[0]}: ingested once", file=sys.stderr
+                    )
+                else:
+                    tally.clashes.append(f"{first[0]} and {path} are both <{graph_iri}>")
+                continue
+            tally.seen[graph_iri] = (path, digest)
+            if warning:
+                progress.write(f"jixiao ingest: {warning}", file=sys.stderr)
+            yield graph_iri, nt, run_nt
+            tally.done += 1
+            if not args.quiet:
+                progress.write(f"{path}: {n} triples → <{graph_iri}>")
+
+
+class _Spool:
+    """Report N-Triples kept in an unnamed temporary file until the run has been checked (memory flat in
+    the number of reports; the file vanishes when closed, or when the process dies)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.items: list[tuple[str, int, int]] = []
+        try:
+            self.fh = tempfile.TemporaryFile(prefix="jixiao-ingest-", dir=folder)  # noqa: SIM115 (closed by close)
+        except OSError as exc:
+            raise from_os_error(exc, folder, "cannot create a temporary file") from exc
+
+    def add(self, graph_iri: str, data: bytes) -> None:
+        try:
+            self.fh.seek(0, os.SEEK_END)
+            self.items.append((graph_iri, self.fh.tell(), len(data)))
+            self.fh.write(data)
+        except OSError as exc:
+            raise JixiaoError(
+                f"cannot keep the reports read so far in {self.folder}: {os_problem(exc)}; nothing written"
+            ) from exc
+
+    def __iter__(self) -> Iterator[tuple[str, bytes]]:
+        for graph_iri, offset, length in self.items:
+            self.fh.seek(offset)
+            yield graph_iri, self.fh.read(length)
+
+    def close(self) -> None:
+        self.fh.close()
 
 
 def run(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
+    from jixiao.fileio import check_output_path
+    from jixiao.rdfformats import check_suffix
+    from jixiao.store import check_store_path, store_lock
+
+    if args.jobs < 0:
+        raise UsageError(f"--jobs {args.jobs}: give 0 (all cores) or a positive number")
+    if args.bulk and (args.no_bulk or args.out is not None):
+        raise UsageError("--bulk writes the store only (not with --no-bulk or --out)")
+    if args.out is not None:
+        check_output_path(args.out)
+        check_suffix(args.out)  # an unknown suffix stops before any work (exit 2)
+    target = args.store or default_store()
+    write_store = args.store is not None or args.out is None
+    if not write_store:
+        return _serial(args, None)
+    check_store_path(target)
+    with store_lock(target):
+        new_store = not target.exists() or not any(target.iterdir())
+        if args.bulk or (not args.no_bulk and args.out is None and len(args.files) > 1):
+            # the bulk loader (2-2.5x the transactional rate, BENCHMARKS.md): a new store is built aside
+            # and renamed into place (all reports or, if interrupted, no store); an existing one gets its
+            # new graphs under a journal (jixiao/pending.py)
+            return _bulk(args, target) if new_store else _bulk_append(args, target)
+        return _serial(args, target)
+
+
+def _serial(args: argparse.Namespace, target: Path | None) -> int:
+    """Into --out as reports come (a temporary file, renamed into place at the end) and, with a store,
+    each report in its own transaction once all have been read and checked."""
     from rdflib import URIRef
 
     from jixiao import iris
-    from jixiao.store import GraphStore, nquads
+    from jixiao.fileio import atomic_output
+    from jixiao.rdfformats import GraphFileWriter
+    from jixiao.store import GraphStore
 
-    target = args.store or default_store()
-    new_store = not target.exists() or not any(target.iterdir())
-    write_store = args.store is not None or args.out is None
-    if args.bulk and (args.no_bulk or args.out is not None):
-        from jixiao.errors import UsageError
-
-        raise UsageError("--bulk writes the store only (not with --no-bulk or --out)")
-    if args.bulk or (not args.no_bulk and args.out is None and len(args.files) > 1):
-        # the bulk loader (2-2.5x the transactional rate, BENCHMARKS.md): a new store is built aside
-        # and renamed into place (all reports or, if interrupted, no store); an existing one gets its
-        # new graphs under a journal (jixiao/pending.py)
-        return _bulk(args, target) if new_store else _bulk_append(args, target)
-    store = GraphStore(target) if write_store else None
-    out_tmp = args.out.with_suffix(args.out.suffix + ".tmp") if args.out else None
-    out_fh = None
-    if out_tmp is not None:
-        out_tmp.parent.mkdir(parents=True, exist_ok=True)
-        out_fh = out_tmp.open("wb")
+    spool = _Spool(target.parent) if target is not None else None
+    runs: list[bytes] = []
     tally = _Tally()
     try:
-        for graph_iri, nt, run_nt in _ingested(args, tally):
-            if store is not None:
-                if tally.done == 0:
-                    store.load_ontology()
+        with atomic_output(args.out) if args.out is not None else contextlib.nullcontext() as out_fh:
+            writer = GraphFileWriter(args.out, out_fh) if out_fh is not None else None
+            for graph_iri, nt, run_nt in _ingested(args, tally):
+                if spool is not None:
+                    spool.add(graph_iri, nt)
+                    runs.append(run_nt)
+                if writer is not None:
+                    writer.write(graph_iri, nt)
+            tally.check()  # two versions of one report: the temporary --out file is removed
+            if out_fh is not None and not tally.done:
+                out_fh.cancel()
+            elif writer is not None:
+                writer.finish()
+        if target is not None and tally.done:
+            store = GraphStore(target)  # opened once the run is checked: a failed run makes no store
+            store.load_ontology()
+            for graph_iri, nt in spool:
                 store.replace_graph_ntriples(URIRef(graph_iri), nt)
+            for run_nt in runs:
                 store.append_ntriples(iris.RUNS_GRAPH, run_nt)
-            if out_fh is not None and args.out.suffix == ".nq":
-                out_fh.write(nquads(nt, graph_iri))
-            elif out_fh is not None:
-                quads = ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-                g = ox.NamedNode(graph_iri)
-                out_fh.write(
-                    ox.serialize(
-                        [ox.Quad(t.subject, t.predicate, t.object, g) for t in quads], format=ox.RdfFormat.TRIG
-                    )
-                )
-    finally:
-        if out_fh is not None:
-            out_fh.close()
-            if tally.done:
-                out_tmp.replace(args.out)  # atomic: a reader never sees half a file
-            else:
-                out_tmp.unlink()
-        if store is not None:
             store.flush()
+    finally:
+        if spool is not None:
+            spool.close()
     return 2 if tally.failed else 0
 
 
@@ -172,10 +338,7 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
     """Ingest into an existing store: reports whose graph the store does not hold yet are written to
     a temporary N-Quads file and bulk-loaded at the end under a journal naming them (interrupted, the
     next write-open removes them: they were new, so the store is as before); a report the store
-    already holds is replaced in its own transaction as it finishes; a graph given twice is loaded
-    first and replaced by its later version after the load. Run records go in last."""
-    import tempfile
-
+    already holds is replaced in its own transaction after the load. Run records go in last."""
     from rdflib import URIRef
 
     from jixiao import iris
@@ -184,24 +347,35 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
     store = GraphStore(target)  # rolls back an earlier unfinished load
     held = {str(g) for g in store.graphs()}
     queued: set[str] = set()
-    later: list[tuple[str, bytes]] = []  # a second version of a queued graph, applied after the load
+    spool = _Spool(target.parent)  # reports the store holds: replaced after the load
     runs: list[bytes] = []
     tally = _Tally()
-    with tempfile.NamedTemporaryFile(prefix="jixiao-append-", suffix=".nq", dir=target.parent) as fh:
-        for graph_iri, nt, run_nt in _ingested(args, tally):
-            if graph_iri in queued:
-                later.append((graph_iri, nt))
-            elif graph_iri in held:
-                store.replace_graph_ntriples(URIRef(graph_iri), nt)
-            else:
-                fh.write(nquads(nt, graph_iri))
-                queued.add(graph_iri)
-            runs.append(run_nt)
-        fh.flush()
-        if queued:
-            store.bulk_add(Path(fh.name), queued)
-    for graph_iri, nt in later:
-        store.replace_graph_ntriples(URIRef(graph_iri), nt)
+    try:
+        with tempfile.NamedTemporaryFile(prefix="jixiao-append-", suffix=".nq", dir=target.parent) as fh:
+            for graph_iri, nt, run_nt in _ingested(args, tally):
+                if graph_iri in held:
+                    spool.add(graph_iri, nt)
+                else:
+                    try:
+                        fh.write(nquads(nt, graph_iri))
+                    except OSError as exc:
+                        raise from_os_error(exc, fh.name, "cannot write the reports to load; nothing written") from exc
+                    queued.add(graph_iri)
+                runs.append(run_nt)
+            tally.check()
+            try:
+                fh.flush()
+            except OSError as exc:
+                raise from_os_error(exc, fh.name, "cannot write the reports to load; nothing written") from exc
+            if queued:
+                try:
+                    store.bulk_add(Path(fh.name), queued)
+                except OSError as exc:  # rolled back by bulk_add: the store is as it was
+                    raise from_os_error(exc, target, "bulk load failed and was rolled back") from exc
+        for graph_iri, nt in spool:
+            store.replace_graph_ntriples(URIRef(graph_iri), nt)
+    finally:
+        spool.close()
     for run_nt in runs:
         store.append_ntriples(iris.RUNS_GRAPH, run_nt)
     if tally.done:
@@ -215,7 +389,8 @@ def _bulk_append(args: argparse.Namespace, target: Path) -> int:
 def _bulk(args: argparse.Namespace, target: Path) -> int:
     """Ingest into a fresh store with ``Store.bulk_load``. bulk_load is not transactional, so the
     store is built in a temporary directory beside the target and renamed into place at the end:
-    an interruption leaves no store at all, never a half-written one."""
+    an interruption, a full disk or two versions of one report leave no store at all, never a
+    half-written one."""
     import shutil
 
     import pyoxigraph as ox
@@ -229,23 +404,30 @@ def _bulk(args: argparse.Namespace, target: Path) -> int:
     nq = target.with_name(target.name + ".building.nq")
     tally = _Tally()
     try:
-        with nq.open("wb") as fh:
-            for graph_iri, nt, run_nt in _ingested(args, tally):
-                fh.write(nquads(nt, graph_iri))
-                fh.write(nquads(run_nt, str(iris.RUNS_GRAPH)))
-        store = ox.Store(str(building))
-        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        for name in ("jixiao.ttl", "vocab.ttl"):
-            store.bulk_load(
-                path=str(_data.ontology_dir() / name),
-                format=ox.RdfFormat.TURTLE,
-                to_graph=ox.NamedNode(str(iris.ONTOLOGY_GRAPH)),
-            )
-        store.flush()
-        del store
-        if target.exists():
-            target.rmdir()  # empty: only a new store comes here (see run)
-        building.rename(target)
+        try:
+            with nq.open("wb") as fh:
+                for graph_iri, nt, run_nt in _ingested(args, tally):
+                    fh.write(nquads(nt, graph_iri))
+                    fh.write(nquads(run_nt, str(iris.RUNS_GRAPH)))
+        except OSError as exc:
+            raise from_os_error(exc, nq, "cannot write the reports to load; no store written") from exc
+        tally.check()
+        try:
+            store = ox.Store(str(building))
+            store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+            for name in ("jixiao.ttl", "vocab.ttl"):
+                store.bulk_load(
+                    path=str(_data.ontology_dir() / name),
+                    format=ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(str(iris.ONTOLOGY_GRAPH)),
+                )
+            store.flush()
+            del store
+            if target.exists():
+                target.rmdir()  # empty: only a new store comes here (see run)
+            building.rename(target)
+        except OSError as exc:
+            raise from_os_error(exc, target, "cannot build the store; no store written") from exc
     finally:
         nq.unlink(missing_ok=True)
         shutil.rmtree(building, ignore_errors=True)

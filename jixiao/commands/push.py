@@ -27,7 +27,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph", metavar="IRI", help="push only this graph / push the data file into this graph")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--store", metavar="DIR", type=Path, help=STORE_HELP)
-    src.add_argument("--data", metavar="FILE", type=Path, help="an RDF file (Turtle, TriG, N-Quads …)")
+    src.add_argument(
+        "--data",
+        metavar="FILE",
+        type=Path,
+        help="an RDF file (Turtle, TriG, N-Quads, JSON-LD, RDF/XML …; nothing it names is fetched)",
+    )
     p.add_argument(
         "--no-ontology",
         action="store_true",
@@ -52,6 +57,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         type=Path,
         help="with --isql: a directory the Virtuoso server may read (listed in DirsAllowed of its virtuoso.ini)",
     )
+    p.add_argument("--quiet", action="store_true", help="print only errors (no line per graph, no progress bar)")
 
 
 def password(user: str | None) -> str | None:
@@ -73,8 +79,11 @@ def password(user: str | None) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from itertools import chain
 
+    from jixiao.errors import UsageError
     from jixiao.push import Target, default_update_url, graphs_from_file, graphs_from_store, ontology_graph, push_all
 
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
     graph = URIRef(args.graph) if args.graph else None
     if args.isql or args.load_dir:
         return _bulk(args, graph)
@@ -87,11 +96,23 @@ def run(args: argparse.Namespace) -> int:
         args.user,
         password(args.user),
     )
-    graphs = graphs_from_file(args.data, graph) if args.data else graphs_from_store(args.store, graph)
+    # a data file is read whole first: a file that does not parse sends nothing to the endpoint
+    graphs = list(graphs_from_file(args.data, graph)) if args.data else graphs_from_store(args.store, graph)
     if graph is None and not args.no_ontology:
         graphs = chain(graphs, [ontology_graph()])
-    for name, n in push_all(target, graphs):
-        print(f"pushed {n} triples to <{name}>", file=sys.stderr)
+    from jixiao import progress
+
+    def leftovers(names: list[str]) -> None:
+        progress.write(f"dropped {len(names)} temporary graph(s) left by an interrupted push", file=sys.stderr)
+
+    with progress.bar("push", quiet=args.quiet, unit="graph") as bar:
+
+        def pushed(name: URIRef, n: int) -> None:
+            bar.update()
+            if not args.quiet:
+                progress.write(f"pushed {n} triples to <{name}>", file=sys.stderr)
+
+        push_all(target, graphs, pushed, on_leftovers=leftovers)
     return 0
 
 
@@ -111,15 +132,26 @@ def _bulk(args: argparse.Namespace, graph: URIRef | None) -> int:
     if graph is None and not args.no_ontology:
         name, g = ontology_graph()
         graphs = [*graphs, (str(name), ntriples(g))]
+    from jixiao import progress
+    from jixiao.virtuoso import drop_graphs
+
     isql = Isql(args.isql, args.user, password(args.user) or "", timeout=max(args.timeout, 3600))
-    done = bulk_push(isql, graphs, args.load_dir)
+    pusher = Pusher(Target(args.endpoint, args.endpoint, timeout=args.timeout))
+    left = pusher.leftovers()  # of interrupted HTTP pushes: listed at the endpoint, dropped over isql
+    drop_graphs(isql, left)
+    if left:
+        progress.write(f"dropped {len(left)} temporary graph(s) left by an interrupted push", file=sys.stderr)
+    # the bar counts graphs written to the load file; Virtuoso's bulk load of the whole file follows
+    with progress.bar("push", quiet=args.quiet, unit="graph") as bar:
+        done = bulk_push(isql, graphs, args.load_dir, progress=bar.update)
     total = sum(n for _, n in done)
-    seen = Pusher(Target(args.endpoint, args.endpoint, timeout=args.timeout)).counts([g for g, _ in done])
+    seen = pusher.counts([g for g, _ in done])
     wrong = [g for g, n in done if seen.get(g) != n]
     if wrong:
         raise JixiaoError(
             f"loaded through isql at {args.isql}, but {args.endpoint} sees {seen.get(wrong[0], 0)} triples in "
             f"<{wrong[0]}> ({len(wrong)} graph(s) differ): are they the same server?"
         )
-    print(f"bulk-loaded {len(done)} graph(s), {total} triples, into Virtuoso at {args.isql}", file=sys.stderr)
+    if not args.quiet:
+        print(f"bulk-loaded {len(done)} graph(s), {total} triples, into Virtuoso at {args.isql}", file=sys.stderr)
     return 0

@@ -27,7 +27,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="query parameter, checked against its declared type (repeatable)",
     )
-    p.add_argument("--format", choices=tabular.FORMATS, default="table")
+    p.add_argument(
+        "--format",
+        choices=tabular.FORMATS,
+        default="table",
+        help="table (default; CONSTRUCT and DESCRIBE answers print as Turtle), csv, tsv, json or md",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--store", metavar="DIR", help=STORE_HELP)
     src.add_argument("--data", action="append", metavar="FILE", help="RDF file(s) to query instead (repeatable)")
@@ -61,11 +66,25 @@ MEMORY_REFUSED = (
 )
 
 
+def ox_triple(to_ox, row):
+    import pyoxigraph as ox
+
+    return ox.Triple(*(to_ox(t) for t in row))
+
+
 def run(args: argparse.Namespace) -> int:
     if args.memory:
         raise UsageError(MEMORY_REFUSED)
     q = Q.load(args.query)
     result = Q.execute(q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint)
+    if result.form in ("CONSTRUCT", "DESCRIBE") and args.format == "table":
+        # a graph answer reads as Turtle, with the project's prefixes (--format csv/json/… give the triples as rows)
+        from jixiao.rdfformats import turtle
+        from jixiao.rdfutil import to_ox
+
+        triples = [ox_triple(to_ox, row) for row in result.rows]
+        sys.stdout.write(turtle(triples).decode("utf-8"))
+        return 0
     rows = [[Q.python_value(t, args.lang) for t in row] for row in result.rows]
     sys.stdout.write(tabular.render(result.vars, rows, args.format))
     if args.format == "table" and sys.stdout.isatty():

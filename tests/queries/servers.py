@@ -66,14 +66,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def jixiao_serve(store: Path, *args: str) -> Iterator[str]:
-    """``jixiao serve`` as a subprocess; yields the endpoint base URL."""
+def jixiao_serve(store: Path, *args: str, cwd: Path | None = None) -> Iterator[str]:
+    """``jixiao serve`` as a subprocess (in ``cwd`` if given); yields the endpoint base URL."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "jixiao", "serve", "--store", str(store), "--port", str(port), *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=os.environ.copy(),
+        cwd=cwd,
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -1,22 +1,6 @@
-"""Loading the domain rule files under ingest/data/ (cached; data, not code)."""
+"""Finding the genre's words in a text: the first one said, or the one that ends last."""
 
 from __future__ import annotations
-
-import tomllib
-from functools import cache
-from typing import Any
-
-from jixiao import data as _data
-
-
-@cache
-def data(name: str) -> dict[str, Any]:
-    with (_data.ingest_data_dir() / name).open("rb") as fh:
-        return tomllib.load(fh)
-
-
-def domain() -> dict[str, Any]:
-    return data("domain.toml")
 
 
 def first_word(text: str, words: list[str]) -> str | None:
