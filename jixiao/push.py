@@ -157,16 +157,28 @@ class Pusher:
         return expected
 
     def leftovers(self) -> list[str]:
-        """The temporary graphs of earlier, interrupted pushes the store holds."""
-        q = f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{TMP_PREFIX}")) }}'
+        """The temporary graphs of earlier, interrupted pushes the store holds. Oxigraph lists graphs
+        for an empty ``GRAPH ?g { }`` without reading them; Virtuoso 7.2 answers that pattern with one
+        solution in which ``?g`` is unbound (and ``ASK { GRAPH ?g { } }`` with true). So when a store
+        names no graph for the empty pattern but has graphs with triples, they are found through their
+        triples (an index lookup in Virtuoso; a scan of every quad in Oxigraph, which never gets here)."""
+        keep = f'FILTER(STRSTARTS(STR(?g), "{TMP_PREFIX}"))'
         try:
-            r = self.http.post(self.t.query, data={"query": q}, headers={"Accept": "application/sparql-results+json"})
-            if r.status_code != 200:
-                raise JixiaoError(f"HTTP {r.status_code} {r.text[:300]}")
-            names = sorted(b["g"]["value"] for b in r.json()["results"]["bindings"] if "g" in b)
+            doc = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {keep} }}")
+            if not doc["results"]["bindings"]:
+                any_graph = self._select("SELECT ?g WHERE { GRAPH ?g { } } LIMIT 1")["results"]["bindings"]
+                if not any("g" in b for b in any_graph) and self._select("ASK { GRAPH ?g { ?s ?p ?o } }")["boolean"]:
+                    doc = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}")
+            names = sorted(b["g"]["value"] for b in doc["results"]["bindings"] if "g" in b)
         except (JixiaoError, *HTTP_ERRORS, ValueError, KeyError, TypeError) as exc:
             raise JixiaoError(f"cannot list the graphs of {self.t.query}: {exc}") from exc
         return [name for name in names if name.startswith(TMP_PREFIX)]
+
+    def _select(self, query: str) -> dict:
+        r = self.http.post(self.t.query, data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+        if r.status_code != 200:
+            raise JixiaoError(f"HTTP {r.status_code} {r.text[:300]}")
+        return r.json()
 
     def drop_leftovers(self) -> list[str]:
         """Drop the temporary graphs of earlier, interrupted pushes; returns their names."""

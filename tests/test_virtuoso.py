@@ -230,6 +230,35 @@ def test_bulk_push_refuses_an_endpoint_that_is_not_the_server(server, tmp_path, 
     assert "are they the same server?" in capsys.readouterr().err
 
 
+def test_http_push_drops_leftovers_on_virtuoso(server):
+    """Virtuoso lists no graph for an empty GRAPH ?g { } pattern: the leftovers are still found."""
+    left = "urn:jixiao:push:20260101T000000Z:killed-http"
+    V.bulk_push(server.isql, [(left, ntriples(small(2)))], server.load_dir)  # the leftover, made by hand
+    told: list[list[str]] = []
+    target = P.Target(server.sparql, server.sparql_auth, user="dba", password="dba")
+    graph = URIRef("https://example.org/graph/http-after-a-leftover")
+    P.push_all(target, [(graph, small(2))], on_leftovers=told.append)
+    assert told == [[left]]
+    assert temporary_graphs(server) == []
+
+
+def test_bulk_push_drops_the_leftovers_of_an_interrupted_http_push(server, tmp_path, monkeypatch, capsys):
+    """A temporary graph left by a killed HTTP push is dropped by the next push, bulk or not, which says so."""
+    left = "urn:jixiao:push:20260101T000000Z:killed"
+    V.bulk_push(server.isql, [(left, ntriples(small(2)))], server.load_dir)  # the leftover, made by hand
+    assert temporary_graphs(server) == [left]
+    f = tmp_path / "one.ttl"
+    small(3).serialize(f, format="turtle")
+    monkeypatch.setenv("JIXIAO_PUSH_PASSWORD", "dba")
+    graph = "https://example.org/graph/after-a-leftover"
+    args = ["push", "--endpoint", server.sparql, "--isql", f"127.0.0.1:{server.sql_port}", "--quiet"]
+    args += ["--load-dir", str(server.load_dir), "--user", "dba", "--data", str(f), "--graph", graph, "--no-ontology"]
+    assert main(args) == 0
+    assert "dropped 1 temporary graph(s) left by an interrupted push" in capsys.readouterr().err
+    assert temporary_graphs(server) == []
+    assert count(server, graph) == 3
+
+
 def test_bulk_push_usage_errors(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("JIXIAO_PUSH_PASSWORD", raising=False)
     f = tmp_path / "one.ttl"
