@@ -109,3 +109,31 @@ def test_no_scheduler_there_is_exit_2(tmp_path, capsys):
     code = main(["validate", "--data", str(SAMPLE), "--scheduler", f"tcp://127.0.0.1:{free_port()}"])
     assert code == 2
     assert "no Dask scheduler" in capsys.readouterr().err
+
+
+def test_the_run_is_checked_before_anything_is_written_on_a_cluster_too(scheduler, tmp_path, capsys):
+    """The hardening of ingest holds with --scheduler: two versions of one report in a run are exit 2
+    with nothing written (new store, existing store, one transaction each, --out), and a store that
+    another writer holds is refused before any task runs."""
+    from jixiao.store import store_lock
+    from tests.test_hardening_store import FIGURE, snapshot
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    v1, v2 = tmp_path / "report-v1.txt", tmp_path / "report-v2.txt"
+    v1.write_text(text, encoding="utf-8")
+    v2.write_text(text.replace(FIGURE, "4862.38"), encoding="utf-8")
+    new, held, out = tmp_path / "new", tmp_path / "held", tmp_path / "g.nq"
+    assert main(["ingest", str(SAMPLE_GB), "--store", str(held), "--quiet"]) == 0
+    before = snapshot(held)
+    capsys.readouterr()
+    for args in (["--store", str(new)], ["--store", str(held), "--bulk"], ["--store", str(held), "--no-bulk"]):
+        assert main(["ingest", str(v1), str(SAMPLE_GB), str(v2), *args, "--scheduler", scheduler, "--quiet"]) == 2
+        assert "two versions of one report" in capsys.readouterr().err
+    assert main(["ingest", str(v1), str(v2), "--out", str(out), "--scheduler", scheduler, "--quiet"]) == 2
+    assert "nothing written" in capsys.readouterr().err
+    assert not out.exists() and (not new.exists() or not any(new.iterdir()))
+    assert snapshot(held) == before
+    with store_lock(held):
+        assert main(["ingest", str(SAMPLE), "--store", str(held), "--scheduler", scheduler, "--quiet"]) == 2
+    assert "held.lock" in capsys.readouterr().err  # the lock beside the store, naming who holds it
+    assert snapshot(held) == before
