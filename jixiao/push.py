@@ -159,16 +159,23 @@ class Pusher:
     def leftovers(self) -> list[str]:
         """The temporary graphs of earlier, interrupted pushes the store holds. Oxigraph lists graphs
         for an empty ``GRAPH ?g { }`` without reading them; Virtuoso 7.2 answers that pattern with one
-        solution in which ``?g`` is unbound (and ``ASK { GRAPH ?g { } }`` with true). So when a store
-        names no graph for the empty pattern but has graphs with triples, they are found through their
-        triples (an index lookup in Virtuoso; a scan of every quad in Oxigraph, which never gets here)."""
+        solution in which ``?g`` is unbound. So when a store names no graph for the empty pattern but
+        has graphs with triples, they are found through their triples (an index lookup in Virtuoso; a
+        scan of every quad in Oxigraph, which never gets here). No ASK: Virtuoso, depending on its
+        configuration, answers one as a SELECT of ``__ASK_RETVAL``."""
         keep = f'FILTER(STRSTARTS(STR(?g), "{TMP_PREFIX}"))'
+
+        def names_a_graph(query: str) -> bool:
+            return any("g" in b for b in self._select(query)["results"]["bindings"])
+
         try:
             doc = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {keep} }}")
-            if not doc["results"]["bindings"]:
-                any_graph = self._select("SELECT ?g WHERE { GRAPH ?g { } } LIMIT 1")["results"]["bindings"]
-                if not any("g" in b for b in any_graph) and self._select("ASK { GRAPH ?g { ?s ?p ?o } }")["boolean"]:
-                    doc = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}")
+            if (
+                not doc["results"]["bindings"]
+                and not names_a_graph("SELECT ?g WHERE { GRAPH ?g { } } LIMIT 1")
+                and names_a_graph("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")
+            ):
+                doc = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {keep} }}")
             names = sorted(b["g"]["value"] for b in doc["results"]["bindings"] if "g" in b)
         except (JixiaoError, *HTTP_ERRORS, ValueError, KeyError, TypeError) as exc:
             raise JixiaoError(f"cannot list the graphs of {self.t.query}: {exc}") from exc

@@ -144,10 +144,12 @@ class Upstream:
         return sorted({b["g"]["value"] for b in rows if b.get("g", {}).get("type") == "uri"})
 
     async def holds(self, iri: str) -> bool:
+        """Whether the store has a triple in graph ``iri`` (a SELECT, not an ASK: Virtuoso may answer an
+        ASK as a SELECT of ``__ASK_RETVAL``)."""
         import pyoxigraph as ox
 
-        doc = await self.ask_json(f"ASK {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }}")
-        return doc.get("boolean") is True
+        doc = await self.ask_json(f"SELECT ?s WHERE {{ GRAPH {ox.NamedNode(iri)} {{ ?s ?p ?o }} }} LIMIT 1")
+        return any("s" in b for b in doc.get("results", {}).get("bindings", []))
 
 
 def _refuse_partial(status: int, headers: dict) -> None:
@@ -166,6 +168,8 @@ def _decode(status: int, headers: dict, body: bytes, request: dict) -> tuple[dic
         raise Answer(400 if 400 <= status < 500 else 502, f"the store answered HTTP {status}: {text}")
     media = headers.get("content-type", "").split(";")[0].strip().lower()
     try:
+        if request["form"] == "ASK":
+            body = _boolean(body)
         if request["form"] in ("SELECT", "ASK"):
             return encode(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON), request)
         fmt = ox.RdfFormat.from_media_type(media)
@@ -174,6 +178,23 @@ def _decode(status: int, headers: dict, body: bytes, request: dict) -> tuple[dic
         return encode((q.triple for q in ox.parse(body, format=fmt)), request)
     except (SyntaxError, ValueError) as exc:
         raise Answer(502, f"bad answer from the store: {exc}") from None
+
+
+def _boolean(body: bytes) -> bytes:
+    """An ASK answer as SPARQL JSON's boolean. Virtuoso (depending on its configuration) answers an
+    ASK as a SELECT of one variable ``__ASK_RETVAL`` bound to 1 or 0."""
+    import json
+
+    doc = json.loads(body)
+    if "boolean" in doc:
+        return body
+    rows = doc.get("results", {}).get("bindings", [])
+    cells = [c for c in rows[0].values()] if rows else []
+    names = [v.upper() for v in doc.get("head", {}).get("vars", [])]
+    if names != ["__ASK_RETVAL"] or len(cells) > 1:
+        raise ValueError(f"an ASK answered without a boolean (variables {names})")
+    value = bool(cells) and cells[0].get("value") in ("1", "true")
+    return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
 
 
 class UpstreamWorker:
