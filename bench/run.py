@@ -488,6 +488,9 @@ def query_store(work: Path, n: int, big: int) -> dict:
     }
 
 
+BENCH_YEAR, BENCH_REGION = "2024", "440000"
+
+
 def bench_params(store, graph_iri: str) -> dict[str, str]:
     """Values for the library parameters that have no default, read from one report's graph: its
     first figure in text order that names what it counts gives ``phrase`` (that subject), ``offset``
@@ -501,7 +504,17 @@ SELECT ?counts ?start ?file WHERE {{ GRAPH <{graph_iri}> {{
     row = next(iter(store.query(q)), None)
     if row is None:
         raise RuntimeError(f"no counted figure with a source span in {graph_iri}")
-    return {"phrase": row["counts"].value, "offset": row["start"].value, "file": row["file"].value}
+    years = f"SELECT ?y WHERE {{ GRAPH <{graph_iri}> {{ ?r <{JX}fiscalYear> ?y }} }} LIMIT 1"
+    year = next(iter(store.query(years)), None)
+    return {
+        "phrase": row["counts"].value,
+        "offset": row["start"].value,
+        "file": row["file"].value,
+        # region-execution needs a division and a year: the report's year, and a province (the generated
+        # corpus has no links graph, so the query runs its whole plan and finds no department there)
+        "fiscal_year": year["y"].value if year is not None else BENCH_YEAR,
+        "region": BENCH_REGION,
+    }
 
 
 def params_for(q, values: dict[str, str]) -> dict[str, str]:

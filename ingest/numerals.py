@@ -83,7 +83,7 @@ def ordinal_number(numeral: str) -> int | None:
     """The value of a heading or list-item number as printed: Arabic digits ("12"), or a Chinese
     numeral below 100 ("一", "十二", "二十", "九十九", "两") read by ``chinese_to_int``; None for
     anything else (a positional "一二" is no item number)."""
-    if numeral.isdigit():
+    if numeral.isdecimal():
         return int(numeral)
     return chinese_to_int(numeral) if _SMALL_NUMERAL.fullmatch(numeral) else None
 

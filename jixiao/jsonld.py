@@ -23,31 +23,13 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph
 
 from jixiao.data import ontology_dir
 from jixiao.ns import JX as JX_NS
+from jixiao.prefixes import PREFIXES as _WORKBENCH_PREFIXES
 
 JX = str(JX_NS)
 CONTEXT_FILE = "context.jsonld"
 
 PREFIXES: dict[str, str] = {
-    "jx": JX,
-    "jxv": "https://w3id.org/jixiao/vocab#",
-    "jxd": "https://w3id.org/jixiao/id/",
-    "jxs": "https://w3id.org/jixiao/shapes#",
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "owl": str(OWL),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "qb": "http://purl.org/linked-data/cube#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "qudt": "http://qudt.org/schema/qudt/",
-    "cccev": "http://data.europa.eu/m8g/",
-    "sh": "http://www.w3.org/ns/shacl#",
+    **_WORKBENCH_PREFIXES,
     "obeu": "http://data.openbudgets.eu/ontology/",
     "obeu-dimension": "http://data.openbudgets.eu/ontology/dsd/dimension/",
     "obeu-measure": "http://data.openbudgets.eu/ontology/dsd/measure/",

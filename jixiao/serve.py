@@ -34,6 +34,10 @@ with a SPARQL 1.1 Service Description (Turtle, N-Triples, RDF/XML or JSON-LD) ot
 (``/``) lists the query library (``/queries.json``); ``/api/run`` runs a library query, looked up by
 name in the library only, with typed parameters (bound with a VALUES block, see
 ``jixiao.queries.bind_values``). Design: docs/decisions/0005-endpoint-query-processes.md.
+
+With ``Settings.upstream`` (``jixiao serve --upstream URL``) the same guard, queue and slots stand in
+front of a remote store: the pool hands each query to a forwarder instead of a query process
+(``jixiao/serve_upstream.py``; no query process is started).
 """
 
 from __future__ import annotations
@@ -108,6 +112,10 @@ class Settings:
     max_queue: int = 64  # requests waiting for a query process, all clients together
     recycle_after: int = 1000  # a query process is replaced after this many queries
     max_query_memory: int = 2048  # MB a query process may allocate beyond what it starts with (0: no limit)
+    # a remote store's SPARQL query URL: queries are forwarded there instead of to query processes
+    # (jixiao/serve_upstream.py); its answers are read whole up to max_answer_bytes
+    upstream: str | None = None
+    max_answer_bytes: int = 256 * 1024 * 1024
 
 
 class Refused(Exception):
@@ -202,8 +210,8 @@ class _Waiter:
 class Pool:
     """The zygote (control socket + process) and its query processes, with a fair queue."""
 
-    control: socket.socket
-    zygote: subprocess.Popen
+    control: socket.socket | None  # None with a remote store (jixiao/serve_upstream.py)
+    zygote: subprocess.Popen | None
     settings: Settings
     idle: list[Worker] = field(default_factory=list)
     waiting: list[_Waiter] = field(default_factory=list)
@@ -579,6 +587,7 @@ def create_app(settings: Settings, pool: Pool):
             "results": RESULT_TYPES[results] if results else "json",
             "graph": GRAPH_TYPES[graph] if graph else "turtle",
             "max_rows": settings.max_rows,
+            "form": scan.keyword,  # for a remote store (--upstream); a query process reads the text itself
         }
         try:
             head, body = await pool.run(request, client, deadline)
@@ -798,10 +807,11 @@ def serve(
     import uvicorn
 
     settings = settings or Settings()
+    upstream = settings.upstream
     is_file = store.suffix.lower() in MEMORY_SOURCES and store.is_file()
-    if not (store.is_dir() or (memory and is_file)):
+    if upstream is None and not (store.is_dir() or (memory and is_file)):
         raise JixiaoError(f"no store at {store} (run jixiao ingest first)", file=store)
-    if store.is_dir():
+    if upstream is None and store.is_dir():
         pending.refuse_if_pending(store)
     if settings.public_url is None:
         settings.public_url = default_public_url(host, port)
@@ -811,7 +821,12 @@ def serve(
         settings.self_url = f"http://{loopback}:{sock.getsockname()[1]}/sparql"
 
     async def main() -> None:
-        pool = await Pool.start(store, memory, settings)
+        if upstream is not None:  # the same guard and queue, each query forwarded to the remote store
+            from jixiao.serve_upstream import UpstreamPool
+
+            pool = await UpstreamPool.start(upstream, settings)
+        else:
+            pool = await Pool.start(store, memory, settings)
         try:
             app = create_app(settings, pool)
             config = uvicorn.Config(
@@ -823,24 +838,28 @@ def serve(
                 limit_concurrency=4 * (settings.max_queue + settings.workers) + 64,
             )
             shown = f"[{host}]" if ":" in host else host
+            backend = (
+                f"{settings.workers} queries at once forwarded to {upstream}"
+                if upstream is not None
+                else f"{settings.workers} query processes (network: {pool.network}; {pool.memory})"
+            )
             print(
                 f"jixiao serve: SPARQL endpoint http://{shown}:{port}/sparql (query page http://{shown}:{port}/); "
-                f"{settings.workers} query processes (network: {pool.network}; {pool.memory}), "
-                f"timeout {settings.timeout:g} s, {len(pool.graphs)} graphs",
+                f"{backend}, timeout {settings.timeout:g} s, {len(pool.graphs)} graphs",
                 file=sys.stderr,
                 flush=True,
             )
             server = uvicorn.Server(config)
 
             async def watch() -> None:  # without its loader the endpoint cannot replace a process
-                while pool.zygote.poll() is None:
+                while pool.zygote is None or pool.zygote.poll() is None:
                     await asyncio.sleep(1)
                 server.should_exit = True
 
             watcher = asyncio.get_running_loop().create_task(watch())
             await server.serve(sockets=[sock])
             watcher.cancel()
-            if pool.zygote.poll() is not None:
+            if pool.zygote is not None and pool.zygote.poll() is not None:
                 raise JixiaoError(
                     f"the query-process loader stopped (exit {pool.zygote.returncode}); the endpoint stopped"
                 )

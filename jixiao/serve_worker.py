@@ -133,30 +133,8 @@ def answer(store, req: dict) -> tuple[dict, bytes]:
         kw["named_graphs"] = [ox.NamedNode(g) for g in dataset["named"]]
     else:
         kw["use_default_graph_as_union"] = bool(req.get("union"))
-    max_rows = int(req["max_rows"])
     try:
-        res = store.query(req["query"], **kw)
-        if isinstance(res, ox.QueryBoolean):
-            fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[req["results"]])
-            return {"status": 200, "format": req["results"], "truncated": False}, res.serialize(format=fmt)
-        if isinstance(res, ox.QuerySolutions):
-            names = [v.value for v in res.variables]
-            rows = list(islice(res, max_rows + 1))
-            lines = ["\t".join("?" + n for n in names)]
-            lines += ["\t".join("" if t is None else _term(t) for t in row) for row in rows[:max_rows]]
-            tsv = ("\n".join(lines) + "\n").encode("utf-8")
-            fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[req["results"]])
-            body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
-            truncated = len(rows) > max_rows
-            if truncated and req["results"] == "json":
-                doc = json.loads(body)
-                doc["jixiao"] = {"truncated": True, "maxRows": max_rows}
-                body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-            return {"status": 200, "format": req["results"], "truncated": truncated}, body
-        triples = list(islice(res, max_rows + 1))
-        fmt = getattr(ox.RdfFormat, GRAPH_FORMATS[req["graph"]])
-        body = ox.serialize(triples[:max_rows], format=fmt)
-        return {"status": 200, "format": req["graph"], "truncated": len(triples) > max_rows}, body
+        return encode(store.query(req["query"], **kw), req)
     except (SyntaxError, ValueError) as exc:
         message = str(exc)
         if req.get("base") is None and "IRI parsing failed" in message:
@@ -166,6 +144,36 @@ def answer(store, req: dict) -> tuple[dict, bytes]:
         return {"status": 400, "message": str(exc)}, b""
     except OSError as exc:
         return {"status": 500, "message": f"the store could not be read: {exc}"}, b""
+
+
+def encode(res, req: dict) -> tuple[dict, bytes]:
+    """An answer (QueryBoolean, QuerySolutions, or triples) in the format ``req`` asks for, cut to
+    ``req["max_rows"]`` solutions or triples; (header, body). Also used for a remote store's answers
+    (``jixiao.serve_upstream``)."""
+    import pyoxigraph as ox
+
+    max_rows = int(req["max_rows"])
+    if isinstance(res, ox.QueryBoolean):
+        fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[req["results"]])
+        return {"status": 200, "format": req["results"], "truncated": False}, res.serialize(format=fmt)
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        rows = list(islice(res, max_rows + 1))
+        lines = ["\t".join("?" + n for n in names)]
+        lines += ["\t".join("" if t is None else _term(t) for t in row) for row in rows[:max_rows]]
+        tsv = ("\n".join(lines) + "\n").encode("utf-8")
+        fmt = getattr(ox.QueryResultsFormat, RESULT_FORMATS[req["results"]])
+        body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        truncated = len(rows) > max_rows
+        if truncated and req["results"] == "json":
+            doc = json.loads(body)
+            doc["jixiao"] = {"truncated": True, "maxRows": max_rows}
+            body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        return {"status": 200, "format": req["results"], "truncated": truncated}, body
+    triples = list(islice(res, max_rows + 1))
+    fmt = getattr(ox.RdfFormat, GRAPH_FORMATS[req["graph"]])
+    body = ox.serialize(triples[:max_rows], format=fmt)
+    return {"status": 200, "format": req["graph"], "truncated": len(triples) > max_rows}, body
 
 
 def named_graphs(store) -> list[str]:

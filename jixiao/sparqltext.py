@@ -92,6 +92,13 @@ _TOKEN = re.compile(
 )
 
 
+def tokens(text: str):
+    """``(kind, match)`` of each token of a SPARQL text, as ``check_query_text`` cuts it (kinds: name,
+    comment, long, short, iri, open, close, var, lang; bad/badlong for an unterminated string)."""
+    for m in _TOKEN.finditer(text):
+        yield m.lastgroup, m
+
+
 def _where(text: str, pos: int) -> str:
     line = text.count("\n", 0, pos) + 1
     return f"line {line}, column {pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"

@@ -576,6 +576,13 @@ def _validate_one(worker: _Worker, iri: str, data: bytes | GraphRange | None, st
     return worker.run(iri, data.read() if isinstance(data, GraphRange) else data)
 
 
+def _dask_task(item: tuple[str, tuple[str, ...] | None, str | None, str, bytes | GraphRange | None]):
+    """One report on a Dask worker: the shapes are found and compiled by the worker itself, once per
+    process (``_worker`` keeps them), from the families named, so no path of the client is needed."""
+    engine, families, store_path, iri, data = item
+    return _validate_one(_worker(engine, tuple(shape_files(families))), iri, data, store_path)
+
+
 def _run_all(
     work: Iterable[tuple[str, bytes | GraphRange | None]],
     engine: str,
@@ -584,12 +591,24 @@ def _run_all(
     result: ValidationResult,
     store_path: str | None = None,
     progress: Callable[[int], object] | None = None,
+    cluster=None,
+    families: tuple[str, ...] | None = None,
 ) -> None:
     """Validate each item (graph IRI, N-Triples) into ``result``; with jobs > 1 in a process pool
-    initialised once with the compiled shapes, never holding more than a few graphs at a time.
+    initialised once with the compiled shapes, never holding more than a few graphs at a time; with
+    ``cluster`` (a ``distributed.Client``) as one Dask task per report, results in input order.
     ``progress(1)`` is called as each report is done."""
     done = progress or (lambda n: None)
     worker = _worker(engine, files)  # fails early on a bad engine; forked workers inherit it
+    if cluster is not None:
+        from jixiao.dask_cluster import ordered_map
+
+        tasks = ((engine, families, store_path, iri, data) for iri, data in work)
+        for findings in ordered_map(cluster, _dask_task, tasks):
+            result.findings.extend(findings)
+            result.reports += 1
+            done(1)
+        return
     work = iter(work)
     head = list(islice(work, 2))
     work = chain(head, work)
@@ -633,12 +652,25 @@ def validate_ntriples(
     jobs: int = 1,
     families: Iterable[str] | None = None,
     progress: Callable[[int], object] | None = None,
+    cluster=None,
 ) -> ValidationResult:
     """Validate report graphs given as N-Triples bytes, or as ranges of an N-Quads file each worker
-    reads itself (one item per report graph). ``progress(1)`` is called as each report is done."""
+    reads itself (one item per report graph). ``progress(1)`` is called as each report is done.
+    ``cluster``: a ``distributed.Client`` to run them on (jixiao.dask_cluster) instead of ``jobs``
+    local processes."""
+    families = tuple(families) if families is not None else None
     files = tuple(shape_files(families))
     result = ValidationResult(engine=engine)
-    _run_all(((str(iri), data) for iri, data in items), engine, jobs, files, result, progress=progress)
+    _run_all(
+        ((str(iri), data) for iri, data in items),
+        engine,
+        jobs,
+        files,
+        result,
+        progress=progress,
+        cluster=cluster,
+        families=families,
+    )
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -670,23 +702,41 @@ def validate_store(
     families: Iterable[str] | None = None,
     graphs: Iterable[URIRef] | None = None,
     progress: Callable[[int], object] | None = None,
+    cluster=None,
 ) -> ValidationResult:
     """Validate every report graph of a store (a GraphStore, or the directory of one, opened
     read-only), streaming the graphs one at a time: memory stays flat in the number of reports.
-    ``graphs``: these named graphs instead of the report graphs."""
+    ``graphs``: these named graphs instead of the report graphs. ``cluster``: see validate_ntriples
+    (the workers open the store read-only themselves: the same path on every node)."""
     from jixiao.store import GraphStore
 
     store = store_or_path if isinstance(store_or_path, GraphStore) else GraphStore(store_or_path, read_only=True)
     if graphs is None:
         graphs = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
     graphs = list(graphs)
-    if jobs <= 1 or store.path is None:
+    if store.path is None or (jobs <= 1 and cluster is None):
         return validate_ntriples(
-            store_ntriples(store, graphs), engine=engine, jobs=jobs, families=families, progress=progress
+            store_ntriples(store, graphs),
+            engine=engine,
+            jobs=jobs,
+            families=families,
+            progress=progress,
+            cluster=cluster,
         )
     # on disk, in parallel: each worker opens the store read-only and reads its own graphs
+    families = tuple(families) if families is not None else None
     files = tuple(shape_files(families))
     result = ValidationResult(engine=engine)
-    _run_all([(str(iri), None) for iri in graphs], engine, jobs, files, result, str(store.path), progress)
+    _run_all(
+        [(str(iri), None) for iri in graphs],
+        engine,
+        jobs,
+        files,
+        result,
+        store_path=str(store.path.resolve()),
+        progress=progress,
+        cluster=cluster,
+        families=families,
+    )
     result.findings.sort(key=Finding.sort_key)
     return result

@@ -66,6 +66,17 @@ def sample_gb_result():
     return ingest_file(SAMPLE_GB)
 
 
+# values for the library's parameters that have no default and that the data cannot give (the tests
+# that run every library query take the rest, phrase/offset/file/year, from the data)
+OPTIONAL_PARAMS = {
+    "category": "jxv:ind_quantity",
+    "role": "jxv:role_spending",
+    "region": "440000",  # region-execution: a province (without a links graph the plan runs, no rows)
+    "severity": "warning",
+    "code": "figure_unlabelled",
+}
+
+
 def library_runs() -> list[tuple[str, tuple[str, ...]]]:
     """Each library query with its required parameters; those with optional ones (no default)
     once more with all of them set."""

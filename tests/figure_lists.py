@@ -28,6 +28,13 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "012345678
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
+# the columns of a hand-checked figures list (tests/data/*figures.tsv); the forms/ lists add each
+# figure's role (tests/data/forms/README.md)
+HEADER = ["id", "line", "occurrence", "surface", "value", "multiplier", "unit", "qualifier", "comparator"]
+HEADER += ["counts", "context", "note"]
+FORMS_HEADER = [*HEADER, "role"]
+
+
 def unescape(field_text: str) -> str:
     """`\\n` and `\\t` in a surface, context or exclusion text stand for a newline and a tab."""
     return field_text.replace("\\n", "\n").replace("\\t", "\t")

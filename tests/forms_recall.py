@@ -31,27 +31,13 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from tests.figure_lists import FORMS_HEADER as HEADER
 from tests.figure_lists import Source, read_tsv, row_offset, unescape
 
 HERE = Path(__file__).resolve().parent
 LISTS = HERE / "data" / "forms"
 TEXTS = HERE.parent.parent / "shared" / "corpus" / "forms"
 RESULTS = LISTS / "RESULTS.md"
-HEADER = [
-    "id",
-    "line",
-    "occurrence",
-    "surface",
-    "value",
-    "multiplier",
-    "unit",
-    "qualifier",
-    "comparator",
-    "counts",
-    "context",
-    "note",
-    "role",
-]
 INVENTED = {"ratio_part", "community", "village", "yuan_per_mu"}  # the lists README's invented keys
 # a sign's qualifier as the reader gives it, and a word's comparator (ingest/data/qualifiers.tsv)
 SIGN_QUALIFIER = {"ge": "at_least", "le": "at_most", "gt": "over", "lt": "under", "eq": "exact"}

@@ -135,7 +135,13 @@ def _store_with_two_figures() -> tuple[ox.Store, str]:
 def test_bench_params_come_from_the_first_counted_figure_and_fill_only_open_params() -> None:
     st, g = _store_with_two_figures()
     values = run.bench_params(st, g)
-    assert values == {"phrase": "基本支出", "offset": "120", "file": "a.txt"}
+    assert values == {
+        "phrase": "基本支出",
+        "offset": "120",
+        "file": "a.txt",
+        "fiscal_year": run.BENCH_YEAR,  # the graph states no year
+        "region": run.BENCH_REGION,
+    }
     lib = {q.name: q for q in queries.library()}
     assert run.params_for(lib["find-figure"], values) == {"phrase": "基本支出"}
     assert run.params_for(lib["span-at"], values) == {"offset": "120", "file": "a.txt"}

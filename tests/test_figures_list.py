@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.figure_lists import (
+    HEADER,
     Conventions,
     Source,
     check_columns,
@@ -31,20 +32,6 @@ from tests.figure_lists import (
 REPORT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "jiangmen-trade-union-2024.txt"
 FIGURES = Path(__file__).resolve().parent / "data" / "jiangmen-2024-figures.tsv"
 
-HEADER = [
-    "id",
-    "line",
-    "occurrence",
-    "surface",
-    "value",
-    "multiplier",
-    "unit",
-    "qualifier",
-    "comparator",
-    "counts",
-    "context",
-    "note",
-]
 UNITS = {
     "yuan",
     "person",

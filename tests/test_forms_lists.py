@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.figure_lists import (
+    FORMS_HEADER as HEADER,
+)
+from tests.figure_lists import (
     Conventions,
     Source,
     check_columns,
@@ -40,21 +43,6 @@ LISTS = HERE / "data" / "forms"
 TEXTS = ROOT.parent / "shared" / "corpus" / "forms"
 README = LISTS / "README.md"
 
-HEADER = [
-    "id",
-    "line",
-    "occurrence",
-    "surface",
-    "value",
-    "multiplier",
-    "unit",
-    "qualifier",
-    "comparator",
-    "counts",
-    "context",
-    "note",
-    "role",
-]
 EXCLUSION_HEADER = ["line", "text", "reason"]
 ROLES = {
     "",

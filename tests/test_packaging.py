@@ -247,9 +247,9 @@ def test_a_document_without_the_documents_extra_is_a_clear_error(installed):
 
 def test_core_modules_do_not_need_the_extras():
     """The lean core (read, store, validate with the default engine, query) imports none of the
-    extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve), and the document readers'
-    libraries (pypdfium2, lxml, openpyxl, xlrd)."""
-    extras = {"pandas", "pyshacl", "pyshacl_turbo", "starlette", "uvicorn", "httpx"}
+    extras at module level: pandas, pyshacl, starlette/uvicorn/httpx (serve), dask/distributed, and the
+    document readers' libraries (pypdfium2, lxml, openpyxl, xlrd)."""
+    extras = {"pandas", "pyshacl", "pyshacl_turbo", "starlette", "uvicorn", "httpx", "dask", "distributed"}
     extras |= {"pypdfium2", "lxml", "openpyxl", "xlrd"}
     core = [
         "jixiao/store.py",

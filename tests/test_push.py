@@ -74,7 +74,7 @@ def test_every_library_query_gives_the_same_rows_remotely(server):
     base, _, _ = server
     graphs = servers.report_graphs()
     P.push_all(target(base), [*graphs.items(), P.ontology_graph()])
-    samples = {"phrase": "支出", "offset": "300"}
+    samples = {"phrase": "支出", "offset": "300", "region": "440000", "fiscal_year": "2024"}
     for q in Q.library():
         params = {p.name: samples[p.name] for p in q.params if p.required}
         remote = Q.run(q.name, params, endpoint=base + "/query")

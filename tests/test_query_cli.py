@@ -144,3 +144,13 @@ def test_console_script_runs():
     for cmd in ("queries", "query", "serve", "push"):
         r = subprocess.run([str(exe), cmd, "--help"], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and "usage" in r.stdout, cmd
+
+
+def test_a_library_name_wins_over_a_folder_of_that_name(tmp_path, monkeypatch, capsys):
+    """`jixiao query reports` beside a `reports/` folder of report texts runs the library query
+    (found by the how-to in docs/remote-stores.md: it read the folder as a query file)."""
+    (tmp_path / "reports").mkdir()
+    monkeypatch.chdir(tmp_path)
+    data = Path(__file__).resolve().parents[1] / "ontology" / "examples" / "report-example.ttl"
+    assert main(["query", "reports", "--data", str(data), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.startswith("report,")

@@ -103,7 +103,16 @@ def test_editing_the_text_keeps_the_parameters(page):
 def test_page_binding_means_what_the_python_binding_means(page):
     """For every library query with parameters, the text the page binds gives the rows that
     jixiao.queries gives for the same values (sample values where there is no default)."""
-    samples = {"phrase": "支出", "offset": "300", "category": "jxv:ind_quantity", "role": "jxv:role_budget_execution"}
+    samples = {
+        "phrase": "支出",
+        "offset": "300",
+        "category": "jxv:ind_quantity",
+        "role": "jxv:role_budget_execution",
+        "region": "440000",
+        "fiscal_year": "2024",
+        "severity": "warning",
+        "code": "figure_unlabelled",
+    }
     dataset = Q.open_dataset(data=servers.FIXTURES)
     checked = 0
     for q in Q.library():

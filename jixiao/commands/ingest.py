@@ -82,6 +82,19 @@ def configure(p: argparse.ArgumentParser) -> None:
         help=f"refuse a file larger than this before reading it (default {DEFAULT_MAX_SIZE >> 20}M; "
         "K/M/G suffixes; 0 = no limit). Ingest takes ~5 s and ~0.4 GB of memory per MB of text",
     )
+    cluster = p.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--scheduler",
+        metavar="URL",
+        help="read the reports as tasks on this Dask cluster (tcp://HOST:8786; the workers need the files "
+        "at the same paths) instead of the local pool; needs jixiao[dask]",
+    )
+    cluster.add_argument(
+        "--dask",
+        type=int,
+        metavar="N",
+        help="read the reports as tasks on a local Dask cluster of N worker processes (same output as --jobs N)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only errors (no line per report, no progress bar)")
     p.add_argument(
         "--department",
@@ -196,9 +209,23 @@ def next_to_nothing(result) -> str | None:
 
 
 def _results(
-    files: list[Path], jobs: int, max_size: int, supplied: dict[str, str] | None = None, strict: bool = False
+    files: list[Path],
+    jobs: int,
+    max_size: int,
+    supplied: dict[str, str] | None = None,
+    strict: bool = False,
+    scheduler: str | None = None,
+    dask: int | None = None,
 ) -> Iterator[tuple]:
     one = partial(ingest_one, max_size=max_size, supplied=supplied, strict=strict)
+    if scheduler or dask is not None:  # --dask 0 is refused by connect, not run on the local pool
+        from jixiao.dask_cluster import connect, ordered_map
+
+        with connect(scheduler, dask or 0) as client:
+            # workers get absolute paths (their working directory is not ours); messages keep the user's
+            for given, result in zip(files, ordered_map(client, one, [p.resolve() for p in files]), strict=True):
+                yield (given, *result[1:])
+        return
     if jobs == 1 or len(files) == 1:
         yield from map(one, files)
         return
@@ -268,7 +295,15 @@ def _ingested(args: argparse.Namespace, tally: _Tally) -> Iterator[tuple[str, by
 
     with progress.bar("ingest", len(args.files), quiet=args.quiet) as bar:
         supplied = {k: v for k in ("department", "year", "kind") if (v := getattr(args, k, None)) is not None}
-        results = _results(list(args.files), args.jobs, args.max_size, supplied, getattr(args, "strict", False))
+        results = _results(
+            list(args.files),
+            args.jobs,
+            args.max_size,
+            supplied,
+            getattr(args, "strict", False),
+            getattr(args, "scheduler", None),
+            getattr(args, "dask", None),
+        )
         for path, graph_iri, nt, run_nt, n, error, warning, said in results:
             bar.update()
             if error:

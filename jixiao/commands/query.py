@@ -40,9 +40,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--memory",
         action="store_true",
-        help="copy the store into memory first: queries several times faster, at ~0.5 GB of "
-        "memory per million quads and a load of ~20 s per 100 reports (worth it from Python, "
-        "jixiao.queries.open_dataset(memory=True), for many queries; --data is always in memory)",
+        help="refused: a copy of the store into memory for one query costs more than the query on disk; "
+        "for many queries keep one copy with `jixiao serve --memory` (then --endpoint) or, from Python, "
+        "jixiao.queries.open_dataset(memory=True)",
     )
     p.add_argument("--lang", choices=("zh", "en"), help="show vocabulary terms as labels in this language")
 
@@ -57,6 +57,15 @@ def parse_params(items: list[str]) -> dict[str, str]:
     return out
 
 
+MEMORY_REFUSED = (
+    "--memory would copy the whole store into memory for this one query, which costs more than the query "
+    "itself on disk (copying takes ~20 s per 100 reports; the slowest library query on disk at 100 reports "
+    "~1.6 s, BENCHMARKS.md). For many queries keep one copy: `jixiao serve --memory --store DIR` and "
+    "`jixiao query NAME --endpoint http://127.0.0.1:7878/sparql`, or from Python "
+    "jixiao.queries.open_dataset(store=DIR, memory=True) once and execute(..., dataset=...)"
+)
+
+
 def ox_triple(to_ox, row):
     import pyoxigraph as ox
 
@@ -64,10 +73,10 @@ def ox_triple(to_ox, row):
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.memory:
+        raise UsageError(MEMORY_REFUSED)
     q = Q.load(args.query)
-    result = Q.execute(
-        q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint, memory=args.memory
-    )
+    result = Q.execute(q, parse_params(args.param), store=args.store, data=args.data, endpoint=args.endpoint)
     if result.form in ("CONSTRUCT", "DESCRIBE") and args.format == "table":
         # a graph answer reads as Turtle, with the project's prefixes (--format csv/json/… give the triples as rows)
         from jixiao.rdfformats import turtle

@@ -42,6 +42,13 @@ def configure(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="serve an in-memory copy (several times faster queries; ~500 MB per million quads, loaded at start)",
     )
+    p.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="guard a remote store instead (its SPARQL query URL, e.g. Virtuoso's http://host:8890/sparql): the "
+        "same checks, limits, slots and queue, each query forwarded there instead of to a query process; a query "
+        "must also parse as standard SPARQL 1.1 and name only graphs the store holds (docs/security.md)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878)
     p.add_argument(
@@ -73,7 +80,8 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--workers",
         type=_positive(int),
         default=default_workers(),
-        help=f"query processes, i.e. queries running at once (default {default_workers()} here)",
+        help=f"query processes, i.e. queries running at once (default {default_workers()} here; with --upstream: "
+        "queries forwarded at once)",
     )
     lim.add_argument(
         "--client-slots",
@@ -127,6 +135,14 @@ def run(args: argparse.Namespace) -> int:
             ox.NamedNode(args.public_url)
         except ValueError as exc:
             raise UsageError(f"--public-url {args.public_url!r}: not an absolute IRI ({exc})") from None
+    if args.upstream is not None:
+        if args.store is not None or args.memory:
+            raise UsageError("--upstream serves a remote store: not with --store or --memory")
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(args.upstream)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"--upstream {args.upstream!r}: expected the http(s) URL of a SPARQL query endpoint")
     settings = Settings(
         timeout=args.timeout,
         max_rows=args.max_rows,
@@ -141,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         client_queue=args.client_queue,
         max_queue=args.max_queue,
         max_query_memory=args.max_query_memory,
+        upstream=args.upstream,
     )
     serve(args.store or default_store(), host=args.host, port=args.port, memory=args.memory, settings=settings)
     return 0

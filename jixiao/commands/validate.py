@@ -39,6 +39,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "turbo (pyshacl-turbo) or pyshacl (the reference, slow)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1)")
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--scheduler",
+        metavar="URL",
+        help="validate the reports as tasks on this Dask cluster (tcp://HOST:8786; the workers read the "
+        "--data file or --store themselves, at the same path) instead of --jobs; needs jixiao[dask]",
+    )
+    cluster.add_argument("--dask", type=int, metavar="N", help="validate on a local Dask cluster of N worker processes")
     parser.add_argument("--quiet", action="store_true", help="no progress bar (it shows only on a terminal anyway)")
 
 
@@ -72,7 +80,7 @@ def _data_items(path: Path):
 QUAD_FORMATS = {".nq": "N_QUADS", ".nt": "N_TRIPLES"}
 
 
-def _validate_quads_file(path: Path, engine: str, jobs: int, progress=None):
+def _validate_quads_file(path: Path, engine: str, jobs: int, progress=None, cluster=None):
     """An N-Quads/N-Triples file of any size (``jixiao ingest --out corpus.nq``). A file written one
     graph at a time is split into byte ranges, one per graph, which the workers read themselves
     (nothing but the graphs in flight in memory); any other file is bulk-loaded into a temporary
@@ -82,14 +90,14 @@ def _validate_quads_file(path: Path, engine: str, jobs: int, progress=None):
         from rdflib import URIRef
 
         try:
-            items = ((URIRef(r.graph), r) for r in graph_ranges(path))
-            return validate_ntriples(items, engine=engine, jobs=jobs, progress=progress)
+            items = ((URIRef(r.graph), r) for r in graph_ranges(path.resolve()))
+            return validate_ntriples(items, engine=engine, jobs=jobs, progress=progress, cluster=cluster)
         except (NotContiguous, SyntaxError, ValueError):
             pass  # not our layout (or not valid): the store path reads any N-Quads, or names the error
-    return _validate_via_store(path, engine, jobs, progress)
+    return _validate_via_store(path, engine, jobs, progress, cluster)
 
 
-def _validate_via_store(path: Path, engine: str, jobs: int, progress=None):
+def _validate_via_store(path: Path, engine: str, jobs: int, progress=None, cluster=None):
     import tempfile
 
     import pyoxigraph as ox
@@ -106,7 +114,9 @@ def _validate_via_store(path: Path, engine: str, jobs: int, progress=None):
         default = loader.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         del loader
         store = GraphStore(tmp, read_only=True)
-        result = validate_store(store, engine=engine, jobs=jobs, graphs=store.graphs(), progress=progress)
+        result = validate_store(
+            store, engine=engine, jobs=jobs, graphs=store.graphs(), progress=progress, cluster=cluster
+        )
         if default.strip():
             extra = validate_ntriples([(URIRef(path.resolve().as_uri()), default)], engine=engine)
             result.findings = sorted(result.findings + extra.findings, key=lambda f: f.sort_key())
@@ -116,7 +126,6 @@ def _validate_via_store(path: Path, engine: str, jobs: int, progress=None):
 
 
 def run(args: argparse.Namespace) -> int:
-    from jixiao import progress
     from jixiao.fileio import check_output_path, write_atomic
 
     if args.jobs < 1:
@@ -127,21 +136,13 @@ def run(args: argparse.Namespace) -> int:
         from jixiao import rdfinput
 
         rdfinput.check_readable(args.data)
-    with progress.bar("validate", quiet=args.quiet) as bar:
-        if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
-            result = _validate_quads_file(args.data, args.engine, args.jobs, bar.update)
-        elif args.data is not None:
-            items = _data_items(args.data)
-            bar.reset(total=len(items))
-            result = validate_ntriples(items, engine=args.engine, jobs=args.jobs, progress=bar.update)
-        else:
-            from jixiao.store import GraphStore
+    if args.scheduler or args.dask is not None:  # --dask 0 is refused by connect
+        from jixiao.dask_cluster import connect
 
-            # report graphs stream out of the store one at a time (memory flat in the number of reports)
-            store = GraphStore.open_default(args.store, read_only=True)
-            graphs = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
-            bar.reset(total=len(graphs))
-            result = validate_store(store, engine=args.engine, jobs=args.jobs, graphs=graphs, progress=bar.update)
+        with connect(args.scheduler, args.dask or 0) as cluster:
+            result = _validate(args, cluster)
+    else:
+        result = _validate(args, None)
     text = render(result, args.format, args.lang)
     if args.out is not None:
         write_atomic(args.out, text.encode("utf-8"))
@@ -150,3 +151,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0 if result.conforms else 1
+
+
+def _validate(args: argparse.Namespace, cluster):
+    """The report graphs of --data or --store validated on the local pool or, with ``cluster``, on Dask."""
+    from jixiao import progress
+
+    with progress.bar("validate", quiet=args.quiet) as bar:
+        if args.data is not None and args.data.suffix.lower() in QUAD_FORMATS:
+            result = _validate_quads_file(args.data, args.engine, args.jobs, bar.update, cluster)
+        elif args.data is not None:
+            items = _data_items(args.data)
+            bar.reset(total=len(items))
+            result = validate_ntriples(items, engine=args.engine, jobs=args.jobs, progress=bar.update, cluster=cluster)
+        else:
+            from jixiao.store import GraphStore
+
+            # report graphs stream out of the store one at a time (memory flat in the number of reports)
+            store = GraphStore.open_default(args.store, read_only=True)
+            graphs = [iri for iri in store.graphs() if str(iri).endswith("/graph")]
+            bar.reset(total=len(graphs))
+            result = validate_store(
+                store, engine=args.engine, jobs=args.jobs, graphs=graphs, progress=bar.update, cluster=cluster
+            )
+        return result
