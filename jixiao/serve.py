@@ -52,6 +52,7 @@ import struct
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -803,11 +804,17 @@ def serve(
     port: int = 7878,
     memory: bool = False,
     settings: Settings | None = None,
+    start_pool: Callable[[], Awaitable[Pool]] | None = None,
 ) -> None:
+    """Serve ``store`` (or, with ``settings.upstream``, the remote store that ``start_pool`` starts a
+    forwarding pool for: `jixiao.serve_upstream.UpstreamPool`, chosen by the command line, so this
+    module does not depend on it) until interrupted."""
     import uvicorn
 
     settings = settings or Settings()
     upstream = settings.upstream
+    if upstream is not None and start_pool is None:
+        raise JixiaoError("serving a remote store needs its pool (jixiao.serve_upstream.UpstreamPool.start)")
     is_file = store.suffix.lower() in MEMORY_SOURCES and store.is_file()
     if upstream is None and not (store.is_dir() or (memory and is_file)):
         raise JixiaoError(f"no store at {store} (run jixiao ingest first)", file=store)
@@ -821,12 +828,8 @@ def serve(
         settings.self_url = f"http://{loopback}:{sock.getsockname()[1]}/sparql"
 
     async def main() -> None:
-        if upstream is not None:  # the same guard and queue, each query forwarded to the remote store
-            from jixiao.serve_upstream import UpstreamPool
-
-            pool = await UpstreamPool.start(upstream, settings)
-        else:
-            pool = await Pool.start(store, memory, settings)
+        # with a remote store, the same guard and queue, each query forwarded to it
+        pool = await start_pool() if start_pool is not None else await Pool.start(store, memory, settings)
         try:
             app = create_app(settings, pool)
             config = uvicorn.Config(

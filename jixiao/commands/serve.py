@@ -159,5 +159,19 @@ def run(args: argparse.Namespace) -> int:
         max_query_memory=args.max_query_memory,
         upstream=args.upstream,
     )
-    serve(args.store or default_store(), host=args.host, port=args.port, memory=args.memory, settings=settings)
+    start_pool = None
+    if args.upstream is not None:  # the guard in front of a remote store: queries forwarded, no query process
+        from jixiao.serve_upstream import UpstreamPool
+
+        def start_pool():
+            return UpstreamPool.start(args.upstream, settings)
+
+    serve(
+        args.store or default_store(),
+        host=args.host,
+        port=args.port,
+        memory=args.memory,
+        settings=settings,
+        start_pool=start_pool,
+    )
     return 0
