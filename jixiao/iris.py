@@ -208,7 +208,7 @@ class ReportIris:
 
 
 def region(code: str) -> URIRef:
-    """An administrative division (GB/T 2260 code, 6 digits; a township's 9): ``id/region/440700``."""
+    """An administrative division (GB/T 2260 code, 6 digits; a township's 9): ``id/region/440200``."""
     code = code.strip()
     if not (code.isdigit() and len(code) in (6, 9)):
         raise ValueError(f"not a division code: {code!r}")
@@ -217,7 +217,7 @@ def region(code: str) -> URIRef:
 
 def org_in_region(region_code: str, local_name: str) -> URIRef:
     """An organisation of a division, keyed by the division's code and the canonical local name (the
-    name without its division: 总工会 for 江门市总工会): ``id/org/440700/{key(总工会)}``. Use
+    name without its division: 总工会 for 韶关市总工会): ``id/org/440200/{key(总工会)}``. Use
     :func:`jixiao.orgs.org_iri` to get there from a name as written."""
     if not local_name.strip():
         raise ValueError("an organisation needs a local name")

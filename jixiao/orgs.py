@@ -2,8 +2,8 @@
 identifiers reports print (统一社会信用代码, 组织机构代码, 预算编码).
 
 The IRI rule (decision 0008): a government-bound organisation is keyed by its division's code and its
-canonical local name — ``org_iri("江门市人社局")`` and ``org_iri("市人力资源和社会保障局",
-region="440700")`` are one IRI, ``市财政局`` of two cities are two. A firm (a kind with
+canonical local name — ``org_iri("韶关市人社局")`` and ``org_iri("市人力资源和社会保障局",
+region="440200")`` are one IRI, ``市财政局`` of two cities are two. A firm (a kind with
 ``government = false``: 会计师事务所, 有限公司) is keyed by its full name alone, as in decision 0001.
 A name that cannot be placed raises :class:`jixiao.errors.InputError` with the resolver's diagnostic.
 """
@@ -110,7 +110,7 @@ class Placed:
 
     @property
     def canonical_name(self) -> str:
-        """The display name: division and canonical local name (江门市 + 总工会; a township's with its
+        """The display name: division and canonical local name (韶关市 + 总工会; a township's with its
         county: 贵池区棠溪镇人民政府; 中共 + 寻甸回族彝族自治县 + 委员会办公室)."""
         if self.region is None or (self.kind is not None and not self.kind.government):
             return self.name

@@ -39,7 +39,7 @@ class Region:
 
     @property
     def short(self) -> str | None:
-        """The name without its level suffix (江门市 → 江门), or None when that is too short."""
+        """The name without its level suffix (韶关市 → 韶关), or None when that is too short."""
         return _short_name(self.name)
 
 
@@ -58,7 +58,7 @@ class Former:
 class Resolution:
     """Where a name belongs. ``span`` is the division part of ``name`` (start, end), ``local`` the
     name without it (canonical form: see :func:`local_name`), ``how`` one of ``name`` (written in
-    full), ``short`` (江门 for 江门市), ``former`` (a division renamed since), ``relative`` (市…
+    full), ``short`` (韶关 for 韶关市), ``former`` (a division renamed since), ``relative`` (市…
     against the context), ``context`` (an ambiguous or partial name decided by the context), ``self``
     (本局), ``none`` (no division found)."""
 

@@ -1,7 +1,7 @@
 """XLSX (openpyxl) and XLS (xlrd) → the intermediate form.
 
 Every visible sheet in order, its used range row by row. A cell's text is what Excel shows: its
-number format applied (0.9272 in a ``0.00%`` cell is "92.72%", 1994.3 in ``#,##0.00`` is
+number format applied (0.8125 in a ``0.00%`` cell is "81.25%", 1994.3 in ``#,##0.00`` is
 "1,994.30", dates as yyyy-mm-dd or in the format's 年月日), formulas by their cached values. Merged
 ranges are expanded: the text in the top-left position, the covered positions empty cells that
 point at the range. Rows with two or more filled cells are table rows (one table per run of them,

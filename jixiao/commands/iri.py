@@ -14,7 +14,7 @@ HELP = "print jixiao's IRI for an organisation or a division (decision 0008)"
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("what", choices=("org", "region"), help="org: an organisation's name; region: a division code")
-    p.add_argument("name", help="the organisation's name as written (江门市总工会, 市财政局) or a division code")
+    p.add_argument("name", help="the organisation's name as written (韶关市总工会, 市财政局) or a division code")
     p.add_argument("--region", metavar="CODE", help="the 6-digit code of the division a relative name belongs to")
     p.add_argument("--explain", action="store_true", help="print the division, local name and kind as JSON too")
 
