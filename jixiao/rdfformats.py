@@ -127,20 +127,13 @@ def jsonld_nodes(triples) -> list[dict]:
 
 # -- the writer --------------------------------------------------------------------------------
 class GraphFileWriter:
-    """Report graphs, given one at a time as (graph IRI, N-Triples), into ``path`` in the format of its
-    suffix. Given ``fh`` (a binary file the caller places, e.g. `jixiao.fileio.atomic_output`), the
-    graphs go there and ``finish()`` ends the document. Without it the writer keeps its own temporary
-    file: ``close(keep=True)`` renames the finished file into place; ``keep=False`` removes it."""
+    """Report graphs, given one at a time as (graph IRI, N-Triples), into ``fh`` in the format of
+    ``path``'s suffix; ``finish()`` ends the document. The caller places the file (jixiao ingest writes
+    through `jixiao.fileio.atomic_output`, so a reader never sees half a file)."""
 
-    def __init__(self, path: Path, fh: BinaryIO | None = None):
+    def __init__(self, path: Path, fh: BinaryIO):
         self.suffix = check_suffix(path)
-        self.path = path
-        self.tmp: Path | None = None
-        if fh is None:
-            self.tmp = path.with_name(path.name + ".tmp")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fh = self.tmp.open("wb")
-        self.fh: BinaryIO = fh
+        self.fh = fh
         self.graphs = 0
         if self.suffix in (".trig", ".ttl"):
             self.fh.write(prefix_header(turtle_prefixes()))
@@ -174,13 +167,3 @@ class GraphFileWriter:
         """End the document (the closing of a JSON-LD file; nothing for the other formats)."""
         if self.suffix == ".jsonld":
             self.fh.write(b"\n ]}\n")
-
-    def close(self, keep: bool = True) -> None:
-        self.finish()
-        self.fh.close()
-        if self.tmp is None:
-            return
-        if keep:
-            self.tmp.replace(self.path)  # atomic: a reader never sees half a file
-        else:
-            self.tmp.unlink(missing_ok=True)
